@@ -1,0 +1,515 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Text;
+
+namespace HydraMigration.Archive;
+
+/// <summary>
+/// Reads the table of contents of a pg_dump archive (custom, tar or directory format) straight
+/// from its bytes. pg_restore --list prints the same entries, but joins names with spaces (a
+/// table called "order lines" is ambiguous there) and shows neither data sizes nor the table
+/// access method; reading the TOC gives both exactly and needs no client tools. It also checks
+/// that the data the TOC points to is really there, which catches a truncated copy that
+/// pg_restore --list would happily list.
+/// </summary>
+internal static class ArchiveReader
+{
+    private const string ErrorNotArchive = "ArchiveNotRecognized";
+    private const string ErrorTruncated = "ArchiveTruncated";
+    private const string ErrorCorrupt = "ArchiveCorrupt";
+
+    // pg_backup_archiver.h: archive format ids and the newest archive version understood here.
+    private const int FormatCustom = 1;
+    private const int FormatTar = 3;
+    private const int FormatDirectory = 5;
+    private const int MaxKnownVersion = (1 << 16) | (16 << 8);
+    private const int OffsetPositionSet = 2;
+
+    public static HydraDumpFormat DetectFormat(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            if (File.Exists(Path.Combine(path, "toc.dat")))
+            {
+                return HydraDumpFormat.Directory;
+            }
+
+            throw NotAnArchive(path, "It is a folder without a toc.dat, so not a directory-format dump.");
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new HydraException("ArchiveNotFound", ErrorCategory.ObjectNotFound, string.Format(CultureInfo.InvariantCulture, "The dump '{0}' does not exist.", path), path);
+        }
+
+        var head = new byte[512];
+        int read;
+        using (var stream = File.OpenRead(path))
+        {
+            read = ReadFully(stream, head, head.Length);
+        }
+
+        if (read >= 5 && Encoding.ASCII.GetString(head, 0, 5) == "PGDMP")
+        {
+            return HydraDumpFormat.Custom;
+        }
+
+        if (read == 512 && Encoding.ASCII.GetString(head, 257, 5) == "ustar")
+        {
+            return HydraDumpFormat.Tar;
+        }
+
+        var text = Encoding.UTF8.GetString(head, 0, read);
+        if (text.StartsWith("--", StringComparison.Ordinal) && text.IndexOf("PostgreSQL database dump", StringComparison.Ordinal) >= 0)
+        {
+            return HydraDumpFormat.Plain;
+        }
+
+        throw NotAnArchive(path, read == 0 ? "The file is empty." : "It does not start like a pg_dump archive (custom, tar or directory format).");
+    }
+
+    /// <summary>Reads the TOC and fills in each entry's data size; throws when the archive is damaged.</summary>
+    public static ArchiveToc Read(string path)
+    {
+        var format = DetectFormat(path);
+        switch (format)
+        {
+            case HydraDumpFormat.Custom:
+                return ReadCustom(path);
+            case HydraDumpFormat.Directory:
+                return ReadDirectory(path);
+            case HydraDumpFormat.Tar:
+                return ReadTar(path);
+            default:
+                throw new HydraException(
+                    "ArchiveIsPlainSql",
+                    ErrorCategory.InvalidType,
+                    string.Format(CultureInfo.InvariantCulture, "'{0}' is a plain-format SQL script, which has no table of contents and cannot be read by pg_restore. Run it with psql, or make the dump with -Format Custom.", path),
+                    path);
+        }
+    }
+
+    private static ArchiveToc ReadCustom(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        var toc = Guard(path, () => new TocParser(stream).Parse(FormatCustom));
+        toc.Format = HydraDumpFormat.Custom;
+
+        var length = stream.Length;
+        var withData = toc.Entries.Where(e => e.DataOffset is not null).OrderBy(e => e.DataOffset).ToList();
+        for (var i = 0; i < withData.Count; i++)
+        {
+            var start = withData[i].DataOffset!.Value;
+            if (start >= length)
+            {
+                throw Truncated(path, string.Format(CultureInfo.InvariantCulture, "The data of entry {0} ({1} {2}) should start at byte {3}, but the file has only {4} bytes.", withData[i].DumpId, withData[i].Desc, withData[i].Tag, start, length));
+            }
+
+            var end = i + 1 < withData.Count ? withData[i + 1].DataOffset!.Value : length;
+            withData[i].DataSize = end - start;
+        }
+
+        // Truncation cuts the end of the file, which is the last data block: walk its chunks.
+        if (withData.Count > 0)
+        {
+            var last = withData[withData.Count - 1];
+            Guard(path, () =>
+            {
+                var end = new TocParser(stream).SkipDataBlock(last.DataOffset!.Value, last.DumpId);
+                last.DataSize = end - last.DataOffset!.Value;
+                return end;
+            });
+        }
+
+        return toc;
+    }
+
+    private static ArchiveToc ReadDirectory(string path)
+    {
+        ArchiveToc toc;
+        using (var stream = File.OpenRead(Path.Combine(path, "toc.dat")))
+        {
+            toc = Guard(path, () => new TocParser(stream).Parse(FormatDirectory));
+        }
+
+        toc.Format = HydraDumpFormat.Directory;
+        foreach (var entry in toc.Entries.Where(e => !string.IsNullOrEmpty(e.DataFileName)))
+        {
+            var dataFile = FindDirectoryDataFile(path, entry.DataFileName!);
+            if (dataFile is null)
+            {
+                throw Truncated(path, string.Format(CultureInfo.InvariantCulture, "The data file '{0}' of entry {1} ({2} {3}) is missing from the dump folder.", entry.DataFileName, entry.DumpId, entry.Desc, entry.Tag));
+            }
+
+            entry.DataSize = new FileInfo(dataFile).Length;
+        }
+
+        return toc;
+    }
+
+    private static string? FindDirectoryDataFile(string folder, string fileName)
+    {
+        // The TOC names the uncompressed file; pg_dump appends the compressor's suffix.
+        foreach (var suffix in new[] { string.Empty, ".gz", ".lz4", ".zst" })
+        {
+            var candidate = Path.Combine(folder, fileName + suffix);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static ArchiveToc ReadTar(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        var members = new Dictionary<string, long>(StringComparer.Ordinal);
+        ArchiveToc? toc = null;
+        var header = new byte[512];
+        while (true)
+        {
+            var read = ReadFully(stream, header, 512);
+            if (read == 0 || (read == 512 && header.All(b => b == 0)))
+            {
+                break;
+            }
+
+            if (read < 512)
+            {
+                throw Truncated(path, "The tar archive ends in the middle of a member header.");
+            }
+
+            var name = Encoding.ASCII.GetString(header, 0, 100).TrimEnd('\0');
+            var size = ParseOctal(header, 124, 12);
+            var dataStart = stream.Position;
+            if (dataStart + size > stream.Length)
+            {
+                throw Truncated(path, string.Format(CultureInfo.InvariantCulture, "The tar member '{0}' needs {1} bytes but the file ends after {2}.", name, size, stream.Length - dataStart));
+            }
+
+            members[name] = size;
+            if (name == "toc.dat")
+            {
+                var tocBytes = new byte[size];
+                ReadFully(stream, tocBytes, (int)size);
+                toc = Guard(path, () => new TocParser(new MemoryStream(tocBytes)).Parse(FormatTar));
+            }
+
+            stream.Position = dataStart + ((size + 511) / 512 * 512);
+        }
+
+        if (toc is null)
+        {
+            throw NotAnArchive(path, "It is a tar file without a toc.dat member, so not a pg_dump tar archive.");
+        }
+
+        toc.Format = HydraDumpFormat.Tar;
+        foreach (var entry in toc.Entries.Where(e => !string.IsNullOrEmpty(e.DataFileName)))
+        {
+            if (!members.TryGetValue(entry.DataFileName!, out var size))
+            {
+                throw Truncated(path, string.Format(CultureInfo.InvariantCulture, "The tar member '{0}' holding the data of entry {1} ({2} {3}) is missing.", entry.DataFileName, entry.DumpId, entry.Desc, entry.Tag));
+            }
+
+            entry.DataSize = size;
+        }
+
+        return toc;
+    }
+
+    private static long ParseOctal(byte[] buffer, int offset, int length)
+    {
+        long value = 0;
+        for (var i = offset; i < offset + length; i++)
+        {
+            var b = buffer[i];
+            if (b is >= (byte)'0' and <= (byte)'7')
+            {
+                value = (value * 8) + (b - '0');
+            }
+            else if (b != ' ' || value != 0)
+            {
+                break;
+            }
+        }
+
+        return value;
+    }
+
+    private static int ReadFully(Stream stream, byte[] buffer, int count)
+    {
+        var total = 0;
+        while (total < count)
+        {
+            var n = stream.Read(buffer, total, count - total);
+            if (n == 0)
+            {
+                break;
+            }
+
+            total += n;
+        }
+
+        return total;
+    }
+
+    private static T Guard<T>(string path, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (EndOfStreamException ex)
+        {
+            throw Truncated(path, "The file ends before its table of contents or data does.", ex);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new HydraException(ErrorCorrupt, ErrorCategory.InvalidData, string.Format(CultureInfo.InvariantCulture, "The archive '{0}' is damaged: {1}", path, ex.Message), path, ex);
+        }
+    }
+
+    private static HydraException NotAnArchive(string path, string why) =>
+        new(ErrorNotArchive, ErrorCategory.InvalidData, string.Format(CultureInfo.InvariantCulture, "'{0}' is not a pg_dump archive. {1}", path, why), path);
+
+    private static HydraException Truncated(string path, string why, Exception? inner = null) =>
+        new(ErrorTruncated, ErrorCategory.InvalidData, string.Format(CultureInfo.InvariantCulture, "The archive '{0}' is incomplete (truncated or partly copied): {1} Copy or dump it again.", path, why), path, inner);
+
+    /// <summary>The binary reader for pg_dump's header and TOC (pg_backup_archiver.c ReadHead/ReadToc).</summary>
+    private sealed class TocParser
+    {
+        private readonly Stream _stream;
+        private int _version;
+        private int _intSize = 4;
+        private int _offSize = 8;
+
+        public TocParser(Stream stream) => _stream = stream;
+
+        public ArchiveToc Parse(int expectedFormat)
+        {
+            var toc = new ArchiveToc();
+            var magic = new byte[5];
+            if (ReadFully(_stream, magic, 5) < 5 || Encoding.ASCII.GetString(magic) != "PGDMP")
+            {
+                throw new InvalidDataException("the table of contents does not start with PGDMP.");
+            }
+
+            int major = ReadByte(), minor = ReadByte(), revision = 0;
+            if (major > 1 || (major == 1 && minor > 0))
+            {
+                revision = ReadByte();
+            }
+
+            _version = (major << 16) | (minor << 8) | revision;
+            toc.ArchiveVersion = string.Format(CultureInfo.InvariantCulture, "{0}.{1}.{2}", major, minor, revision);
+            if (_version < Version(1, 12) || _version > MaxKnownVersion + 0xFF)
+            {
+                throw new InvalidDataException(string.Format(CultureInfo.InvariantCulture, "archive version {0} is not supported here (1.12 to 1.16, i.e. pg_dump 9.0 to 17, are).", toc.ArchiveVersion));
+            }
+
+            _intSize = ReadByte();
+            _offSize = ReadByte();
+            if (_intSize is < 1 or > 8 || _offSize is < 1 or > 8)
+            {
+                throw new InvalidDataException("the integer sizes in the header are not plausible.");
+            }
+
+            var format = ReadByte();
+            if (format != expectedFormat)
+            {
+                throw new InvalidDataException(string.Format(CultureInfo.InvariantCulture, "the header says format {0}, but the file is laid out as format {1}.", format, expectedFormat));
+            }
+
+            if (_version >= Version(1, 15))
+            {
+                toc.Compression = ReadByte() switch { 0 => "none", 1 => "gzip", 2 => "lz4", 3 => "zstd", var other => "algorithm " + other.ToString(CultureInfo.InvariantCulture) };
+            }
+            else
+            {
+                var level = ReadInt();
+                toc.Compression = level == 0 ? "none" : "gzip:" + level.ToString(CultureInfo.InvariantCulture);
+            }
+
+            for (var i = 0; i < 7; i++)
+            {
+                ReadInt(); // creation time fields
+            }
+
+            toc.DatabaseName = ReadString();
+            toc.ServerVersion = ReadString();
+            toc.PgDumpVersion = ReadString();
+
+            var count = ReadInt();
+            if (count < 0 || count > 10_000_000)
+            {
+                throw new InvalidDataException("the entry count in the table of contents is not plausible.");
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                toc.Entries.Add(ReadEntry(expectedFormat));
+            }
+
+            return toc;
+        }
+
+        /// <summary>Follows a custom-format data block's chunks to its end marker; returns the position after it.</summary>
+        public long SkipDataBlock(long offset, int expectedDumpId)
+        {
+            _stream.Position = offset;
+            ReadByte(); // block type
+            var dumpId = ReadInt();
+            if (dumpId != expectedDumpId)
+            {
+                throw new InvalidDataException(string.Format(CultureInfo.InvariantCulture, "the data block at byte {0} belongs to entry {1}, not {2}.", offset, dumpId, expectedDumpId));
+            }
+
+            while (true)
+            {
+                var chunk = ReadInt();
+                if (chunk == 0)
+                {
+                    return _stream.Position;
+                }
+
+                if (chunk < 0 || _stream.Position + chunk > _stream.Length)
+                {
+                    throw new EndOfStreamException();
+                }
+
+                _stream.Position += chunk;
+            }
+        }
+
+        private static int Version(int major, int minor) => (major << 16) | (minor << 8);
+
+        private TocEntry ReadEntry(int format)
+        {
+            var entry = new TocEntry
+            {
+                DumpId = ReadInt(),
+                HadDumper = ReadInt() != 0,
+                TableOid = ParseOid(ReadString()),
+                Oid = ParseOid(ReadString()),
+                Tag = ReadString() ?? string.Empty,
+                Desc = ReadString() ?? string.Empty,
+                Section = ReadInt(),
+                Definition = ReadString(),
+            };
+            ReadString(); // drop statement
+            ReadString(); // copy statement
+            entry.Namespace = ReadString();
+            entry.Tablespace = ReadString();
+            if (_version >= Version(1, 14))
+            {
+                entry.TableAccessMethod = ReadString();
+            }
+
+            if (_version >= Version(1, 16))
+            {
+                ReadInt(); // relkind
+            }
+
+            entry.Owner = ReadString();
+            ReadString(); // "with oids", always false since PostgreSQL 12
+
+            var dependencies = new List<int>();
+            while (ReadString() is { } dependency)
+            {
+                if (int.TryParse(dependency, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id))
+                {
+                    dependencies.Add(id);
+                }
+            }
+
+            entry.Dependencies = dependencies;
+            if (format == FormatCustom)
+            {
+                var flag = ReadByte();
+                var position = ReadOffsetValue();
+                if (flag == OffsetPositionSet)
+                {
+                    entry.DataOffset = position;
+                }
+            }
+            else
+            {
+                entry.DataFileName = ReadString();
+            }
+
+            return entry;
+        }
+
+        private static uint ParseOid(string? text) =>
+            uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var oid) ? oid : 0;
+
+        private int ReadByte()
+        {
+            var b = _stream.ReadByte();
+            if (b < 0)
+            {
+                throw new EndOfStreamException();
+            }
+
+            return b;
+        }
+
+        private int ReadInt() => ReadIntWithSize(_intSize);
+
+        private int ReadIntWithSize(int size)
+        {
+            var negative = ReadByte() != 0;
+            long value = 0;
+            for (var i = 0; i < size; i++)
+            {
+                value |= (long)ReadByte() << (i * 8);
+            }
+
+            if (value > int.MaxValue)
+            {
+                throw new InvalidDataException("an integer in the archive is out of range.");
+            }
+
+            return negative ? -(int)value : (int)value;
+        }
+
+        private long ReadOffsetValue()
+        {
+            long value = 0;
+            for (var i = 0; i < _offSize; i++)
+            {
+                value |= (long)ReadByte() << (i * 8);
+            }
+
+            return value;
+        }
+
+        private string? ReadString()
+        {
+            var length = ReadInt();
+            if (length < 0)
+            {
+                return null;
+            }
+
+            if (length > 256 * 1024 * 1024)
+            {
+                throw new InvalidDataException("a string in the table of contents is implausibly long.");
+            }
+
+            var bytes = new byte[length];
+            if (ReadFully(_stream, bytes, length) < length)
+            {
+                throw new EndOfStreamException();
+            }
+
+            return Encoding.UTF8.GetString(bytes);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using HydraMigration.Infrastructure;
+
+namespace HydraMigration.Commands;
+
+/// <summary>
+/// What every HydraMigration cmdlet shares: Ctrl+C cancels the running service (and so kills
+/// its child processes), long work runs as a Task while the pipeline thread writes its
+/// messages, and <see cref="HydraException"/>s become ErrorRecords with their stable ids.
+/// </summary>
+public abstract class HydraCmdlet : PSCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>Cancelled when the user presses Ctrl+C or the pipeline is stopped.</summary>
+    internal CancellationToken StopToken => _stopping.Token;
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <inheritdoc />
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the thread pool and pumps its messages on this thread
+    /// until it ends. A stop becomes <see cref="PipelineStoppedException"/>.
+    /// </summary>
+    internal T RunOperation<T>(string activity, Func<IOperationReporter, CancellationToken, Task<T>> work)
+    {
+        using var pump = new PipelineMessagePump(Math.Abs(GetHashCode() % 100000) + 1, activity);
+        var task = Task.Run(() => work(pump, StopToken));
+        while (!task.IsCompleted)
+        {
+            pump.Drain(this, TimeSpan.FromMilliseconds(100));
+        }
+
+        pump.Complete(this);
+        try
+        {
+            return task.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
+
+    /// <summary>The ErrorRecord for a known failure: its id, category and target.</summary>
+    internal static ErrorRecord ToErrorRecord(HydraException exception)
+    {
+        var record = new ErrorRecord(exception, exception.ErrorId, exception.Category, exception.Target);
+        if (!string.IsNullOrEmpty(exception.ToolOutput))
+        {
+            record.ErrorDetails = new ErrorDetails(exception.Message)
+            {
+                RecommendedAction = "The tool's full output is in $error[0].Exception.ToolOutput.",
+            };
+        }
+
+        return record;
+    }
+
+    /// <summary>A failure for this input only: the pipeline goes on with the next.</summary>
+    internal void WriteHydraError(HydraException exception) => WriteError(ToErrorRecord(exception));
+
+    /// <summary>A failure after which nothing can go on.</summary>
+    internal void ThrowHydraError(HydraException exception) => ThrowTerminatingError(ToErrorRecord(exception));
+}

@@ -1,0 +1,115 @@
+using System;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Management.Automation;
+using HydraMigration.Infrastructure;
+
+namespace HydraMigration.Commands;
+
+/// <summary>
+/// The bridge between a service working on other threads and the cmdlet's pipeline thread:
+/// services report into a queue, and the pipeline thread drains it into WriteVerbose,
+/// WriteWarning and (throttled) WriteProgress. Nothing here calls the cmdlet from a worker.
+/// </summary>
+internal sealed class PipelineMessagePump : IOperationReporter, IDisposable
+{
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+
+    private readonly BlockingCollection<object> _messages = new();
+    private readonly Stopwatch _sinceProgress = new();
+    private readonly ProgressRecord _record;
+    private OperationProgress? _pendingProgress;
+    private bool _progressShown;
+
+    public PipelineMessagePump(int activityId, string activity)
+    {
+        _record = new ProgressRecord(activityId, activity, "Starting");
+    }
+
+    public void Verbose(string message) => _messages.Add(new VerboseMessage(message));
+
+    public void Warning(string message) => _messages.Add(new WarningMessage(message));
+
+    public void Progress(OperationProgress progress) => _messages.Add(progress);
+
+    /// <summary>Writes what has arrived, waiting up to <paramref name="wait"/> for the first message. Pipeline thread only.</summary>
+    public void Drain(Cmdlet cmdlet, TimeSpan wait)
+    {
+        if (_messages.TryTake(out var message, wait))
+        {
+            do
+            {
+                Write(cmdlet, message);
+            }
+            while (_messages.TryTake(out message));
+        }
+
+        FlushProgress(cmdlet, force: false);
+    }
+
+    /// <summary>Writes the last progress state and closes the progress bar. Pipeline thread only.</summary>
+    public void Complete(Cmdlet cmdlet)
+    {
+        while (_messages.TryTake(out var message))
+        {
+            Write(cmdlet, message);
+        }
+
+        if (_progressShown)
+        {
+            _record.RecordType = ProgressRecordType.Completed;
+            _record.PercentComplete = 100;
+            cmdlet.WriteProgress(_record);
+        }
+    }
+
+    public void Dispose() => _messages.Dispose();
+
+    private void Write(Cmdlet cmdlet, object message)
+    {
+        switch (message)
+        {
+            case VerboseMessage verbose:
+                cmdlet.WriteVerbose(verbose.Text);
+                break;
+            case WarningMessage warning:
+                cmdlet.WriteWarning(warning.Text);
+                break;
+            case OperationProgress progress:
+                _pendingProgress = progress;
+                FlushProgress(cmdlet, force: false);
+                break;
+        }
+    }
+
+    /// <summary>At most four progress records a second: a host redraws on each one.</summary>
+    private void FlushProgress(Cmdlet cmdlet, bool force)
+    {
+        if (_pendingProgress is null || (!force && _sinceProgress.IsRunning && _sinceProgress.Elapsed < ProgressInterval))
+        {
+            return;
+        }
+
+        _record.StatusDescription = _pendingProgress.Status;
+        _record.PercentComplete = _pendingProgress.PercentComplete;
+        _record.CurrentOperation = _pendingProgress.CurrentOperation;
+        cmdlet.WriteProgress(_record);
+        _progressShown = true;
+        _pendingProgress = null;
+        _sinceProgress.Restart();
+    }
+
+    private sealed class VerboseMessage
+    {
+        public VerboseMessage(string text) => Text = text;
+
+        public string Text { get; }
+    }
+
+    private sealed class WarningMessage
+    {
+        public WarningMessage(string text) => Text = text;
+
+        public string Text { get; }
+    }
+}

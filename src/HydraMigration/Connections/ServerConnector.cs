@@ -1,0 +1,119 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Management.Automation;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+
+namespace HydraMigration.Connections;
+
+/// <summary>
+/// Opens Npgsql connections for a <see cref="HydraConnection"/> and turns the ways that can
+/// fail (wrong password, unknown database, nobody listening) into errors that say what to do.
+/// Pooling is off: a module that creates and drops databases must not leave idle sessions
+/// behind, and each cmdlet call owns its connections.
+/// </summary>
+internal static class ServerConnector
+{
+    public static async Task<NpgsqlConnection> OpenAsync(HydraConnection target, CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(BuildConnectionString(target));
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw Translate(ex, target);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    internal static string BuildConnectionString(HydraConnection target)
+    {
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = target.HostName,
+            Port = target.Port,
+            Database = target.Database,
+            Username = target.UserName,
+            SslMode = (SslMode)(int)target.SslMode,
+            ApplicationName = target.ApplicationName,
+            Timeout = target.ConnectTimeoutSeconds,
+            CommandTimeout = 0,
+            Pooling = false,
+        };
+
+        var password = target.GetPassword();
+        if (password is not null)
+        {
+            builder.Password = password;
+        }
+
+        return builder.ConnectionString;
+    }
+
+    /// <summary>Maps a connection failure to a <see cref="HydraException"/>; the message never includes a password.</summary>
+    public static HydraException Translate(Exception ex, HydraConnection target)
+    {
+        var server = target.ServerDisplay;
+        switch (ex)
+        {
+            case PostgresException pg when pg.SqlState is PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification:
+                return new HydraException(
+                    "AuthenticationFailed",
+                    ErrorCategory.AuthenticationError,
+                    string.Format(CultureInfo.InvariantCulture, "The server {0} refused the login of role '{1}': {2} Check the user name and the password in -Credential (or PGPASSWORD / .pgpass).", server, target.UserName, pg.MessageText.TrimEnd('.') + "."),
+                    target,
+                    ex);
+            case PostgresException pg when pg.SqlState == PostgresErrorCodes.InvalidCatalogName:
+                return new HydraException(
+                    "DatabaseNotFound",
+                    ErrorCategory.ObjectNotFound,
+                    string.Format(CultureInfo.InvariantCulture, "The database '{0}' does not exist on {1}:{2}. Check -Database, or create it first.", target.Database, target.HostName, target.Port),
+                    target,
+                    ex);
+            case PostgresException pg:
+                return new HydraException(
+                    "ServerError",
+                    ErrorCategory.ConnectionError,
+                    string.Format(CultureInfo.InvariantCulture, "The server {0} rejected the connection: {1} (SQLSTATE {2}).", server, pg.MessageText, pg.SqlState),
+                    target,
+                    ex);
+            case NpgsqlException npg when npg.Message.IndexOf("password", StringComparison.OrdinalIgnoreCase) >= 0:
+                return new HydraException(
+                    "AuthenticationFailed",
+                    ErrorCategory.AuthenticationError,
+                    string.Format(CultureInfo.InvariantCulture, "The server {0} asks for a password for role '{1}' and none was given. Pass -Credential, or set PGPASSWORD / a .pgpass entry.", server, target.UserName),
+                    target,
+                    ex);
+            case NpgsqlException or SocketException or IOException or TimeoutException:
+                return new HydraException(
+                    "ServerUnreachable",
+                    ErrorCategory.ConnectionError,
+                    string.Format(CultureInfo.InvariantCulture, "Cannot reach the PostgreSQL server at {0}:{1}: {2} Check the host name, the port, and that the server accepts TCP connections from here.", target.HostName, target.Port, Innermost(ex).Message.TrimEnd('.') + "."),
+                    target,
+                    ex);
+            default:
+                return new HydraException("ConnectionFailed", ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture, "Connecting to {0} failed: {1}", server, ex.Message), target, ex);
+        }
+    }
+
+    private static Exception Innermost(Exception ex)
+    {
+        while (ex.InnerException is not null)
+        {
+            ex = ex.InnerException;
+        }
+
+        return ex;
+    }
+}

@@ -1,0 +1,281 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using HydraMigration.Archive;
+using HydraMigration.Connections;
+using HydraMigration.Infrastructure;
+using HydraMigration.Tools;
+
+namespace HydraMigration.Dump;
+
+/// <summary>
+/// Makes a dump and its manifest. One connection opens a REPEATABLE READ transaction and
+/// exports its snapshot; pg_dump imports it with --snapshot, and while pg_dump runs the same
+/// transaction reads the catalog facts and counts every table's rows — so the counts are those
+/// of the archive, not of a moving source, and they cost no extra wall time. pg_dump writes to
+/// a temporary name; only a finished, hashed archive is renamed into place.
+/// </summary>
+internal sealed class DumpService
+{
+    private readonly IOperationReporter _reporter;
+
+    public DumpService(IOperationReporter reporter) => _reporter = reporter;
+
+    public async Task<HydraDump> RunAsync(DumpRequest request, CancellationToken cancellationToken)
+    {
+        Validate(request);
+        var startedUtc = DateTime.UtcNow;
+        var clock = Stopwatch.StartNew();
+
+        using var connection = await ServerConnector.OpenAsync(request.Source, cancellationToken).ConfigureAwait(false);
+        var catalog = new SourceCatalog(connection);
+        var source = await catalog.ReadServerAsync(request.Source, cancellationToken).ConfigureAwait(false);
+        var pgDump = PgToolLocator.Find("pg_dump", source.ServerVersionNum / 10000, request.PgBinPath);
+        _reporter.Verbose("Using " + pgDump + " for a PostgreSQL " + source.ServerVersion + " server.");
+
+        var plan = DumpOutputPlan.Create(request.Path, request.Format, request.Source.Database, request.Force, DateTime.Now);
+        try
+        {
+            var snapshot = await catalog.ExportSnapshotAsync(cancellationToken).ConfigureAwait(false);
+            var scope = new DumpScope(request);
+            var tables = (await catalog.ReadTablesAsync(cancellationToken).ConfigureAwait(false)).Where(scope.Includes).ToList();
+
+            var manifest = await DumpAndDescribeAsync(request, pgDump, plan, snapshot, catalog, scope, tables, cancellationToken).ConfigureAwait(false);
+            manifest.Source = source;
+            manifest.Snapshot = snapshot;
+            await catalog.EndSnapshotAsync(cancellationToken).ConfigureAwait(false);
+
+            _reporter.Progress(new OperationProgress("Computing SHA-256 of the archive", 99));
+            var archive = ArchiveHasher.Hash(plan.TempPath, request.Format, cancellationToken);
+            archive.Format = request.Format;
+            archive.FileName = System.IO.Path.GetFileName(plan.FinalPath);
+            archive.PgDumpVersion = pgDump.Version;
+            manifest.Archive = archive;
+            manifest.CreatedUtc = startedUtc;
+            manifest.DurationSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3);
+            manifest.CreatedBy = "HydraMigration " + typeof(DumpService).Assembly.GetName().Version?.ToString(3);
+            manifest.Options = OptionsOf(request);
+
+            ManifestFile.Write(plan.TempManifestPath, manifest);
+            cancellationToken.ThrowIfCancellationRequested();
+            plan.Commit();
+            _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "Wrote {0} ({1}, SHA-256 {2}) and its manifest in {3:0.0} s.", plan.FinalPath, Units.Bytes(archive.SizeBytes), archive.Sha256, clock.Elapsed.TotalSeconds));
+            return new HydraDump(plan.FinalPath, plan.ManifestPath, manifest, request.Format, archive.SizeBytes, clock.Elapsed);
+        }
+        catch
+        {
+            plan.Discard();
+            throw;
+        }
+    }
+
+    private static void Validate(DumpRequest request)
+    {
+        if (request.SchemaOnly && request.DataOnly)
+        {
+            throw new HydraException("SchemaOnlyWithDataOnly", ErrorCategory.InvalidArgument, "-SchemaOnly and -DataOnly exclude each other: give at most one.", request.Path);
+        }
+
+        if (request.Jobs > 1 && request.Format != HydraDumpFormat.Directory)
+        {
+            throw new HydraException("JobsNeedDirectoryFormat", ErrorCategory.InvalidArgument, string.Format(CultureInfo.InvariantCulture, "pg_dump writes in parallel only to a folder: use -Format Directory with -Jobs {0}, or drop -Jobs.", request.Jobs), request.Path);
+        }
+    }
+
+    /// <summary>Runs pg_dump and, concurrently in the snapshot transaction, gathers the manifest's facts.</summary>
+    private async Task<DumpManifest> DumpAndDescribeAsync(DumpRequest request, PgTool pgDump, DumpOutputPlan plan, string snapshot, SourceCatalog catalog, DumpScope scope, List<SourceTable> tables, CancellationToken cancellationToken)
+    {
+        using var privateFolder = new PrivateTempDirectory();
+        using var dumpCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var factsCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+        var progress = new PgDumpProgress(tables.Where(scope.DumpsData), request.Jobs > 1);
+        var arguments = PgDumpArguments.Build(request, plan.TempPath, snapshot);
+        _reporter.Verbose("pg_dump " + CommandLine.Join(arguments));
+        _reporter.Progress(new OperationProgress("Starting pg_dump", 0));
+        var dumpTask = ToolProcess.RunAsync(
+            pgDump.Path,
+            arguments,
+            LibpqEnvironment.For(request.Source, privateFolder),
+            line =>
+            {
+                _reporter.Verbose(line);
+                if (progress.OnLine(line) is { } report)
+                {
+                    _reporter.Progress(report);
+                }
+            },
+            dumpCancel.Token);
+        var factsTask = ReadFactsAsync(catalog, scope, tables, request.SkipRowCount, factsCancel.Token);
+
+        // Whichever fails first stops the other, so neither outlives a failure.
+        var first = await Task.WhenAny(dumpTask, factsTask).ConfigureAwait(false);
+        if (first == dumpTask && (dumpTask.IsFaulted || dumpTask.IsCanceled || dumpTask.Result.ExitCode != 0))
+        {
+            factsCancel.Cancel();
+            await Quietly(factsTask).ConfigureAwait(false);
+        }
+        else if (first == factsTask && (factsTask.IsFaulted || factsTask.IsCanceled))
+        {
+            dumpCancel.Cancel();
+            await Quietly(dumpTask).ConfigureAwait(false);
+        }
+
+        var result = await dumpTask.ConfigureAwait(false);
+        if (result.ExitCode != 0)
+        {
+            throw PgDumpFailed(result, request.Source);
+        }
+
+        var manifest = await factsTask.ConfigureAwait(false);
+        if (request.Format != HydraDumpFormat.Plain)
+        {
+            await ReconcileWithArchiveAsync(manifest, plan.TempPath, catalog, request.SkipRowCount, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            manifest.Roles = await catalog.ReadOwnersAsync(tables.Select(t => t.Oid), cancellationToken).ConfigureAwait(false);
+        }
+
+        return manifest;
+    }
+
+    private static async Task<DumpManifest> ReadFactsAsync(SourceCatalog catalog, DumpScope scope, List<SourceTable> tables, bool skipRowCount, CancellationToken cancellationToken)
+    {
+        var manifest = new DumpManifest
+        {
+            Extensions = await catalog.ReadExtensionsAsync(cancellationToken).ConfigureAwait(false),
+            DatabaseSettings = await catalog.ReadDatabaseSettingsAsync(cancellationToken).ConfigureAwait(false),
+        };
+        var columnar = await catalog.ReadColumnarOptionsAsync(cancellationToken).ConfigureAwait(false);
+
+        foreach (var table in tables)
+        {
+            var entry = new ManifestTable
+            {
+                Schema = table.Schema,
+                Name = table.Name,
+                Kind = table.Kind == 'p' ? "partitioned table" : "table",
+                AccessMethod = table.AccessMethod,
+                DataDumped = scope.DumpsData(table),
+                SourceSizeBytes = table.SizeBytes,
+            };
+            if (string.Equals(table.AccessMethod, "columnar", StringComparison.Ordinal))
+            {
+                entry.Columnar = columnar.TryGetValue(table.Oid, out var options) ? options : new ColumnarOptions();
+            }
+
+            manifest.Tables.Add(entry);
+        }
+
+        if (!skipRowCount)
+        {
+            foreach (var entry in manifest.Tables.Where(t => t.DataDumped))
+            {
+                entry.RowCount = await catalog.CountRowsAsync(entry.Schema, entry.Name, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return manifest;
+    }
+
+    /// <summary>
+    /// Makes the manifest's table list exactly the archive's: pg_dump's TOC is the final word on
+    /// which tables (and rows) it wrote. The snapshot is still open, so a table counted here is
+    /// counted in the same state pg_dump saw.
+    /// </summary>
+    private async Task ReconcileWithArchiveAsync(DumpManifest manifest, string archivePath, SourceCatalog catalog, bool skipRowCount, CancellationToken cancellationToken)
+    {
+        var toc = ArchiveReader.Read(archivePath);
+        var inArchive = new HashSet<(string, string)>(toc.Entries.Where(e => e.Desc == "TABLE").Select(e => (e.Namespace ?? string.Empty, e.Tag)));
+        var withData = new HashSet<(string, string)>(toc.Entries.Where(e => e.Desc == "TABLE DATA").Select(e => (e.Namespace ?? string.Empty, e.Tag)));
+
+        var dropped = manifest.Tables.RemoveAll(t => !inArchive.Contains((t.Schema, t.Name)) && !withData.Contains((t.Schema, t.Name)));
+        if (dropped > 0)
+        {
+            _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "{0} table(s) the filters seemed to select are not in the archive; left out of the manifest.", dropped));
+        }
+
+        foreach (var table in manifest.Tables)
+        {
+            var hasData = withData.Contains((table.Schema, table.Name));
+            if (table.DataDumped && !hasData)
+            {
+                table.RowCount = null;
+            }
+            else if (!table.DataDumped && hasData && !skipRowCount)
+            {
+                table.RowCount = await catalog.CountRowsAsync(table.Schema, table.Name, cancellationToken).ConfigureAwait(false);
+            }
+
+            table.DataDumped = hasData;
+        }
+
+        var known = new HashSet<(string, string)>(manifest.Tables.Select(t => (t.Schema, t.Name)));
+        foreach (var entry in toc.Entries.Where(e => e.Desc == "TABLE" && !known.Contains((e.Namespace ?? string.Empty, e.Tag))))
+        {
+            _reporter.Warning(string.Format(CultureInfo.InvariantCulture, "The archive holds table {0}.{1}, which the catalog scan did not expect; it is recorded without columnar options.", entry.Namespace, entry.Tag));
+            var hasData = withData.Contains((entry.Namespace ?? string.Empty, entry.Tag));
+            manifest.Tables.Add(new ManifestTable
+            {
+                Schema = entry.Namespace ?? string.Empty,
+                Name = entry.Tag,
+                AccessMethod = entry.TableAccessMethod,
+                DataDumped = hasData,
+                RowCount = hasData && !skipRowCount ? await catalog.CountRowsAsync(entry.Namespace ?? string.Empty, entry.Tag, cancellationToken).ConfigureAwait(false) : null,
+            });
+        }
+
+        manifest.Roles = RoleReferences.FromToc(toc.Entries);
+    }
+
+    private static ManifestDumpOptions OptionsOf(DumpRequest request) => new()
+    {
+        Schemas = request.Schemas.ToList(),
+        ExcludeSchemas = request.ExcludeSchemas.ToList(),
+        Tables = request.Tables.ToList(),
+        ExcludeTables = request.ExcludeTables.ToList(),
+        ExcludeTableData = request.ExcludeTableData.ToList(),
+        SchemaOnly = request.SchemaOnly,
+        DataOnly = request.DataOnly,
+        NoOwner = request.NoOwner,
+        NoAcl = request.NoAcl,
+        Compression = request.Compression,
+        RowCounts = !request.SkipRowCount,
+    };
+
+    private static HydraException PgDumpFailed(ToolResult result, HydraConnection source)
+    {
+        // The verbose chatter is in ToolOutput; the message keeps the lines that explain the failure.
+        var errorLines = result.StandardError.Split('\n')
+            .Where(l => l.IndexOf("error:", StringComparison.Ordinal) >= 0 || l.IndexOf("FATAL", StringComparison.Ordinal) >= 0 || l.IndexOf("DETAIL:", StringComparison.Ordinal) >= 0 || l.IndexOf("HINT:", StringComparison.Ordinal) >= 0)
+            .ToList();
+        var detail = errorLines.Count > 0 ? string.Join(" ", errorLines) : result.StandardError.Split('\n').LastOrDefault(l => l.Length > 0) ?? "(no output)";
+        var diskFull = result.StandardError.IndexOf("No space left on device", StringComparison.OrdinalIgnoreCase) >= 0;
+        return new HydraException(
+            diskFull ? "DumpDiskFull" : "PgDumpFailed",
+            diskFull ? ErrorCategory.WriteError : ErrorCategory.InvalidResult,
+            diskFull
+                ? string.Format(CultureInfo.InvariantCulture, "pg_dump of {0} ran out of disk space; nothing was kept. Free space or choose another -Path. pg_dump said: {1}", source.ServerDisplay, detail)
+                : string.Format(CultureInfo.InvariantCulture, "pg_dump of {0} failed (exit code {1}); nothing was kept. pg_dump said: {2}", source.ServerDisplay, result.ExitCode, detail),
+            source,
+            toolOutput: result.StandardError);
+    }
+
+    private static async Task Quietly(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not null)
+        {
+            // The other task's failure is the one reported.
+        }
+    }
+}

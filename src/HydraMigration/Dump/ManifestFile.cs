@@ -1,0 +1,48 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Management.Automation;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace HydraMigration.Dump;
+
+/// <summary>Reads and writes a dump's manifest (JSON, camelCase, enums as names).</summary>
+internal static class ManifestFile
+{
+    // Immutable once first used, and safe to share between threads.
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public static string PathFor(string archivePath) =>
+        archivePath.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + DumpManifest.FileSuffix;
+
+    public static void Write(string path, DumpManifest manifest) =>
+        File.WriteAllText(path, JsonSerializer.Serialize(manifest, Options), new UTF8Encoding(false));
+
+    /// <summary>The manifest beside an archive, or null when there is none.</summary>
+    public static DumpManifest? ReadBeside(string archivePath)
+    {
+        var path = PathFor(archivePath);
+        return File.Exists(path) ? Read(path) : null;
+    }
+
+    public static DumpManifest Read(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<DumpManifest>(File.ReadAllText(path), Options)
+                ?? throw new JsonException("The file is empty.");
+        }
+        catch (JsonException ex)
+        {
+            throw new HydraException("ManifestInvalid", ErrorCategory.InvalidData, string.Format(CultureInfo.InvariantCulture, "The manifest '{0}' cannot be read: {1}", path, ex.Message), path, ex);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Text.RegularExpressions;
+using HydraMigration.Infrastructure;
+
+namespace HydraMigration.Dump;
+
+/// <summary>
+/// Turns pg_dump --verbose lines into a percentage weighted by the tables' sizes in the
+/// source: when pg_dump starts a table, every table started before it counts as done (with
+/// --jobs, a table counts as done when pg_dump reports its item finished).
+/// </summary>
+internal sealed class PgDumpProgress
+{
+    private static readonly Regex TableStarted = new("dumping contents of table \"(?<name>.+)\"$", RegexOptions.CultureInvariant);
+    private static readonly Regex ItemFinished = new(@"finished item (?<id>\d+) TABLE DATA (?<name>.+)$", RegexOptions.CultureInvariant);
+
+    private readonly Dictionary<string, long> _sizes;
+    private readonly HashSet<string> _done = new(StringComparer.Ordinal);
+    private readonly List<string> _running = new();
+    private readonly long _totalBytes;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly bool _parallel;
+    private long _doneBytes;
+
+    public PgDumpProgress(IEnumerable<SourceTable> tablesWithData, bool parallel)
+    {
+        _sizes = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var table in tablesWithData)
+        {
+            _sizes[table.DisplayName] = Math.Max(table.SizeBytes, 1);
+        }
+
+        _totalBytes = Math.Max(_sizes.Values.Sum(), 1);
+        _parallel = parallel;
+    }
+
+    /// <summary>The progress after this line, or null when the line does not move it.</summary>
+    public OperationProgress? OnLine(string line)
+    {
+        var started = TableStarted.Match(line);
+        if (started.Success)
+        {
+            var name = started.Groups["name"].Value;
+            if (!_parallel)
+            {
+                foreach (var previous in _running)
+                {
+                    MarkDone(previous);
+                }
+
+                _running.Clear();
+            }
+
+            _running.Add(name);
+            return Report("Dumping " + name);
+        }
+
+        var finished = ItemFinished.Match(line);
+        if (finished.Success)
+        {
+            // pg_dump prints only the table name here; finish the running table it names.
+            var table = finished.Groups["name"].Value;
+            var match = _running.FirstOrDefault(r => r.EndsWith("." + table, StringComparison.Ordinal));
+            if (match is not null)
+            {
+                _running.Remove(match);
+                MarkDone(match);
+                return Report("Dumped " + match);
+            }
+        }
+
+        return null;
+    }
+
+    private void MarkDone(string name)
+    {
+        if (_done.Add(name) && _sizes.TryGetValue(name, out var size))
+        {
+            _doneBytes += size;
+        }
+    }
+
+    private OperationProgress Report(string status)
+    {
+        var percent = (int)Math.Min(99, _doneBytes * 100 / _totalBytes);
+        var detail = string.Format(
+            CultureInfo.InvariantCulture,
+            "{0} of {1} tables, {2} of {3} table data, {4}",
+            _done.Count,
+            _sizes.Count,
+            Units.Bytes(_doneBytes),
+            Units.Bytes(_totalBytes),
+            Units.Rate(_doneBytes, _clock.Elapsed.TotalSeconds));
+        return new OperationProgress(status, percent, detail);
+    }
+}

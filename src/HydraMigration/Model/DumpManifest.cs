@@ -1,0 +1,224 @@
+using System;
+using System.Collections.Generic;
+
+namespace HydraMigration;
+
+/// <summary>
+/// What a dump really contains, written as JSON beside the archive (<c>NAME.manifest.json</c>).
+/// Everything in it was read in the same snapshot pg_dump used, so it describes the archive,
+/// not the source as it is later. It never holds a password.
+/// </summary>
+public sealed class DumpManifest
+{
+    /// <summary>The file name suffix of a manifest next to its archive.</summary>
+    public const string FileSuffix = ".manifest.json";
+
+    /// <summary>Layout version of this file.</summary>
+    public int ManifestVersion { get; set; } = 1;
+
+    /// <summary>The module and version that wrote it.</summary>
+    public string CreatedBy { get; set; } = string.Empty;
+
+    /// <summary>When the dump started (UTC).</summary>
+    public DateTime CreatedUtc { get; set; }
+
+    /// <summary>Wall time of the dump in seconds.</summary>
+    public double DurationSeconds { get; set; }
+
+    /// <summary>The archive: format, size, hashes.</summary>
+    public ManifestArchive Archive { get; set; } = new();
+
+    /// <summary>Where it was dumped from (no secrets).</summary>
+    public ManifestSource Source { get; set; } = new();
+
+    /// <summary>The pg_dump options that shaped the archive.</summary>
+    public ManifestDumpOptions Options { get; set; } = new();
+
+    /// <summary>The snapshot pg_dump and the row counts shared.</summary>
+    public string? Snapshot { get; set; }
+
+    /// <summary>Extensions installed in the source database.</summary>
+    public List<ManifestExtension> Extensions { get; set; } = new();
+
+    /// <summary>Every table in the dump, with access method, columnar options and row count.</summary>
+    public List<ManifestTable> Tables { get; set; } = new();
+
+    /// <summary>ALTER DATABASE … SET settings (and per-role ones in this database).</summary>
+    public List<ManifestDatabaseSetting> DatabaseSettings { get; set; } = new();
+
+    /// <summary>Roles the archive references as owners or grantees.</summary>
+    public List<string> Roles { get; set; } = new();
+}
+
+/// <summary>The archive a manifest describes.</summary>
+public sealed class ManifestArchive
+{
+    /// <summary>Custom, Directory, Tar or Plain.</summary>
+    public HydraDumpFormat Format { get; set; }
+
+    /// <summary>File (or folder) name, without a directory.</summary>
+    public string FileName { get; set; } = string.Empty;
+
+    /// <summary>Total bytes.</summary>
+    public long SizeBytes { get; set; }
+
+    /// <summary>SHA-256 of the file; for a folder, of its files' hashes in name order.</summary>
+    public string Sha256 { get; set; } = string.Empty;
+
+    /// <summary>Directory format: each file with its own hash.</summary>
+    public List<ManifestArchiveFile> Files { get; set; } = new();
+
+    /// <summary>pg_dump's version (e.g. 15.18).</summary>
+    public string PgDumpVersion { get; set; } = string.Empty;
+}
+
+/// <summary>One file of a directory-format archive.</summary>
+public sealed class ManifestArchiveFile
+{
+    /// <summary>Path relative to the dump folder, with '/' separators.</summary>
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>Bytes.</summary>
+    public long SizeBytes { get; set; }
+
+    /// <summary>SHA-256, lower-case hex.</summary>
+    public string Sha256 { get; set; } = string.Empty;
+}
+
+/// <summary>The source server and database.</summary>
+public sealed class ManifestSource
+{
+    /// <summary>Host as the dump reached it.</summary>
+    public string Host { get; set; } = string.Empty;
+
+    /// <summary>Port.</summary>
+    public int Port { get; set; }
+
+    /// <summary>Database name.</summary>
+    public string Database { get; set; } = string.Empty;
+
+    /// <summary>The role that ran the dump.</summary>
+    public string User { get; set; } = string.Empty;
+
+    /// <summary>server_version (e.g. 15.18).</summary>
+    public string ServerVersion { get; set; } = string.Empty;
+
+    /// <summary>server_version_num (e.g. 150018).</summary>
+    public int ServerVersionNum { get; set; }
+
+    /// <summary>The database encoding.</summary>
+    public string Encoding { get; set; } = string.Empty;
+
+    /// <summary>The database LC_COLLATE.</summary>
+    public string Collate { get; set; } = string.Empty;
+
+    /// <summary>The database LC_CTYPE.</summary>
+    public string Ctype { get; set; } = string.Empty;
+}
+
+/// <summary>The options the dump ran with.</summary>
+public sealed class ManifestDumpOptions
+{
+    /// <summary>-Schema patterns.</summary>
+    public List<string> Schemas { get; set; } = new();
+
+    /// <summary>-ExcludeSchema patterns.</summary>
+    public List<string> ExcludeSchemas { get; set; } = new();
+
+    /// <summary>-Table patterns.</summary>
+    public List<string> Tables { get; set; } = new();
+
+    /// <summary>-ExcludeTable patterns.</summary>
+    public List<string> ExcludeTables { get; set; } = new();
+
+    /// <summary>-ExcludeTableData patterns.</summary>
+    public List<string> ExcludeTableData { get; set; } = new();
+
+    /// <summary>Only definitions, no data.</summary>
+    public bool SchemaOnly { get; set; }
+
+    /// <summary>Only data, no definitions.</summary>
+    public bool DataOnly { get; set; }
+
+    /// <summary>Ownership left out.</summary>
+    public bool NoOwner { get; set; }
+
+    /// <summary>Privileges left out.</summary>
+    public bool NoAcl { get; set; }
+
+    /// <summary>The -Compression value, when given.</summary>
+    public string? Compression { get; set; }
+
+    /// <summary>Whether exact row counts were taken.</summary>
+    public bool RowCounts { get; set; }
+}
+
+/// <summary>An extension in the source database.</summary>
+public sealed class ManifestExtension
+{
+    /// <summary>Name (e.g. columnar).</summary>
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>Installed version (e.g. 11.1-12).</summary>
+    public string Version { get; set; } = string.Empty;
+
+    /// <summary>The schema it was installed into.</summary>
+    public string Schema { get; set; } = string.Empty;
+}
+
+/// <summary>A table in the dump.</summary>
+public sealed class ManifestTable
+{
+    /// <summary>Schema name.</summary>
+    public string Schema { get; set; } = string.Empty;
+
+    /// <summary>Table name.</summary>
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>table, partitioned table or foreign table.</summary>
+    public string Kind { get; set; } = "table";
+
+    /// <summary>heap, columnar, … (null for partitioned and foreign tables).</summary>
+    public string? AccessMethod { get; set; }
+
+    /// <summary>Exact rows in the dump's snapshot (the table itself, without partitions or children); null when not counted or its data was not dumped.</summary>
+    public long? RowCount { get; set; }
+
+    /// <summary>Whether the archive holds this table's rows.</summary>
+    public bool DataDumped { get; set; } = true;
+
+    /// <summary>The table's columnar options, for columnar tables.</summary>
+    public ColumnarOptions? Columnar { get; set; }
+
+    /// <summary>Bytes on disk in the source (for progress; never for validation).</summary>
+    public long SourceSizeBytes { get; set; }
+}
+
+/// <summary>Hydra columnar per-table options (columnar.options).</summary>
+public sealed class ColumnarOptions
+{
+    /// <summary>Rows per chunk group.</summary>
+    public int? ChunkGroupRowLimit { get; set; }
+
+    /// <summary>Rows per stripe.</summary>
+    public int? StripeRowLimit { get; set; }
+
+    /// <summary>none, pglz, lz4 or zstd.</summary>
+    public string? Compression { get; set; }
+
+    /// <summary>Compression level.</summary>
+    public int? CompressionLevel { get; set; }
+}
+
+/// <summary>One ALTER DATABASE … SET (or ALTER ROLE … IN DATABASE … SET) setting.</summary>
+public sealed class ManifestDatabaseSetting
+{
+    /// <summary>null for the database itself; otherwise the role it applies to in this database.</summary>
+    public string? Role { get; set; }
+
+    /// <summary>Setting name.</summary>
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>Setting value as stored.</summary>
+    public string Value { get; set; } = string.Empty;
+}

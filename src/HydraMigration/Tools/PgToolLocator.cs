@@ -1,0 +1,180 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+
+namespace HydraMigration.Tools;
+
+/// <summary>
+/// Finds pg_dump / pg_restore. An explicit folder (-PgBinPath, else $env:HYDRA_PG_BIN) is the
+/// only place looked when given; otherwise PATH and the usual install folders are searched and
+/// the newest major version that is at least the server's is chosen — an older client cannot
+/// dump a newer server, and a newer one reads every older archive.
+/// </summary>
+internal static class PgToolLocator
+{
+    public const string BinPathVariable = "HYDRA_PG_BIN";
+
+    private static readonly Regex VersionPattern = new(@"\(PostgreSQL\)\s+(\d+)(\.\d+)?", RegexOptions.CultureInvariant);
+
+    public static PgTool Find(string toolName, int minimumMajor, string? explicitBinPath)
+    {
+        var explicitFolder = !string.IsNullOrEmpty(explicitBinPath) ? explicitBinPath : Environment.GetEnvironmentVariable(BinPathVariable);
+        var searched = new List<string>();
+        var found = new List<PgTool>();
+
+        var folders = string.IsNullOrEmpty(explicitFolder) ? CandidateFolders() : new[] { explicitFolder! };
+        foreach (var folder in folders.Distinct(PathComparer))
+        {
+            searched.Add(folder);
+            var path = Path.Combine(folder, ExecutableName(toolName));
+            if (File.Exists(path) && TryReadVersion(toolName, path) is { } tool)
+            {
+                found.Add(tool);
+            }
+        }
+
+        var best = found.Where(t => t.Major >= minimumMajor).OrderByDescending(t => t.Major).FirstOrDefault();
+        if (best is not null)
+        {
+            return best;
+        }
+
+        if (found.Count > 0)
+        {
+            throw new HydraException(
+                "PgToolTooOld",
+                ErrorCategory.NotInstalled,
+                string.Format(
+                    CultureInfo.InvariantCulture,
+                    "The server runs PostgreSQL {0}, so {1} {0} or newer is needed, but only {2} was found. Install the PostgreSQL {0}+ client tools, or point -PgBinPath (or ${3}) at their bin folder.",
+                    minimumMajor,
+                    toolName,
+                    string.Join(", ", found.Select(t => t.ToString())),
+                    "env:" + BinPathVariable),
+                explicitFolder ?? toolName);
+        }
+
+        throw new HydraException(
+            "PgToolNotFound",
+            ErrorCategory.NotInstalled,
+            string.Format(
+                CultureInfo.InvariantCulture,
+                "{0} was not found (PostgreSQL {1} or newer is needed for this server). Looked in: {2}. Install the PostgreSQL client tools, or point -PgBinPath (or ${3}) at their bin folder.",
+                toolName,
+                minimumMajor,
+                string.Join(", ", searched),
+                "env:" + BinPathVariable),
+            explicitFolder ?? toolName);
+    }
+
+    private static StringComparer PathComparer => RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+
+    private static string ExecutableName(string toolName) =>
+        RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? toolName + ".exe" : toolName;
+
+    private static IEnumerable<string> CandidateFolders()
+    {
+        var pathVariable = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
+        foreach (var folder in pathVariable.Split(Path.PathSeparator))
+        {
+            if (folder.Length > 0)
+            {
+                yield return folder;
+            }
+        }
+
+        if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+        {
+            foreach (var root in new[] { Environment.GetEnvironmentVariable("ProgramFiles"), Environment.GetEnvironmentVariable("ProgramW6432") })
+            {
+                foreach (var folder in VersionFolders(root is null ? null : Path.Combine(root, "PostgreSQL"), "bin"))
+                {
+                    yield return folder;
+                }
+            }
+
+            yield break;
+        }
+
+        foreach (var folder in VersionFolders("/usr/lib/postgresql", "bin"))
+        {
+            yield return folder;
+        }
+
+        foreach (var folder in Glob("/usr", "pgsql-", "bin"))
+        {
+            yield return folder;
+        }
+
+        foreach (var brew in new[] { "/opt/homebrew/opt", "/usr/local/opt" })
+        {
+            foreach (var folder in Glob(brew, "postgresql", "bin"))
+            {
+                yield return folder;
+            }
+        }
+
+        yield return "/opt/homebrew/bin";
+        yield return "/usr/local/bin";
+        yield return "/usr/bin";
+    }
+
+    private static string[] VersionFolders(string? root, string leaf) => Glob(root, string.Empty, leaf);
+
+    private static string[] Glob(string? root, string prefix, string leaf)
+    {
+        if (root is null || !Directory.Exists(root))
+        {
+            return Array.Empty<string>();
+        }
+
+        try
+        {
+            return Directory.GetDirectories(root, prefix + "*").Select(d => Path.Combine(d, leaf)).ToArray();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return Array.Empty<string>();
+        }
+    }
+
+    private static PgTool? TryReadVersion(string toolName, string path)
+    {
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo(path, "--version")
+            {
+                UseShellExecute = false,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                CreateNoWindow = true,
+            });
+            if (process is null)
+            {
+                return null;
+            }
+
+            var output = process.StandardOutput.ReadToEnd();
+            if (!process.WaitForExit(10000))
+            {
+                process.Kill();
+                return null;
+            }
+
+            var match = VersionPattern.Match(output);
+            return match.Success
+                ? new PgTool(toolName, path, int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), match.Groups[1].Value + match.Groups[2].Value)
+                : null;
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,149 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace HydraMigration.Tools;
+
+/// <summary>What a finished tool run left behind.</summary>
+internal sealed class ToolResult
+{
+    public ToolResult(int exitCode, string standardOutput, string standardError)
+    {
+        ExitCode = exitCode;
+        StandardOutput = standardOutput;
+        StandardError = standardError;
+    }
+
+    public int ExitCode { get; }
+
+    public string StandardOutput { get; }
+
+    /// <summary>The tool's stderr (its last lines when it wrote a great deal).</summary>
+    public string StandardError { get; }
+}
+
+/// <summary>
+/// Runs a PostgreSQL client program: arguments quoted exactly, environment set per call, no
+/// console input (it must never wait for a prompt), stderr passed on line by line as it
+/// arrives. Cancelling kills the program and its workers and waits for them to go.
+/// </summary>
+internal static class ToolProcess
+{
+    private const int StderrLinesKept = 200;
+
+    private static readonly MethodInfo? KillTree = typeof(Process).GetMethod("Kill", new[] { typeof(bool) });
+
+    public static async Task<ToolResult> RunAsync(
+        string fileName,
+        IReadOnlyList<string> arguments,
+        IDictionary<string, string?> environment,
+        Action<string>? onStandardErrorLine,
+        CancellationToken cancellationToken)
+    {
+        var startInfo = new ProcessStartInfo(fileName, CommandLine.Join(arguments))
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            CreateNoWindow = true,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var variable in environment)
+        {
+            if (variable.Value is null)
+            {
+                startInfo.Environment.Remove(variable.Key);
+            }
+            else
+            {
+                startInfo.Environment[variable.Key] = variable.Value;
+            }
+        }
+
+        var stdout = new StringBuilder();
+        var stderr = new Queue<string>();
+        using var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
+        var exited = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.Exited += (_, _) => exited.TrySetResult(true);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (stdout)
+                {
+                    stdout.Append(e.Data).Append('\n');
+                }
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            lock (stderr)
+            {
+                stderr.Enqueue(e.Data);
+                if (stderr.Count > StderrLinesKept)
+                {
+                    stderr.Dequeue();
+                }
+            }
+
+            onStandardErrorLine?.Invoke(e.Data);
+        };
+
+        cancellationToken.ThrowIfCancellationRequested();
+        process.Start();
+        process.StandardInput.Close();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using (cancellationToken.Register(() => Kill(process)))
+        {
+            await exited.Task.ConfigureAwait(false);
+        }
+
+        // Exited can fire before the last output events; this waits for both streams to drain.
+        process.WaitForExit();
+        cancellationToken.ThrowIfCancellationRequested();
+
+        string stderrText;
+        lock (stderr)
+        {
+            stderrText = string.Join("\n", stderr);
+        }
+
+        lock (stdout)
+        {
+            return new ToolResult(process.ExitCode, stdout.ToString(), stderrText);
+        }
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            if (KillTree is not null)
+            {
+                // .NET Core 3.0+: also ends the workers of pg_dump/pg_restore --jobs.
+                KillTree.Invoke(process, new object[] { true });
+            }
+            else
+            {
+                process.Kill();
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TargetInvocationException or System.ComponentModel.Win32Exception)
+        {
+            // Already gone.
+        }
+    }
+}
