@@ -38,7 +38,7 @@ public abstract class HydraConnectionCmdlet : HydraCmdlet
 
     /// <summary>Role to log in as (default: the credential's user, $env:PGUSER, else the OS user).</summary>
     [Parameter(ParameterSetName = InlineSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("User", "Username")]
+    [Alias("User")]
     [ValidateNotNullOrEmpty]
     public string? UserName { get; set; }
 

@@ -1,0 +1,122 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Net;
+using System.Net.Sockets;
+using System.Collections.Generic;
+
+namespace HydraMigration.Tests.Harness;
+
+/// <summary>
+/// A throwaway PostgreSQL 15 cluster on 127.0.0.1 and a free port, with scram-sha-256
+/// password authentication everywhere (so credentials are really exercised). As root it
+/// runs as the postgres user. Dispose stops it and deletes its files.
+/// </summary>
+public sealed class PostgresCluster : IDisposable
+{
+    public const string BinFolder = "/usr/lib/postgresql/15/bin";
+    public const string SuperUser = "postgres";
+
+    private PostgresCluster(string name, string folder, int port, string password)
+    {
+        Name = name;
+        Folder = folder;
+        Port = port;
+        SuperPassword = password;
+    }
+
+    public string Name { get; }
+
+    public string Folder { get; }
+
+    public string DataFolder => Path.Combine(Folder, "data");
+
+    public int Port { get; }
+
+    public string SuperPassword { get; }
+
+    public static PostgresCluster Start(string name, string parentFolder)
+    {
+        var folder = Path.Combine(parentFolder, name);
+        Directory.CreateDirectory(folder);
+        var password = "Pw-" + Guid.NewGuid().ToString("N");
+        var passwordFile = Path.Combine(folder, "pwfile");
+        File.WriteAllText(passwordFile, password + "\n");
+        if (ExternalCommand.IsRoot)
+        {
+            ExternalCommand.Run("chown", new[] { "-R", "postgres:postgres", parentFolder });
+        }
+
+        ExternalCommand.RunAsPostgres(Path.Combine(BinFolder, "initdb"), new[]
+        {
+            "-D", Path.Combine(folder, "data"), "-U", SuperUser, "--auth=scram-sha-256", "--pwfile=" + passwordFile,
+            "-E", "UTF8", "--locale=C.UTF-8", "--no-sync",
+        });
+        File.Delete(passwordFile);
+
+        var port = FreePort();
+        var cluster = new PostgresCluster(name, folder, port, password);
+        File.AppendAllText(Path.Combine(cluster.DataFolder, "postgresql.conf"), string.Format(CultureInfo.InvariantCulture, @"
+listen_addresses = '127.0.0.1'
+port = {0}
+unix_socket_directories = '{1}'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 60
+shared_buffers = 128MB
+max_wal_size = 2GB
+", port, folder));
+        ExternalCommand.RunAsPostgres(Path.Combine(BinFolder, "pg_ctl"), new[] { "-D", cluster.DataFolder, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60", "start" });
+        return cluster;
+    }
+
+    /// <summary>
+    /// Runs SQL through psql (not Npgsql: the test process must not load the module's
+    /// dependencies itself, or the module's own dependency loading would go untested).
+    /// </summary>
+    public string Psql(string database, string sql, bool check = true) =>
+        ExternalCommand.Run(Path.Combine(BinFolder, "psql"), new[] { "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql }, Environment(database), check).TrimEnd('\n');
+
+    public void Execute(string database, string sql) => Psql(database, sql);
+
+    public long Count(string database, string sql) => long.Parse(Psql(database, sql).Trim(), CultureInfo.InvariantCulture);
+
+    /// <summary>libpq variables that reach this cluster as the superuser.</summary>
+    public Dictionary<string, string> Environment(string database = "postgres") => new()
+    {
+        ["PGHOST"] = "127.0.0.1",
+        ["PGPORT"] = Port.ToString(CultureInfo.InvariantCulture),
+        ["PGUSER"] = SuperUser,
+        ["PGPASSWORD"] = SuperPassword,
+        ["PGDATABASE"] = database,
+    };
+
+    public void Dispose()
+    {
+        Stop(DataFolder);
+        try
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>Stops whatever cluster runs in <paramref name="dataFolder"/>, immediately.</summary>
+    public static void Stop(string dataFolder)
+    {
+        if (File.Exists(Path.Combine(dataFolder, "postmaster.pid")))
+        {
+            ExternalCommand.RunAsPostgres(Path.Combine(BinFolder, "pg_ctl"), new[] { "-D", dataFolder, "-m", "immediate", "-w", "stop" }, check: false);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,115 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace HydraMigration.Tests.Harness;
+
+/// <summary>
+/// Two throwaway clusters for the whole test run: Source and Target, playing the old and the
+/// new server. They are stopped and deleted at the end, and a run that died earlier (so never
+/// cleaned up) is cleaned up by the next one.
+/// </summary>
+public sealed class PostgresFixture : IDisposable
+{
+    private const string RootFolder = "/tmp/hydra-tests";
+    private int _databaseCounter;
+
+    public PostgresFixture()
+    {
+        CleanUpDeadRuns();
+        RunFolder = Path.Combine(RootFolder, "run-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(RunFolder);
+        UsesColumnarStandIn = ColumnarStandIn.EnsureAvailable();
+
+        var source = Task.Run(() => PostgresCluster.Start("source", RunFolder));
+        var target = Task.Run(() => PostgresCluster.Start("target", RunFolder));
+        Source = source.GetAwaiter().GetResult();
+        Target = target.GetAwaiter().GetResult();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
+    }
+
+    public string RunFolder { get; }
+
+    public PostgresCluster Source { get; }
+
+    public PostgresCluster Target { get; }
+
+    /// <summary>True when Hydra is not installed and the columnar stand-in is used.</summary>
+    public bool UsesColumnarStandIn { get; }
+
+    /// <summary>A new, empty database name, unique in this run; <paramref name="stem"/> may hold any characters.</summary>
+    public string NewDatabaseName(string stem = "db") => stem + "_" + Interlocked.Increment(ref _databaseCounter);
+
+    /// <summary>A scratch folder for one test's files.</summary>
+    public string NewFolder(string name)
+    {
+        var folder = Path.Combine(RunFolder, "files", name + "-" + Guid.NewGuid().ToString("N")[..6]);
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+
+    public void Dispose()
+    {
+        Source?.Dispose();
+        Target?.Dispose();
+        try
+        {
+            Directory.Delete(RunFolder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static void CleanUpDeadRuns()
+    {
+        if (!Directory.Exists(RootFolder))
+        {
+            return;
+        }
+
+        foreach (var run in Directory.GetDirectories(RootFolder, "run-*"))
+        {
+            var pidText = Path.GetFileName(run).Split('-')[1];
+            if (int.TryParse(pidText, out var pid) && IsAlive(pid))
+            {
+                continue;
+            }
+
+            foreach (var data in Directory.GetDirectories(run).Select(d => Path.Combine(d, "data")).Where(Directory.Exists))
+            {
+                PostgresCluster.Stop(data);
+            }
+
+            try
+            {
+                Directory.Delete(run, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PostgresCollection : ICollectionFixture<PostgresFixture>
+{
+    public const string Name = "PostgreSQL clusters";
+}
