@@ -320,8 +320,9 @@ internal static class ArchiveReader
                 throw new InvalidDataException("the integer sizes in the header are not plausible.");
             }
 
+            // A directory archive's toc.dat carries the tar format id: pg_dump writes it that way.
             var format = ReadByte();
-            if (format != expectedFormat)
+            if (format != expectedFormat && !(expectedFormat == FormatDirectory && format == FormatTar))
             {
                 throw new InvalidDataException(string.Format(CultureInfo.InvariantCulture, "the header says format {0}, but the file is laid out as format {1}.", format, expectedFormat));
             }

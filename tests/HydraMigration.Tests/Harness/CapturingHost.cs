@@ -67,7 +67,8 @@ public sealed class CapturingHost : PSHost
             {
                 lock (_text)
                 {
-                    return _text.ToString();
+                    // Views are compared as text: drop the ANSI colour codes the engine adds to headers.
+                    return System.Text.RegularExpressions.Regex.Replace(_text.ToString(), "\x1b\\[[0-9;]*m", string.Empty);
                 }
             }
         }

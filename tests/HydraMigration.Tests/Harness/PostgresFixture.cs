@@ -15,6 +15,8 @@ namespace HydraMigration.Tests.Harness;
 public sealed class PostgresFixture : IDisposable
 {
     private const string RootFolder = "/tmp/hydra-tests";
+    private readonly Lazy<string> _sample;
+    private readonly Lazy<string> _big;
     private int _databaseCounter;
 
     public PostgresFixture()
@@ -28,10 +30,24 @@ public sealed class PostgresFixture : IDisposable
         var target = Task.Run(() => PostgresCluster.Start("target", RunFolder));
         Source = source.GetAwaiter().GetResult();
         Target = target.GetAwaiter().GetResult();
+        _sample = new Lazy<string>(() => SampleDatabase.Create(this));
+        _big = new Lazy<string>(() =>
+        {
+            var name = NewDatabaseName("big");
+            Source.Execute("postgres", $"CREATE DATABASE {name}");
+            Source.Execute(name, "CREATE TABLE payload (id int, a text, b text); INSERT INTO payload SELECT g, md5(g::text) || md5((g * 7)::text), md5((g * 13)::text) FROM generate_series(1, 2000000) g;");
+            return name;
+        });
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
     }
 
     public string RunFolder { get; }
+
+    /// <summary>One <see cref="SampleDatabase"/> on Source, shared by tests that only read it.</summary>
+    public string Sample => _sample.Value;
+
+    /// <summary>A database on Source big enough (~250 MB) that dumping it takes seconds: for Ctrl+C and watching a running dump.</summary>
+    public string Big => _big.Value;
 
     public PostgresCluster Source { get; }
 

@@ -68,45 +68,8 @@ public sealed class PowerShellSession : IDisposable
 
     public object? Get(string name) => _runspace.SessionStateProxy.GetVariable(name);
 
-    /// <summary>
-    /// Starts a script, calls <paramref name="whileRunning"/> (which decides when to stop it),
-    /// then presses Ctrl+C — the engine's Stop(), which runs StopProcessing — and returns what
-    /// the pipeline produced and whether it ended stopped.
-    /// </summary>
-    public (PipelineResult Result, bool Stopped) RunAndStop(string script, Func<bool> stopWhen, TimeSpan timeout, params object?[] arguments)
-    {
-        using var ps = Create(script, arguments);
-        var output = new PSDataCollection<PSObject>();
-        var handle = ps.BeginInvoke<PSObject, PSObject>(null, output);
-        var deadline = DateTime.UtcNow + timeout;
-        while (!handle.IsCompleted && !stopWhen() && DateTime.UtcNow < deadline)
-        {
-            System.Threading.Thread.Sleep(20);
-        }
-
-        var stopped = false;
-        if (!handle.IsCompleted)
-        {
-            var stop = Task.Run(() => ps.Stop());
-            if (!stop.Wait(TimeSpan.FromSeconds(30)))
-            {
-                throw new TimeoutException("The pipeline did not stop within 30 s of Ctrl+C.");
-            }
-
-            stopped = ps.InvocationStateInfo.State == PSInvocationState.Stopped;
-        }
-
-        try
-        {
-            ps.EndInvoke(handle);
-        }
-        catch (PipelineStoppedException)
-        {
-            stopped = true;
-        }
-
-        return (Collect(ps, output.ToList()), stopped);
-    }
+    /// <summary>Starts a script without waiting, so a test can watch it run and press Ctrl+C.</summary>
+    public RunningPipeline Start(string script, params object?[] arguments) => new(Create(script, arguments));
 
     public void Dispose() => _runspace.Dispose();
 
@@ -123,7 +86,7 @@ public sealed class PowerShellSession : IDisposable
         return ps;
     }
 
-    private static PipelineResult Collect(PowerShell ps, IEnumerable<PSObject> output) => new()
+    internal static PipelineResult Collect(PowerShell ps, IEnumerable<PSObject> output) => new()
     {
         Output = output.Where(o => o is not null).ToList(),
         Errors = ps.Streams.Error.ToList(),
@@ -131,4 +94,75 @@ public sealed class PowerShellSession : IDisposable
         Warnings = ps.Streams.Warning.Select(w => w.Message).ToList(),
         Progress = ps.Streams.Progress.ToList(),
     };
+}
+
+/// <summary>A pipeline running in the background of a <see cref="PowerShellSession"/>.</summary>
+public sealed class RunningPipeline : IDisposable
+{
+    private readonly PowerShell _ps;
+    private readonly PSDataCollection<PSObject> _output = new();
+    private readonly IAsyncResult _handle;
+
+    internal RunningPipeline(PowerShell ps)
+    {
+        _ps = ps;
+        _handle = ps.BeginInvoke<PSObject, PSObject>(null, _output);
+    }
+
+    public bool IsCompleted => _handle.IsCompleted;
+
+    /// <summary>Verbose messages so far.</summary>
+    public IReadOnlyList<string> Verbose => _ps.Streams.Verbose.Select(v => v.Message).ToList();
+
+    /// <summary>Polls until <paramref name="condition"/> holds or the pipeline ends; false on timeout.</summary>
+    public bool WaitUntil(Func<bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (IsCompleted || DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            System.Threading.Thread.Sleep(20);
+        }
+
+        return true;
+    }
+
+    /// <summary>Ctrl+C: the engine's Stop(), which calls StopProcessing. Returns how long stopping took.</summary>
+    public TimeSpan Stop()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var stop = Task.Run(() => _ps.Stop());
+        if (!stop.Wait(TimeSpan.FromSeconds(60)))
+        {
+            throw new TimeoutException("The pipeline did not stop within 60 s of Ctrl+C.");
+        }
+
+        return clock.Elapsed;
+    }
+
+    public bool WasStopped => _ps.InvocationStateInfo.State == PSInvocationState.Stopped;
+
+    /// <summary>Waits for the end and returns what the pipeline produced.</summary>
+    public PipelineResult Wait()
+    {
+        try
+        {
+            _ps.EndInvoke(_handle);
+        }
+        catch (PipelineStoppedException)
+        {
+        }
+
+        return PowerShellSession.Collect(_ps, _output.ToList());
+    }
+
+    public void Dispose()
+    {
+        _ps.Dispose();
+        _output.Dispose();
+    }
 }
