@@ -41,6 +41,12 @@ internal sealed class TocEntry
 
     /// <summary>Bytes of data the archive holds for the entry (compressed, as stored); null when unknown.</summary>
     public long? DataSize { get; set; }
+
+    /// <summary>
+    /// False for the entries pg_restore applies by itself and never lists or selects: the session
+    /// settings (ENCODING, STDSTRINGS, SEARCHPATH) and the database itself (restored only with --create).
+    /// </summary>
+    public bool IsSelectable => Desc is not ("ENCODING" or "STDSTRINGS" or "SEARCHPATH" or "DATABASE" or "DATABASE PROPERTIES");
 }
 
 /// <summary>An archive's header and table of contents.</summary>

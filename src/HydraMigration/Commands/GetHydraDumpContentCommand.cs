@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using HydraMigration.Archive;
 
@@ -24,7 +25,7 @@ public sealed class GetHydraDumpContentCommand : HydraCmdlet
         try
         {
             var toc = ArchiveReader.Read(path);
-            foreach (var entry in toc.Entries)
+            foreach (var entry in toc.Entries.Where(e => e.IsSelectable))
             {
                 WriteObject(new HydraDumpEntry(path, entry.DumpId, entry.Desc, entry.Namespace, entry.Tag, NullIfEmpty(entry.Owner), NullIfEmpty(entry.TableAccessMethod), entry.DataSize, SectionName(entry.Section)));
             }

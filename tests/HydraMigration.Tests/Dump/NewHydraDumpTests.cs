@@ -87,7 +87,7 @@ public sealed class NewHydraDumpTests : IDisposable
     {
         Credentials.Connect(_ps, "src", _pg.Source, _pg.Sample);
         var target = Path.Combine(_pg.NewFolder("dir"), "shop.d");
-        var result = _ps.Run("New-HydraDump -Connection $src -Path $args[0] -Format Directory -Jobs 2", target);
+        var result = _ps.Run("New-HydraDump -Connection $src -Path $args[0] -Format Directory -Jobs 2 -Verbose", target);
 
         Assert.Empty(result.Errors);
         Assert.True(File.Exists(Path.Combine(target, "toc.dat")));
