@@ -1,0 +1,94 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using HydraMigration.Tests.Harness;
+
+// Compares New-HydraDump (manifest, snapshot row counts and SHA-256 included) with a bare
+// `pg_dump -Fc` of the same pgbench database, interleaved in one run so that the machine's
+// noise hits both alike, and reports the ratio of the medians. Not a test: run it by hand.
+//
+//   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- [scale] [rounds]
+//
+// Defaults: pgbench scale 60 (~1 GB) and 3 rounds. As root, the cluster runs as postgres.
+
+var scale = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 60;
+var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+var root = Path.Combine(Path.GetTempPath(), "hydra-bench-" + Environment.ProcessId);
+Directory.CreateDirectory(root);
+using var cluster = PostgresCluster.Start("bench", root);
+try
+{
+    var env = cluster.Environment("bench");
+    cluster.Execute("postgres", "CREATE DATABASE bench");
+    Console.WriteLine($"pgbench -i -s {scale} ...");
+    var init = Stopwatch.StartNew();
+    ExternalCommand.Run(Path.Combine(PostgresCluster.BinFolder, "pgbench"), new[] { "-i", "-q", "-s", scale.ToString(CultureInfo.InvariantCulture), "bench" }, env, timeoutSeconds: 3600);
+    Console.WriteLine($"  {cluster.Psql("bench", "SELECT pg_size_pretty(pg_database_size('bench'))")} in {init.Elapsed.TotalSeconds:0} s");
+
+    var output = Path.Combine(root, "out");
+    Directory.CreateDirectory(output);
+    using var ps = new PowerShellSession();
+    Credentials.Connect(ps, "src", cluster, "bench");
+
+    double Bare()
+    {
+        var clock = Stopwatch.StartNew();
+        ExternalCommand.Run(Path.Combine(PostgresCluster.BinFolder, "pg_dump"), new[] { "-Fc", "-f", Path.Combine(output, "bare.dump"), "bench" }, env, timeoutSeconds: 3600);
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    double Ours()
+    {
+        var clock = Stopwatch.StartNew();
+        var result = ps.Run("New-HydraDump -Connection $src -Path $args[0] -Force", Path.Combine(output, "ours.dump"));
+        if (result.Errors.Count > 0)
+        {
+            throw new InvalidOperationException(result.Errors[0].ToString());
+        }
+
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    Console.WriteLine("warm-up ...");
+    Bare();
+    Ours();
+
+    var bare = new List<double>();
+    var ours = new List<double>();
+    for (var round = 1; round <= rounds; round++)
+    {
+        // Alternate which goes first, so neither always gets the warmer cache.
+        if (round % 2 == 1)
+        {
+            bare.Add(Bare());
+            ours.Add(Ours());
+        }
+        else
+        {
+            ours.Add(Ours());
+            bare.Add(Bare());
+        }
+
+        Console.WriteLine($"round {round}: pg_dump -Fc {bare[^1]:0.00} s   New-HydraDump {ours[^1]:0.00} s   ratio {ours[^1] / bare[^1]:0.000}");
+    }
+
+    static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    var ratio = Median(ours) / Median(bare);
+    Console.WriteLine();
+    Console.WriteLine($"archive sizes: pg_dump {new FileInfo(Path.Combine(output, "bare.dump")).Length / 1048576.0:0.0} MB, New-HydraDump {new FileInfo(Path.Combine(output, "ours.dump")).Length / 1048576.0:0.0} MB");
+    Console.WriteLine($"median: pg_dump -Fc {Median(bare):0.00} s, New-HydraDump {Median(ours):0.00} s");
+    Console.WriteLine($"ratio New-HydraDump / pg_dump = {ratio:0.000} (target <= 1.05): {(ratio <= 1.05 ? "MET" : "NOT MET")}");
+}
+finally
+{
+    cluster.Dispose();
+    Directory.Delete(root, recursive: true);
+}
