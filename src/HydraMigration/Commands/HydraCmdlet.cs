@@ -36,12 +36,28 @@ public abstract class HydraCmdlet : PSCmdlet, IDisposable
     {
         using var pump = new PipelineMessagePump(Math.Abs(GetHashCode() % 100000) + 1, activity);
         var task = Task.Run(() => work(pump, StopToken));
-        while (!task.IsCompleted)
+        _ = task.ContinueWith(_ => pump.Wake(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        try
         {
-            pump.Drain(this, TimeSpan.FromMilliseconds(100));
+            while (!task.IsCompleted)
+            {
+                pump.Drain(this, TimeSpan.FromMilliseconds(250));
+            }
+
+            pump.Complete(this);
+        }
+        finally
+        {
+            // Once the pipeline is stopping, any Write* throws PipelineStoppedException. The work
+            // is cancelled then, but must finish its cleanup (kill the tool, remove temporary
+            // files) before this cmdlet returns, or Ctrl+C would leave debris behind.
+            if (!task.IsCompleted)
+            {
+                _stopping.Cancel();
+                ((IAsyncResult)task).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(60));
+            }
         }
 
-        pump.Complete(this);
         try
         {
             return task.GetAwaiter().GetResult();

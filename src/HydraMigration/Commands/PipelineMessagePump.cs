@@ -26,11 +26,14 @@ internal sealed class PipelineMessagePump : IOperationReporter, IDisposable
         _record = new ProgressRecord(activityId, activity, "Starting");
     }
 
-    public void Verbose(string message) => _messages.Add(new VerboseMessage(message));
+    public void Verbose(string message) => Post(new VerboseMessage(message));
 
-    public void Warning(string message) => _messages.Add(new WarningMessage(message));
+    public void Warning(string message) => Post(new WarningMessage(message));
 
-    public void Progress(OperationProgress progress) => _messages.Add(progress);
+    public void Progress(OperationProgress progress) => Post(progress);
+
+    /// <summary>Wakes a waiting <see cref="Drain"/> at once (when the work ends), instead of at its timeout.</summary>
+    public void Wake() => Post(WakeMessage.Instance);
 
     /// <summary>Writes what has arrived, waiting up to <paramref name="wait"/> for the first message. Pipeline thread only.</summary>
     public void Drain(Cmdlet cmdlet, TimeSpan wait)
@@ -65,6 +68,18 @@ internal sealed class PipelineMessagePump : IOperationReporter, IDisposable
 
     public void Dispose() => _messages.Dispose();
 
+    /// <summary>Queues a message; one that arrives after the cmdlet finished has nowhere to go and is dropped.</summary>
+    private void Post(object message)
+    {
+        try
+        {
+            _messages.Add(message);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
     private void Write(Cmdlet cmdlet, object message)
     {
         switch (message)
@@ -97,6 +112,11 @@ internal sealed class PipelineMessagePump : IOperationReporter, IDisposable
         _progressShown = true;
         _pendingProgress = null;
         _sinceProgress.Restart();
+    }
+
+    private sealed class WakeMessage
+    {
+        public static readonly WakeMessage Instance = new();
     }
 
     private sealed class VerboseMessage

@@ -107,6 +107,12 @@ internal static class ServerConnector
         }
     }
 
+    /// <summary>A failure after the connection was made: a query the server refused, or the connection lost.</summary>
+    public static HydraException QueryFailed(NpgsqlException ex, HydraConnection target) =>
+        ex is PostgresException pg
+            ? new HydraException("ServerQueryFailed", ErrorCategory.InvalidOperation, string.Format(CultureInfo.InvariantCulture, "A query on {0} failed: {1} (SQLSTATE {2}).", target.ServerDisplay, pg.MessageText, pg.SqlState), target, ex)
+            : new HydraException("ServerConnectionLost", ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture, "The connection to {0} was lost: {1}", target.ServerDisplay, Innermost(ex).Message), target, ex);
+
     private static Exception Innermost(Exception ex)
     {
         while (ex.InnerException is not null)

@@ -6,10 +6,10 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
-using HydraMigration.Archive;
 using HydraMigration.Connections;
 using HydraMigration.Infrastructure;
 using HydraMigration.Tools;
+using Npgsql;
 
 namespace HydraMigration.Dump;
 
@@ -32,20 +32,23 @@ internal sealed class DumpService
         var startedUtc = DateTime.UtcNow;
         var clock = Stopwatch.StartNew();
 
-        using var connection = await ServerConnector.OpenAsync(request.Source, cancellationToken).ConfigureAwait(false);
-        var catalog = new SourceCatalog(connection);
-        var source = await catalog.ReadServerAsync(request.Source, cancellationToken).ConfigureAwait(false);
-        var pgDump = PgToolLocator.Find("pg_dump", source.ServerVersionNum / 10000, request.PgBinPath);
-        _reporter.Verbose("Using " + pgDump + " for a PostgreSQL " + source.ServerVersion + " server.");
-
+        // Refuse an existing archive before touching the network.
         var plan = DumpOutputPlan.Create(request.Path, request.Format, request.Source.Database, request.Force, DateTime.Now);
+        using var connection = await ServerConnector.OpenAsync(request.Source, cancellationToken).ConfigureAwait(false);
         try
         {
+            var catalog = new SourceCatalog(connection);
+            var source = await catalog.ReadServerAsync(request.Source, cancellationToken).ConfigureAwait(false);
+            var pgDump = PgToolLocator.Find("pg_dump", source.ServerVersionNum / 10000, request.PgBinPath);
+            _reporter.Verbose("Using " + pgDump + " for a PostgreSQL " + source.ServerVersion + " server.");
+
             var snapshot = await catalog.ExportSnapshotAsync(cancellationToken).ConfigureAwait(false);
             var scope = new DumpScope(request);
             var tables = (await catalog.ReadTablesAsync(cancellationToken).ConfigureAwait(false)).Where(scope.Includes).ToList();
 
+            _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "Snapshot {0} exported and {1} table(s) selected after {2:0.000} s.", snapshot, tables.Count, clock.Elapsed.TotalSeconds));
             var manifest = await DumpAndDescribeAsync(request, pgDump, plan, snapshot, catalog, scope, tables, cancellationToken).ConfigureAwait(false);
+            _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "pg_dump and the manifest's facts done after {0:0.000} s.", clock.Elapsed.TotalSeconds));
             manifest.Source = source;
             manifest.Snapshot = snapshot;
             await catalog.EndSnapshotAsync(cancellationToken).ConfigureAwait(false);
@@ -66,6 +69,13 @@ internal sealed class DumpService
             plan.Commit();
             _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "Wrote {0} ({1}, SHA-256 {2}) and its manifest in {3:0.0} s.", plan.FinalPath, Units.Bytes(archive.SizeBytes), archive.Sha256, clock.Elapsed.TotalSeconds));
             return new HydraDump(plan.FinalPath, plan.ManifestPath, manifest, request.Format, archive.SizeBytes, clock.Elapsed);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or System.IO.IOException or UnauthorizedAccessException)
+        {
+            plan.Discard();
+            throw ex is NpgsqlException npgsql
+                ? ServerConnector.QueryFailed(npgsql, request.Source)
+                : new HydraException("DumpWriteFailed", ErrorCategory.WriteError, string.Format(CultureInfo.InvariantCulture, "Writing the dump at '{0}' failed: {1} Nothing was kept.", plan.FinalPath, ex.Message), plan.FinalPath, ex);
         }
         catch
         {
@@ -94,6 +104,7 @@ internal sealed class DumpService
         using var dumpCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var factsCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
+        var collector = new ManifestCollector(catalog, scope, tables, !request.SkipRowCount, _reporter);
         var progress = new PgDumpProgress(tables.Where(scope.DumpsData), request.Jobs > 1);
         var arguments = PgDumpArguments.Build(request, plan.TempPath, snapshot);
         _reporter.Verbose("pg_dump " + CommandLine.Join(arguments));
@@ -105,13 +116,19 @@ internal sealed class DumpService
             line =>
             {
                 _reporter.Verbose(line);
+                if (PgDumpVerbose.StartedTable(line) is { } table)
+                {
+                    collector.TableDumpStarted(table);
+                }
+
                 if (progress.OnLine(line) is { } report)
                 {
                     _reporter.Progress(report);
                 }
             },
             dumpCancel.Token);
-        var factsTask = ReadFactsAsync(catalog, scope, tables, request.SkipRowCount, factsCancel.Token);
+        _ = dumpTask.ContinueWith(_ => collector.DumpEnded(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        var factsTask = collector.CollectAsync(factsCancel.Token);
 
         // Whichever fails first stops the other, so neither outlives a failure.
         var first = await Task.WhenAny(dumpTask, factsTask).ConfigureAwait(false);
@@ -133,105 +150,16 @@ internal sealed class DumpService
         }
 
         var manifest = await factsTask.ConfigureAwait(false);
-        if (request.Format != HydraDumpFormat.Plain)
+        if (request.Format == HydraDumpFormat.Plain)
         {
-            await ReconcileWithArchiveAsync(manifest, plan.TempPath, catalog, request.SkipRowCount, cancellationToken).ConfigureAwait(false);
+            await collector.ReadPlainRolesAsync(manifest, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            manifest.Roles = await catalog.ReadOwnersAsync(tables.Select(t => t.Oid), cancellationToken).ConfigureAwait(false);
+            await collector.ReconcileWithArchiveAsync(manifest, plan.TempPath, cancellationToken).ConfigureAwait(false);
         }
 
         return manifest;
-    }
-
-    private static async Task<DumpManifest> ReadFactsAsync(SourceCatalog catalog, DumpScope scope, List<SourceTable> tables, bool skipRowCount, CancellationToken cancellationToken)
-    {
-        var manifest = new DumpManifest
-        {
-            Extensions = await catalog.ReadExtensionsAsync(cancellationToken).ConfigureAwait(false),
-            DatabaseSettings = await catalog.ReadDatabaseSettingsAsync(cancellationToken).ConfigureAwait(false),
-        };
-        var columnar = await catalog.ReadColumnarOptionsAsync(cancellationToken).ConfigureAwait(false);
-
-        foreach (var table in tables)
-        {
-            var entry = new ManifestTable
-            {
-                Schema = table.Schema,
-                Name = table.Name,
-                Kind = table.Kind == 'p' ? "partitioned table" : "table",
-                AccessMethod = table.AccessMethod,
-                DataDumped = scope.DumpsData(table),
-                SourceSizeBytes = table.SizeBytes,
-            };
-            if (string.Equals(table.AccessMethod, "columnar", StringComparison.Ordinal))
-            {
-                entry.Columnar = columnar.TryGetValue(table.Oid, out var options) ? options : new ColumnarOptions();
-            }
-
-            manifest.Tables.Add(entry);
-        }
-
-        if (!skipRowCount)
-        {
-            foreach (var entry in manifest.Tables.Where(t => t.DataDumped))
-            {
-                entry.RowCount = await catalog.CountRowsAsync(entry.Schema, entry.Name, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        return manifest;
-    }
-
-    /// <summary>
-    /// Makes the manifest's table list exactly the archive's: pg_dump's TOC is the final word on
-    /// which tables (and rows) it wrote. The snapshot is still open, so a table counted here is
-    /// counted in the same state pg_dump saw.
-    /// </summary>
-    private async Task ReconcileWithArchiveAsync(DumpManifest manifest, string archivePath, SourceCatalog catalog, bool skipRowCount, CancellationToken cancellationToken)
-    {
-        var toc = ArchiveReader.Read(archivePath);
-        var inArchive = new HashSet<(string, string)>(toc.Entries.Where(e => e.Desc == "TABLE").Select(e => (e.Namespace ?? string.Empty, e.Tag)));
-        var withData = new HashSet<(string, string)>(toc.Entries.Where(e => e.Desc == "TABLE DATA").Select(e => (e.Namespace ?? string.Empty, e.Tag)));
-
-        var dropped = manifest.Tables.RemoveAll(t => !inArchive.Contains((t.Schema, t.Name)) && !withData.Contains((t.Schema, t.Name)));
-        if (dropped > 0)
-        {
-            _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "{0} table(s) the filters seemed to select are not in the archive; left out of the manifest.", dropped));
-        }
-
-        foreach (var table in manifest.Tables)
-        {
-            var hasData = withData.Contains((table.Schema, table.Name));
-            if (table.DataDumped && !hasData)
-            {
-                table.RowCount = null;
-            }
-            else if (!table.DataDumped && hasData && !skipRowCount)
-            {
-                table.RowCount = await catalog.CountRowsAsync(table.Schema, table.Name, cancellationToken).ConfigureAwait(false);
-            }
-
-            table.DataDumped = hasData;
-        }
-
-        var known = new HashSet<(string, string)>(manifest.Tables.Select(t => (t.Schema, t.Name)));
-        foreach (var entry in toc.Entries.Where(e => e.Desc == "TABLE" && !known.Contains((e.Namespace ?? string.Empty, e.Tag))))
-        {
-            _reporter.Warning(string.Format(CultureInfo.InvariantCulture, "The archive holds table {0}.{1}, which the catalog scan did not expect; it is recorded without columnar options.", entry.Namespace, entry.Tag));
-            var hasData = withData.Contains((entry.Namespace ?? string.Empty, entry.Tag));
-            manifest.Tables.Add(new ManifestTable
-            {
-                Schema = entry.Namespace ?? string.Empty,
-                Name = entry.Tag,
-                AccessMethod = entry.TableAccessMethod,
-                DataDumped = hasData,
-                RowCount = hasData && !skipRowCount ? await catalog.CountRowsAsync(entry.Namespace ?? string.Empty, entry.Tag, cancellationToken).ConfigureAwait(false) : null,
-            });
-        }
-
-        manifest.Roles = RoleReferences.FromToc(toc.Entries);
     }
 
     private static ManifestDumpOptions OptionsOf(DumpRequest request) => new()

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
-using System.Text.RegularExpressions;
 using HydraMigration.Infrastructure;
 
 namespace HydraMigration.Dump;
@@ -15,9 +14,6 @@ namespace HydraMigration.Dump;
 /// </summary>
 internal sealed class PgDumpProgress
 {
-    private static readonly Regex TableStarted = new("dumping contents of table \"(?<name>.+)\"$", RegexOptions.CultureInvariant);
-    private static readonly Regex ItemFinished = new(@"finished item (?<id>\d+) TABLE DATA (?<name>.+)$", RegexOptions.CultureInvariant);
-
     private readonly Dictionary<string, long> _sizes;
     private readonly HashSet<string> _done = new(StringComparer.Ordinal);
     private readonly List<string> _running = new();
@@ -41,10 +37,8 @@ internal sealed class PgDumpProgress
     /// <summary>The progress after this line, or null when the line does not move it.</summary>
     public OperationProgress? OnLine(string line)
     {
-        var started = TableStarted.Match(line);
-        if (started.Success)
+        if (PgDumpVerbose.StartedTable(line) is { } name)
         {
-            var name = started.Groups["name"].Value;
             if (!_parallel)
             {
                 foreach (var previous in _running)
@@ -59,11 +53,9 @@ internal sealed class PgDumpProgress
             return Report("Dumping " + name);
         }
 
-        var finished = ItemFinished.Match(line);
-        if (finished.Success)
+        if (PgDumpVerbose.FinishedTable(line) is { } table)
         {
             // pg_dump prints only the table name here; finish the running table it names.
-            var table = finished.Groups["name"].Value;
             var match = _running.FirstOrDefault(r => r.EndsWith("." + table, StringComparison.Ordinal));
             if (match is not null)
             {

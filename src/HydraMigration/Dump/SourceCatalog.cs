@@ -45,6 +45,10 @@ FROM pg_catalog.pg_database d WHERE d.datname = current_database()";
     public async Task<string> ExportSnapshotAsync(CancellationToken cancellationToken)
     {
         await ExecuteAsync("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", cancellationToken).ConfigureAwait(false);
+
+        // The counts run while pg_dump works; a parallel count would take every core from it
+        // for a moment, a serial one only fills what pg_dump leaves idle.
+        await ExecuteAsync("SET LOCAL max_parallel_workers_per_gather = 0", cancellationToken).ConfigureAwait(false);
         using var command = new NpgsqlCommand("SELECT pg_catalog.pg_export_snapshot()", _connection);
         return (string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }

@@ -29,14 +29,24 @@ internal static class PgToolLocator
         var found = new List<PgTool>();
 
         var folders = string.IsNullOrEmpty(explicitFolder) ? CandidateFolders() : new[] { explicitFolder! };
+        var binaries = new List<string>();
+        var scripts = new List<string>();
         foreach (var folder in folders.Distinct(PathComparer))
         {
             searched.Add(folder);
             var path = Path.Combine(folder, ExecutableName(toolName));
-            if (File.Exists(path) && TryReadVersion(toolName, path) is { } tool)
+            if (File.Exists(path))
             {
-                found.Add(tool);
+                (IsScript(path) ? scripts : binaries).Add(path);
             }
+        }
+
+        // Wrapper scripts (Debian's pg_wrapper is Perl) only pick one of the real binaries, and
+        // asking one its version costs a noticeable moment: ask them only when no binary fits.
+        found.AddRange(ReadVersions(toolName, binaries));
+        if (!found.Any(t => t.Major >= minimumMajor))
+        {
+            found.AddRange(ReadVersions(toolName, scripts));
         }
 
         var best = found.Where(t => t.Major >= minimumMajor).OrderByDescending(t => t.Major).FirstOrDefault();
@@ -72,6 +82,23 @@ internal static class PgToolLocator
                 "env:" + BinPathVariable),
             explicitFolder ?? toolName);
     }
+
+    private static bool IsScript(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return stream.ReadByte() == '#' && stream.ReadByte() == '!';
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Asks each candidate its version, all at once: each answer is a process start.</summary>
+    private static List<PgTool> ReadVersions(string toolName, IEnumerable<string> paths) =>
+        paths.AsParallel().AsOrdered().Select(p => TryReadVersion(toolName, p)).Where(t => t is not null).Select(t => t!).ToList();
 
     private static StringComparer PathComparer => RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
 

@@ -101,7 +101,15 @@ internal static class ToolProcess
         };
 
         cancellationToken.ThrowIfCancellationRequested();
-        process.Start();
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new HydraException("PgToolStartFailed", System.Management.Automation.ErrorCategory.PermissionDenied, fileName + " could not be started: " + ex.Message, fileName, ex);
+        }
+
         process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
