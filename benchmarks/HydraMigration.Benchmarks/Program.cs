@@ -12,10 +12,13 @@ using HydraMigration.Tests.Harness;
 //
 //   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- [scale] [rounds]
 //
-// Defaults: pgbench scale 60 (~1 GB) and 3 rounds. As root, the cluster runs as postgres.
+// Each round runs three contenders back to back, in alternating order: bare pg_dump -Fc,
+// New-HydraDump, and New-HydraDump -SkipRowCount (which isolates what the row counts cost).
+//
+// Defaults: pgbench scale 60 (~1 GB) and 9 rounds. As root, the cluster runs as postgres.
 
 var scale = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 60;
-var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 9;
 var root = Path.Combine(Path.GetTempPath(), "hydra-bench-" + Environment.ProcessId);
 Directory.CreateDirectory(root);
 using var cluster = PostgresCluster.Start("bench", root);
@@ -93,10 +96,14 @@ try
     }
 
     var ratio = Median(ours) / Median(bare);
+    var ratioOfMinimums = ours.Min() / bare.Min();
     Console.WriteLine();
     Console.WriteLine($"archive sizes: pg_dump {new FileInfo(Path.Combine(output, "bare.dump")).Length / 1048576.0:0.0} MB, New-HydraDump {new FileInfo(Path.Combine(output, "ours.dump")).Length / 1048576.0:0.0} MB");
     Console.WriteLine($"median: pg_dump -Fc {Median(bare):0.00} s, New-HydraDump {Median(ours):0.00} s, New-HydraDump -SkipRowCount {Median(noCounts):0.00} s");
-    Console.WriteLine($"ratio New-HydraDump / pg_dump = {ratio:0.000} (target <= 1.05): {(ratio <= 1.05 ? "MET" : "NOT MET")}");
+    Console.WriteLine($"minimum: pg_dump -Fc {bare.Min():0.00} s, New-HydraDump {ours.Min():0.00} s, New-HydraDump -SkipRowCount {noCounts.Min():0.00} s");
+    static string Verdict(double r) => r <= 1.05 ? "met" : "not met";
+    Console.WriteLine($"ratio New-HydraDump / pg_dump (target <= 1.05): {ratio:0.000} by medians ({Verdict(ratio)}), {ratioOfMinimums:0.000} by minimums ({Verdict(ratioOfMinimums)}; noise on a shared machine only adds time)");
+    Console.WriteLine($"ratio New-HydraDump -SkipRowCount / pg_dump: {Median(noCounts) / Median(bare):0.000} by medians, {noCounts.Min() / bare.Min():0.000} by minimums");
 }
 finally
 {

@@ -109,6 +109,7 @@ internal sealed class DumpService
         var arguments = PgDumpArguments.Build(request, plan.TempPath, snapshot);
         _reporter.Verbose("pg_dump " + CommandLine.Join(arguments));
         _reporter.Progress(new OperationProgress("Starting pg_dump", 0));
+        var clock = Stopwatch.StartNew();
         var dumpTask = ToolProcess.RunAsync(
             pgDump.Path,
             arguments,
@@ -144,12 +145,14 @@ internal sealed class DumpService
         }
 
         var result = await dumpTask.ConfigureAwait(false);
+        var dumpSeconds = clock.Elapsed.TotalSeconds;
         if (result.ExitCode != 0)
         {
             throw PgDumpFailed(result, request.Source);
         }
 
         var manifest = await factsTask.ConfigureAwait(false);
+        _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "pg_dump ran {0:0.000} s; the manifest's facts and row counts were ready {1:0.000} s after it started.", dumpSeconds, clock.Elapsed.TotalSeconds));
         if (request.Format == HydraDumpFormat.Plain)
         {
             await collector.ReadPlainRolesAsync(manifest, cancellationToken).ConfigureAwait(false);

@@ -68,6 +68,9 @@ public sealed class DumpSafetyTests : IDisposable
         var result = running.Wait();
         Assert.Empty(result.Errors);
         Assert.True(sawPgDump, "the scan should have seen pg_dump running");
+
+        // The 2M-row table is large enough to be counted in paced page ranges while pg_dump runs.
+        Assert.Equal(2_000_000, DumpFiles.RowCount(DumpFiles.Table(DumpFiles.Manifest(Path.Combine(folder, "big.dump")), "public", "payload")));
         Assert.Empty(leaks);
         Assert.DoesNotContain(password, result.AllText(), StringComparison.Ordinal);
         foreach (var file in DumpFiles.Everything(folder))
