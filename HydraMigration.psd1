@@ -19,6 +19,7 @@
         'New-HydraConnection'
         'New-HydraDump'
         'Get-HydraDumpContent'
+        'New-HydraDatabase'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -3,7 +3,7 @@
 # Run after `dotnet build`:  Invoke-Pester ./tests/Pester
 
 BeforeDiscovery {
-    $script:Commands = @('New-HydraConnection', 'New-HydraDump', 'Get-HydraDumpContent')
+    $script:Commands = @('New-HydraConnection', 'New-HydraDump', 'Get-HydraDumpContent', 'New-HydraDatabase')
 }
 
 BeforeAll {

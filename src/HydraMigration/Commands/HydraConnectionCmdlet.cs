@@ -68,10 +68,11 @@ public abstract class HydraConnectionCmdlet : HydraCmdlet
 
     #endregion
 
-    /// <summary>The connection the inline parameters describe.</summary>
-    internal HydraConnection ConnectionFromParameters()
+    /// <summary>The connection the inline parameters describe; <paramref name="defaultDatabase"/> when none names a database.</summary>
+    internal HydraConnection ConnectionFromParameters(string? defaultDatabase = null)
     {
         var settings = ConnectionString is null ? new ConnectionSettings() : ConnectionStringParser.Parse(ConnectionString);
+        settings.Database ??= defaultDatabase;
         settings.OverlayWith(new ConnectionSettings
         {
             HostName = HostName,

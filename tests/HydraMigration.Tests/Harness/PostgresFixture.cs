@@ -30,6 +30,7 @@ public sealed class PostgresFixture : IDisposable
         var target = Task.Run(() => PostgresCluster.Start("target", RunFolder));
         Source = source.GetAwaiter().GetResult();
         Target = target.GetAwaiter().GetResult();
+        SampleDatabase.EnsureRoles(Target); // restores and -Owner need the source's roles
         _sample = new Lazy<string>(() => SampleDatabase.Create(this));
         _big = new Lazy<string>(() =>
         {

@@ -1,0 +1,150 @@
+using System;
+using System.Globalization;
+using System.Management.Automation;
+using HydraMigration.Connections;
+using HydraMigration.Database;
+
+namespace HydraMigration.Commands;
+
+/// <summary>
+/// <para type="synopsis">Creates a database (CREATE DATABASE) with its encoding, locale, owner and extensions.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.New, "HydraDatabase", DefaultParameterSetName = InlineSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = "https://github.com/hydramigration/HydraMigration/blob/main/README.md")]
+[OutputType(typeof(HydraDatabase))]
+public sealed class NewHydraDatabaseCommand : HydraServerCmdlet
+{
+    private const string MaintenanceDatabase = "postgres";
+
+    #region Parameters
+
+    /// <summary>Name of the database to create; any characters.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>Encoding (default UTF8).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string Encoding { get; set; } = "UTF8";
+
+    /// <summary>LC_COLLATE and LC_CTYPE together.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Locale { get; set; }
+
+    /// <summary>LC_COLLATE (overrides -Locale).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? LcCollate { get; set; }
+
+    /// <summary>LC_CTYPE (overrides -Locale).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? LcCtype { get; set; }
+
+    /// <summary>Template database (default template0).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string Template { get; set; } = "template0";
+
+    /// <summary>Owning role.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Owner { get; set; }
+
+    /// <summary>Default tablespace.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Tablespace { get; set; }
+
+    /// <summary>Extensions to create inside the new database (e.g. columnar).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] Extension { get; set; } = Array.Empty<string>();
+
+    /// <summary>Return an existing database of that name instead of failing.</summary>
+    [Parameter]
+    public SwitchParameter IfNotExists { get; set; }
+
+    /// <summary>Drop an existing database of that name and create it anew.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>With -Force: end other sessions connected to the database instead of refusing.</summary>
+    [Parameter]
+    public SwitchParameter TerminateConnections { get; set; }
+
+    #endregion
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            if (IfNotExists && Force)
+            {
+                throw new HydraException("IfNotExistsWithForce", ErrorCategory.InvalidArgument, "-IfNotExists keeps an existing database and -Force replaces it: give at most one.", Name);
+            }
+
+            var request = new DatabaseRequest(MaintenanceConnection(), Name)
+            {
+                Encoding = Encoding,
+                LcCollate = LcCollate ?? Locale,
+                LcCtype = LcCtype ?? Locale,
+                Template = Template,
+                Owner = Owner,
+                Tablespace = Tablespace,
+                Extensions = Extension,
+                IfNotExists = IfNotExists,
+                Force = Force,
+                TerminateConnections = TerminateConnections,
+            };
+            var target = string.Format(CultureInfo.InvariantCulture, "database '{0}' on {1}:{2}", Name, request.Server.HostName, request.Server.Port);
+            var existing = RunOperation("New-HydraDatabase " + Name, (_, token) => DatabaseService.FindAsync(request, token));
+
+            if (existing is null)
+            {
+                if (ShouldProcess(target, "Create database (encoding " + Encoding + ", template " + Template + ")"))
+                {
+                    WriteObject(RunOperation("New-HydraDatabase " + Name, (reporter, token) => new DatabaseService(reporter).CreateAsync(request, null, token)));
+                }
+            }
+            else if (IfNotExists)
+            {
+                if (Extension.Length == 0 || ShouldProcess(target, "Add extensions " + string.Join(", ", Extension) + " to the existing database"))
+                {
+                    WriteObject(RunOperation("New-HydraDatabase " + Name, (reporter, token) => new DatabaseService(reporter).UseExistingAsync(request, existing, token)));
+                }
+            }
+            else if (Force)
+            {
+                var sessions = existing.OtherSessions.Count == 0 ? string.Empty : string.Format(CultureInfo.InvariantCulture, ", ending {0} other session(s)", existing.OtherSessions.Count);
+                if (ShouldProcess(target, "Drop and recreate database" + (TerminateConnections ? sessions : string.Empty)))
+                {
+                    WriteObject(RunOperation("New-HydraDatabase " + Name, (reporter, token) => new DatabaseService(reporter).CreateAsync(request, existing, token)));
+                }
+            }
+            else
+            {
+                throw new HydraException(
+                    "DatabaseAlreadyExists",
+                    ErrorCategory.ResourceExists,
+                    string.Format(CultureInfo.InvariantCulture, "The {0} already exists. Use -IfNotExists to use it as it is, or -Force to drop and recreate it.", target),
+                    Name);
+            }
+        }
+        catch (HydraException ex)
+        {
+            WriteHydraError(ex);
+        }
+    }
+
+    /// <summary>The server's maintenance database: never the one being created or dropped.</summary>
+    private HydraConnection MaintenanceConnection()
+    {
+        var server = Connection ?? ConnectionFromParameters(MaintenanceDatabase);
+        return string.Equals(server.Database, Name, StringComparison.Ordinal)
+            ? HydraConnectionFactory.WithDatabase(server, MaintenanceDatabase)
+            : server;
+    }
+}
