@@ -20,6 +20,7 @@
         'New-HydraDump'
         'Get-HydraDumpContent'
         'New-HydraDatabase'
+        'Restore-HydraDump'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -17,34 +17,37 @@ internal static class RoleReferences
 
     public static List<string> FromToc(IEnumerable<TocEntry> entries)
     {
-        var roles = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var entry in entries)
-        {
-            if (!string.IsNullOrEmpty(entry.Owner))
-            {
-                roles.Add(entry.Owner!);
-            }
+        var list = entries.ToList();
+        return Owners(list).Union(Grantees(list), StringComparer.Ordinal).OrderBy(r => r, StringComparer.Ordinal).ToList();
+    }
 
-            if (entry.Desc is "ACL" or "DEFAULT ACL" && entry.Definition is { } sql)
+    /// <summary>Every role that owns an entry.</summary>
+    public static SortedSet<string> Owners(IEnumerable<TocEntry> entries) =>
+        new(entries.Where(e => !string.IsNullOrEmpty(e.Owner)).Select(e => e.Owner!), StringComparer.Ordinal);
+
+    /// <summary>Every role named as a grantee in the entries' GRANT statements.</summary>
+    public static SortedSet<string> Grantees(IEnumerable<TocEntry> entries)
+    {
+        var roles = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var entry in entries.Where(e => e.Desc is "ACL" or "DEFAULT ACL" && e.Definition is not null))
+        {
+            foreach (Match grant in GrantTo.Matches(entry.Definition!))
             {
-                foreach (Match grant in GrantTo.Matches(sql))
+                foreach (Match role in RoleName.Matches(grant.Groups["roles"].Value))
                 {
-                    foreach (Match role in RoleName.Matches(grant.Groups["roles"].Value))
+                    var name = Unquote(role.Value);
+                    if (!(role.Value[0] != '"' && string.Equals(name, "PUBLIC", StringComparison.OrdinalIgnoreCase)))
                     {
-                        var name = Unquote(role.Value);
-                        if (!(role.Value[0] != '"' && string.Equals(name, "PUBLIC", StringComparison.OrdinalIgnoreCase)))
-                        {
-                            roles.Add(name);
-                        }
+                        roles.Add(name);
                     }
                 }
             }
         }
 
-        return roles.ToList();
+        return roles;
     }
 
-    private static string Unquote(string identifier)
+    internal static string Unquote(string identifier)
     {
         if (identifier.Length < 2 || identifier[0] != '"')
         {

@@ -1,0 +1,288 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using HydraMigration.Database;
+using HydraMigration.Restore;
+
+namespace HydraMigration.Commands;
+
+/// <summary>
+/// <para type="synopsis">Restores a dump into a database, after a preflight, carrying Hydra columnar options and database settings over.</para>
+/// </summary>
+[Cmdlet(VerbsData.Restore, "HydraDump", DefaultParameterSetName = InlineSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = "https://github.com/hydramigration/HydraMigration/blob/main/README.md")]
+[OutputType(typeof(HydraRestoreResult))]
+public sealed class RestoreHydraDumpCommand : HydraServerCmdlet
+{
+    private readonly Dictionary<string, List<int>> _selected = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DumpManifest?> _manifests = new(StringComparer.Ordinal);
+    private HydraConnection? _selectionTarget;
+
+    #region Parameters
+
+    /// <summary>The archive: a custom or tar file, or a directory-format folder. Binds from a HydraDump or HydraDumpEntry.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName")]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = string.Empty;
+
+    /// <summary>The dump's manifest (binds from a HydraDump); otherwise the one beside the archive is read.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public DumpManifest? Manifest { get; set; }
+
+    /// <summary>Entries from Get-HydraDumpContent: only these are restored.</summary>
+    [Parameter(ValueFromPipeline = true)]
+    public HydraDumpEntry[]? Entry { get; set; }
+
+    /// <summary>Parallel pg_restore jobs.</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int Jobs { get; set; } = 1;
+
+    /// <summary>Do not restore ownership: objects belong to the restoring role.</summary>
+    [Parameter]
+    public SwitchParameter NoOwner { get; set; }
+
+    /// <summary>Do not restore privileges.</summary>
+    [Parameter]
+    public SwitchParameter NoAcl { get; set; }
+
+    /// <summary>Drop the archive's objects before recreating them (--clean --if-exists).</summary>
+    [Parameter]
+    public SwitchParameter Clean { get; set; }
+
+    /// <summary>Restore as one transaction (not with -Jobs).</summary>
+    [Parameter]
+    public SwitchParameter SingleTransaction { get; set; }
+
+    /// <summary>Stop at the first error.</summary>
+    [Parameter]
+    public SwitchParameter ExitOnError { get; set; }
+
+    /// <summary>Create tables with the target's default access method (heap) instead of the archive's (columnar).</summary>
+    [Parameter]
+    public SwitchParameter NoTableAccessMethod { get; set; }
+
+    /// <summary>Restore only these schemas.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] Schema { get; set; } = Array.Empty<string>();
+
+    /// <summary>Restore only these tables.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] Table { get; set; } = Array.Empty<string>();
+
+    /// <summary>Definitions only.</summary>
+    [Parameter]
+    public SwitchParameter SchemaOnly { get; set; }
+
+    /// <summary>Rows only.</summary>
+    [Parameter]
+    public SwitchParameter DataOnly { get; set; }
+
+    /// <summary>Role to SET ROLE to before restoring.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Role { get; set; }
+
+    /// <summary>Restore into a database that already holds objects.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Create roles the archive needs and the target lacks, as NOLOGIN roles.</summary>
+    [Parameter]
+    public SwitchParameter CreateMissingRole { get; set; }
+
+    /// <summary>Create the target database first (when it does not exist).</summary>
+    [Parameter]
+    public SwitchParameter CreateDatabase { get; set; }
+
+    /// <summary>With -CreateDatabase: its encoding (default UTF8).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string Encoding { get; set; } = "UTF8";
+
+    /// <summary>With -CreateDatabase: LC_COLLATE and LC_CTYPE.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Locale { get; set; }
+
+    /// <summary>With -CreateDatabase: LC_COLLATE.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? LcCollate { get; set; }
+
+    /// <summary>With -CreateDatabase: LC_CTYPE.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? LcCtype { get; set; }
+
+    /// <summary>With -CreateDatabase: its template (default template0).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string Template { get; set; } = "template0";
+
+    /// <summary>With -CreateDatabase: its owner.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Owner { get; set; }
+
+    /// <summary>With -CreateDatabase: its tablespace.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Tablespace { get; set; }
+
+    /// <summary>With -CreateDatabase: extensions to create in it first.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] Extension { get; set; } = Array.Empty<string>();
+
+    /// <summary>Folder holding pg_restore; overrides $env:HYDRA_PG_BIN and the search.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? PgBinPath { get; set; }
+
+    #endregion
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            var path = GetUnresolvedProviderPathFromPSPath(Path);
+            if (Entry is { Length: > 0 })
+            {
+                // A selection: gather every piped entry, restore once at the end.
+                _selectionTarget ??= ResolveConnection();
+                if (!_selected.TryGetValue(path, out var ids))
+                {
+                    _selected[path] = ids = new List<int>();
+                    _manifests[path] = Manifest;
+                }
+
+                ids.AddRange(Entry.Select(e => e.Id));
+                return;
+            }
+
+            Restore(path, Manifest, Array.Empty<int>(), ResolveConnection());
+        }
+        catch (HydraException ex)
+        {
+            WriteHydraError(ex);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        foreach (var selection in _selected)
+        {
+            try
+            {
+                Restore(selection.Key, _manifests[selection.Key], selection.Value.Distinct().ToList(), _selectionTarget!);
+            }
+            catch (HydraException ex)
+            {
+                WriteHydraError(ex);
+            }
+        }
+    }
+
+    private void Restore(string path, DumpManifest? manifest, IReadOnlyCollection<int> selectedIds, HydraConnection target)
+    {
+        var targetText = string.Format(CultureInfo.InvariantCulture, "database '{0}' on {1}:{2}", target.Database, target.HostName, target.Port);
+        if (CreateDatabase && !EnsureDatabase(target, targetText))
+        {
+            return;
+        }
+
+        var request = new RestoreRequest(path, target)
+        {
+            Manifest = manifest,
+            SelectedIds = selectedIds,
+            Jobs = Jobs,
+            NoOwner = NoOwner,
+            NoAcl = NoAcl,
+            Clean = Clean,
+            SingleTransaction = SingleTransaction,
+            ExitOnError = ExitOnError,
+            NoTableAccessMethod = NoTableAccessMethod,
+            Schemas = Schema,
+            Tables = Table,
+            SchemaOnly = SchemaOnly,
+            DataOnly = DataOnly,
+            Role = Role,
+            Force = Force,
+            CreateMissingRole = CreateMissingRole,
+            PgBinPath = PgBinPath is null ? null : GetUnresolvedProviderPathFromPSPath(PgBinPath),
+        };
+
+        var plan = RunOperation("Restore-HydraDump preflight", (reporter, token) => new RestoreService(reporter).PrepareAsync(request, token));
+        foreach (var warning in plan.Warnings)
+        {
+            WriteWarning(warning);
+        }
+
+        if (plan.Problems.Count > 0)
+        {
+            // Every problem at once, before anything is written.
+            foreach (var problem in plan.Problems)
+            {
+                WriteHydraError(problem);
+            }
+
+            return;
+        }
+
+        if (!ShouldProcess(targetText, "Restore " + System.IO.Path.GetFileName(path) + ": " + plan.Describe()))
+        {
+            return;
+        }
+
+        var result = RunOperation("Restore-HydraDump " + target.ServerDisplay, (reporter, token) => new RestoreService(reporter).ExecuteAsync(plan, token));
+        foreach (var issue in result.Errors)
+        {
+            WriteError(new ErrorRecord(new HydraException(issue.ErrorId, ErrorCategory.InvalidResult, "pg_restore: " + issue + (issue.Command is null ? string.Empty : " (" + issue.Command + ")")), issue.ErrorId, ErrorCategory.InvalidResult, issue));
+        }
+
+        foreach (var issue in result.Warnings)
+        {
+            WriteWarning("pg_restore (harmless): " + issue);
+        }
+
+        WriteObject(result);
+    }
+
+    /// <summary>-CreateDatabase: creates the target database unless it exists. False when -WhatIf stopped it.</summary>
+    private bool EnsureDatabase(HydraConnection target, string targetText)
+    {
+        var request = new DatabaseRequest(Connections.HydraConnectionFactory.WithDatabase(target, "postgres"), target.Database)
+        {
+            Encoding = Encoding,
+            LcCollate = LcCollate ?? Locale,
+            LcCtype = LcCtype ?? Locale,
+            Template = Template,
+            Owner = Owner,
+            Tablespace = Tablespace,
+            Extensions = Extension,
+            IfNotExists = true,
+        };
+        var existing = RunOperation("Restore-HydraDump", (_, token) => DatabaseService.FindAsync(request, token));
+        if (existing is not null)
+        {
+            WriteVerbose("The target database exists already; -CreateDatabase leaves it as it is.");
+            return true;
+        }
+
+        if (!ShouldProcess(targetText, "Create database (encoding " + Encoding + ", template " + Template + ")"))
+        {
+            WriteVerbose("The preflight needs the target database, which -WhatIf did not create.");
+            return false;
+        }
+
+        RunOperation("Restore-HydraDump", (reporter, token) => new DatabaseService(reporter).CreateAsync(request, null, token));
+        return true;
+    }
+}

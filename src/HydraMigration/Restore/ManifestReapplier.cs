@@ -1,0 +1,51 @@
+using System.Globalization;
+using System.Threading;
+using System.Threading.Tasks;
+using HydraMigration.Infrastructure;
+using Npgsql;
+
+namespace HydraMigration.Restore;
+
+/// <summary>
+/// Puts back what pg_dump leaves out: Hydra columnar options (they live only in
+/// columnar.options, which the extension does not dump) and ALTER DATABASE … SET settings
+/// (which travel only with pg_dump --create).
+/// </summary>
+internal static class ManifestReapplier
+{
+    /// <summary>Sets each table's options with columnar.alter_columnar_table_set, before its rows arrive.</summary>
+    public static async Task<int> ApplyColumnarOptionsAsync(NpgsqlConnection connection, RestorePlan plan, IOperationReporter reporter, CancellationToken cancellationToken)
+    {
+        const string sql = "SELECT columnar.alter_columnar_table_set(@table::regclass, chunk_group_row_limit => @chunk, stripe_row_limit => @stripe, compression => @compression::name, compression_level => @level)";
+        foreach (var table in plan.ColumnarOptionsToApply)
+        {
+            var options = table.Columnar!;
+            using var command = new NpgsqlCommand(sql, connection);
+            command.Parameters.AddWithValue("table", Sql.Qualified(table.Schema, table.Name));
+            command.Parameters.AddWithValue("chunk", NpgsqlTypes.NpgsqlDbType.Integer, (object?)options.ChunkGroupRowLimit ?? System.DBNull.Value);
+            command.Parameters.AddWithValue("stripe", NpgsqlTypes.NpgsqlDbType.Integer, (object?)options.StripeRowLimit ?? System.DBNull.Value);
+            command.Parameters.AddWithValue("compression", NpgsqlTypes.NpgsqlDbType.Text, (object?)options.Compression ?? System.DBNull.Value);
+            command.Parameters.AddWithValue("level", NpgsqlTypes.NpgsqlDbType.Integer, (object?)options.CompressionLevel ?? System.DBNull.Value);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "Columnar options of {0}: chunk_group_row_limit {1}, stripe_row_limit {2}, compression {3}, level {4}.", Sql.Qualified(table.Schema, table.Name), options.ChunkGroupRowLimit, options.StripeRowLimit, options.Compression, options.CompressionLevel));
+        }
+
+        return plan.ColumnarOptionsToApply.Count;
+    }
+
+    /// <summary>ALTER DATABASE (or ALTER ROLE … IN DATABASE) … SET for every recorded setting.</summary>
+    public static async Task<int> ApplyDatabaseSettingsAsync(NpgsqlConnection connection, RestorePlan plan, IOperationReporter reporter, CancellationToken cancellationToken)
+    {
+        var database = Sql.Identifier(plan.Request.Target.Database);
+        foreach (var setting in plan.SettingsToApply)
+        {
+            var sql = (setting.Role is null ? "ALTER DATABASE " + database : "ALTER ROLE " + Sql.Identifier(setting.Role) + " IN DATABASE " + database)
+                + " SET " + Sql.Identifier(setting.Name) + " TO " + Sql.Literal(setting.Value);
+            using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            reporter.Verbose(sql);
+        }
+
+        return plan.SettingsToApply.Count;
+    }
+}

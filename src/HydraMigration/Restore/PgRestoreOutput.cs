@@ -1,0 +1,163 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace HydraMigration.Restore;
+
+/// <summary>
+/// Reads pg_restore's stderr line by line: "from TOC entry …" names the entry being restored,
+/// "error: could not execute query: ERROR: …" and the "Command was:" lines that follow make one
+/// issue. Known harmless failures become warnings; each issue gets an id that names its reason.
+/// </summary>
+internal sealed class PgRestoreOutput
+{
+    private static readonly Regex FromEntry = new(@"^pg_restore: from TOC entry (?<id>\d+); \d+ \d+ (?<rest>.+)$", RegexOptions.CultureInvariant);
+    private static readonly Regex QueryError = new(@"^pg_restore: error: could not execute query: (?:ERROR|FATAL):\s+(?<message>.+)$", RegexOptions.CultureInvariant);
+    private static readonly Regex OtherError = new(@"^pg_restore: error: (?<message>.+)$", RegexOptions.CultureInvariant);
+    private static readonly Regex SqlStateText = new(@"\b(?<state>[0-9A-Z]{5}):\s", RegexOptions.CultureInvariant);
+
+    private static readonly (Regex Pattern, string Id, bool Harmless)[] Known =
+    {
+        (new Regex("must be owner of extension", RegexOptions.CultureInvariant), "PgRestoreNotExtensionOwner", true),
+        (new Regex(@"^role "".+"" already exists", RegexOptions.CultureInvariant), "PgRestoreRoleExists", true),
+        (new Regex(@"^schema ""public"" already exists", RegexOptions.CultureInvariant), "PgRestorePublicSchemaExists", true),
+        (new Regex(@"^role "".+"" does not exist", RegexOptions.CultureInvariant), "PgRestoreRoleMissing", false),
+        (new Regex(@"^relation "".+"" already exists", RegexOptions.CultureInvariant), "PgRestoreObjectExists", false),
+        (new Regex(@"^duplicate key value", RegexOptions.CultureInvariant), "PgRestoreDuplicateKey", false),
+        (new Regex(@"^access method "".+"" does not exist", RegexOptions.CultureInvariant), "PgRestoreAccessMethodMissing", false),
+        (new Regex(@"^permission denied", RegexOptions.CultureInvariant), "PgRestorePermissionDenied", false),
+        (new Regex(@"^could not open extension control file|extension "".+"" is not available", RegexOptions.CultureInvariant), "PgRestoreMissingExtension", false),
+        (new Regex(@"^collation "".+"" for encoding "".+"" does not exist|^collation "".+"" does not exist", RegexOptions.CultureInvariant), "PgRestoreCollationMissing", false),
+    };
+
+    private readonly List<HydraRestoreIssue> _issues = new();
+    private int? _entryId;
+    private string? _entryType;
+    private string? _entryName;
+    private PendingIssue? _pending;
+
+    /// <summary>Issues completed so far (the last one may still be waiting for its "Command was:" lines).</summary>
+    public IReadOnlyList<HydraRestoreIssue> Issues
+    {
+        get
+        {
+            Flush();
+            return _issues;
+        }
+    }
+
+    /// <summary>Feeds one stderr line; returns a completed issue when the line finishes one.</summary>
+    public HydraRestoreIssue? OnLine(string line)
+    {
+        if (_pending is not null && !line.StartsWith("pg_restore:", StringComparison.Ordinal))
+        {
+            _pending.Command = _pending.Command is null ? StripCommandWas(line) : _pending.Command + "\n" + line;
+            return null;
+        }
+
+        var finished = Flush();
+        var entry = FromEntry.Match(line);
+        if (entry.Success)
+        {
+            _entryId = int.Parse(entry.Groups["id"].Value, CultureInfo.InvariantCulture);
+            (_entryType, _entryName) = SplitEntry(entry.Groups["rest"].Value);
+            return finished;
+        }
+
+        var query = QueryError.Match(line);
+        var other = query.Success ? query : OtherError.Match(line);
+        if (other.Success)
+        {
+            _pending = new PendingIssue(other.Groups["message"].Value.Trim(), query.Success ? _entryId : null, query.Success ? _entryType : null, query.Success ? _entryName : null);
+        }
+        else if (line.StartsWith("pg_restore: creating ", StringComparison.Ordinal) || line.StartsWith("pg_restore: processing ", StringComparison.Ordinal))
+        {
+            // A new item: errors after this belong to it, not to the last "from TOC entry".
+            _entryId = null;
+        }
+
+        return finished;
+    }
+
+    private static string StripCommandWas(string line) =>
+        line.StartsWith("Command was: ", StringComparison.Ordinal) ? line.Substring("Command was: ".Length) : line;
+
+    /// <summary>"TABLE public t postgres" → (TABLE, public.t): types may have two words.</summary>
+    private static (string? Type, string? Name) SplitEntry(string rest)
+    {
+        foreach (var type in new[] { "TABLE DATA", "SEQUENCE SET", "FK CONSTRAINT", "MATERIALIZED VIEW DATA", "MATERIALIZED VIEW", "DEFAULT ACL", "CHECK CONSTRAINT", "EVENT TRIGGER", "FOREIGN TABLE", "SEQUENCE OWNED BY", "LARGE OBJECT", "TEXT SEARCH CONFIGURATION", "TEXT SEARCH DICTIONARY" })
+        {
+            if (rest.StartsWith(type + " ", StringComparison.Ordinal))
+            {
+                return (type, NameOf(rest.Substring(type.Length + 1)));
+            }
+        }
+
+        var space = rest.IndexOf(' ');
+        return space < 0 ? (rest, null) : (rest.Substring(0, space), NameOf(rest.Substring(space + 1)));
+    }
+
+    /// <summary>"public t postgres" → "public.t" ("-" stands for no schema; the owner is last).</summary>
+    private static string NameOf(string schemaTagOwner)
+    {
+        var parts = schemaTagOwner.Split(' ');
+        if (parts.Length < 2)
+        {
+            return schemaTagOwner;
+        }
+
+        var tag = string.Join(" ", parts, 1, Math.Max(1, parts.Length - 2));
+        return parts[0] == "-" ? tag : parts[0] + "." + tag;
+    }
+
+    private HydraRestoreIssue? Flush()
+    {
+        if (_pending is null)
+        {
+            return null;
+        }
+
+        var pending = _pending;
+        _pending = null;
+        var (id, harmless) = Classify(pending.Message);
+        var state = SqlStateText.Match(pending.Message);
+        var issue = new HydraRestoreIssue(pending.EntryId, pending.EntryType, pending.EntryName, state.Success ? state.Groups["state"].Value : null, pending.Message, pending.Command?.TrimEnd(), harmless, id);
+        _issues.Add(issue);
+        return issue;
+    }
+
+    private static (string Id, bool Harmless) Classify(string message)
+    {
+        foreach (var (pattern, id, harmless) in Known)
+        {
+            if (pattern.IsMatch(message))
+            {
+                return (id, harmless);
+            }
+        }
+
+        return ("PgRestoreError", false);
+    }
+
+    private sealed class PendingIssue
+    {
+        public PendingIssue(string message, int? entryId, string? entryType, string? entryName)
+        {
+            Message = message;
+            EntryId = entryId;
+            EntryType = entryType;
+            EntryName = entryName;
+        }
+
+        public string Message { get; }
+
+        public int? EntryId { get; }
+
+        public string? EntryType { get; }
+
+        public string? EntryName { get; }
+
+        public string? Command { get; set; }
+    }
+}

@@ -1,0 +1,73 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using HydraMigration.Archive;
+
+namespace HydraMigration.Restore;
+
+/// <summary>What a restore will do, as the preflight worked it out; -WhatIf shows <see cref="Describe"/>.</summary>
+internal sealed class RestorePlan
+{
+    public RestorePlan(RestoreRequest request, ArchiveToc toc, DumpManifest? manifest, TargetFacts target, IReadOnlyList<TocEntry> entries)
+    {
+        Request = request;
+        Toc = toc;
+        Manifest = manifest;
+        Target = target;
+        Entries = entries;
+    }
+
+    public RestoreRequest Request { get; }
+
+    public ArchiveToc Toc { get; }
+
+    public DumpManifest? Manifest { get; }
+
+    public TargetFacts Target { get; }
+
+    /// <summary>The entries to restore (all, or the selection).</summary>
+    public IReadOnlyList<TocEntry> Entries { get; }
+
+    public List<HydraException> Problems { get; } = new();
+
+    public List<string> Warnings { get; } = new();
+
+    public List<string> RolesToCreate { get; } = new();
+
+    /// <summary>Columnar tables whose options the manifest records and that will be columnar on the target.</summary>
+    public List<ManifestTable> ColumnarOptionsToApply { get; } = new();
+
+    /// <summary>Database-level settings to re-apply after the restore.</summary>
+    public List<ManifestDatabaseSetting> SettingsToApply { get; } = new();
+
+    /// <summary>Restore pre-data first, then options, then data and post-data.</summary>
+    public bool Sectioned => ColumnarOptionsToApply.Count > 0;
+
+    public string Describe()
+    {
+        var steps = new List<string>();
+        if (RolesToCreate.Count > 0)
+        {
+            steps.Add("create NOLOGIN role(s) " + string.Join(", ", RolesToCreate));
+        }
+
+        var jobs = Request.Jobs > 1 ? string.Format(CultureInfo.InvariantCulture, " with {0} jobs", Request.Jobs) : string.Empty;
+        if (Sectioned)
+        {
+            steps.Add("pg_restore --section=pre-data");
+            steps.Add(string.Format(CultureInfo.InvariantCulture, "set columnar options on {0} table(s)", ColumnarOptionsToApply.Count));
+            steps.Add("pg_restore --section=data --section=post-data" + jobs);
+        }
+        else
+        {
+            steps.Add("pg_restore" + jobs);
+        }
+
+        if (SettingsToApply.Count > 0)
+        {
+            steps.Add("ALTER DATABASE ... SET " + string.Join(", ", SettingsToApply.Select(s => s.Name)));
+        }
+
+        return string.Format(CultureInfo.InvariantCulture, "{0} entries ({1} tables, {2} columnar): {3}", Entries.Count, Entries.Count(e => e.Desc == "TABLE"), Entries.Count(e => e.Desc == "TABLE" && e.TableAccessMethod == "columnar"), string.Join("; then ", steps));
+    }
+}

@@ -1,0 +1,95 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+
+namespace HydraMigration.Restore;
+
+/// <summary>What the preflight needs to know about the target database, read in one round of queries.</summary>
+internal sealed class TargetFacts
+{
+    public int ServerVersionNum { get; private set; }
+
+    public string ServerVersion { get; private set; } = string.Empty;
+
+    public string Encoding { get; private set; } = string.Empty;
+
+    /// <summary>Extensions the server can install: name to default version.</summary>
+    public Dictionary<string, string> AvailableExtensions { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Extensions installed in the target database: name to version.</summary>
+    public Dictionary<string, string> InstalledExtensions { get; } = new(StringComparer.Ordinal);
+
+    public HashSet<string> AccessMethods { get; } = new(StringComparer.Ordinal);
+
+    public HashSet<string> Roles { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Collation names, both bare and schema-qualified ("pg_catalog.en_US").</summary>
+    public HashSet<string> Collations { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Tables, views, sequences, functions and types outside the system schemas and extensions.</summary>
+    public long UserObjects { get; private set; }
+
+    public static async Task<TargetFacts> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var facts = new TargetFacts();
+        const string sql = @"
+SELECT current_setting('server_version_num')::int, current_setting('server_version'), pg_catalog.pg_encoding_to_char(d.encoding)
+FROM pg_catalog.pg_database d WHERE d.datname = current_database();
+SELECT name, coalesce(default_version, '') FROM pg_catalog.pg_available_extensions;
+SELECT extname, extversion FROM pg_catalog.pg_extension;
+SELECT amname FROM pg_catalog.pg_am WHERE amtype = 't';
+SELECT rolname FROM pg_catalog.pg_roles;
+SELECT c.collname, n.nspname FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace;
+SELECT (SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+          AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x WHERE x.classid = 'pg_catalog.pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'e'))
+     + (SELECT count(*) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+        WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x WHERE x.classid = 'pg_catalog.pg_proc'::regclass AND x.objid = p.oid AND x.deptype = 'e'));";
+        using var command = new NpgsqlCommand(sql, connection);
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        facts.ServerVersionNum = reader.GetInt32(0);
+        facts.ServerVersion = reader.GetString(1).Split(' ')[0];
+        facts.Encoding = reader.GetString(2);
+
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            facts.AvailableExtensions[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            facts.InstalledExtensions[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            facts.AccessMethods.Add(reader.GetString(0));
+        }
+
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            facts.Roles.Add(reader.GetString(0));
+        }
+
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            facts.Collations.Add(reader.GetString(0));
+            facts.Collations.Add(reader.GetString(1) + "." + reader.GetString(0));
+        }
+
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        facts.UserObjects = reader.GetInt64(0);
+        return facts;
+    }
+}
