@@ -57,7 +57,11 @@ Describe 'Help for <_>' -ForEach $script:Commands {
 
 Describe 'New-HydraConnection' {
     It 'fills in defaults' {
-        $c = New-HydraConnection -HostName db1 -Database shop -UserName admin
+        # libpq's variables supply defaults too; set aside the ones an admin often has.
+        $saved = @{}
+        foreach ($name in 'PGPORT', 'PGSSLMODE') { $saved[$name] = [Environment]::GetEnvironmentVariable($name); [Environment]::SetEnvironmentVariable($name, $null) }
+        try { $c = New-HydraConnection -HostName db1 -Database shop -UserName admin }
+        finally { foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) } }
         $c.Port | Should -Be 5432
         $c.SslMode | Should -Be 'Prefer'
         "$c" | Should -Be 'admin@db1:5432/shop'

@@ -28,6 +28,7 @@ internal static class ArchiveReader
     private const int FormatDirectory = 5;
     private const int MaxKnownVersion = (1 << 16) | (16 << 8);
     private const int OffsetPositionSet = 2;
+    private const int BlockBlobs = 3; // a large-objects block: OID, chunks, OID, chunks ... 0
 
     public static HydraDumpFormat DetectFormat(string path)
     {
@@ -104,6 +105,11 @@ internal static class ArchiveReader
         for (var i = 0; i < withData.Count; i++)
         {
             var start = withData[i].DataOffset!.Value;
+            if (start < 0)
+            {
+                throw new HydraException(ErrorCorrupt, ErrorCategory.InvalidData, string.Format(CultureInfo.InvariantCulture, "The archive '{0}' is damaged: entry {1} has a negative data offset.", path, withData[i].DumpId), path);
+            }
+
             if (start >= length)
             {
                 throw Truncated(path, string.Format(CultureInfo.InvariantCulture, "The data of entry {0} ({1} {2}) should start at byte {3}, but the file has only {4} bytes.", withData[i].DumpId, withData[i].Desc, withData[i].Tag, start, length));
@@ -140,6 +146,11 @@ internal static class ArchiveReader
         foreach (var entry in toc.Entries.Where(e => !string.IsNullOrEmpty(e.DataFileName)))
         {
             var dataFile = FindDirectoryDataFile(path, entry.DataFileName!);
+            if (dataFile is null && IsLargeObjects(entry))
+            {
+                continue; // blobs.toc names its files itself; pg_restore checks them
+            }
+
             if (dataFile is null)
             {
                 throw Truncated(path, string.Format(CultureInfo.InvariantCulture, "The data file '{0}' of entry {1} ({2} {3}) is missing from the dump folder.", entry.DataFileName, entry.DumpId, entry.Desc, entry.Tag));
@@ -212,6 +223,13 @@ internal static class ArchiveReader
         toc.Format = HydraDumpFormat.Tar;
         foreach (var entry in toc.Entries.Where(e => !string.IsNullOrEmpty(e.DataFileName)))
         {
+            if (IsLargeObjects(entry))
+            {
+                // pg_dump writes large objects as blobs.toc and blob_OID.dat members, not under the TOC's name.
+                entry.DataSize = members.Where(m => m.Key.StartsWith("blob", StringComparison.Ordinal)).Sum(m => m.Value);
+                continue;
+            }
+
             if (!members.TryGetValue(entry.DataFileName!, out var size))
             {
                 throw Truncated(path, string.Format(CultureInfo.InvariantCulture, "The tar member '{0}' holding the data of entry {1} ({2} {3}) is missing.", entry.DataFileName, entry.DumpId, entry.Desc, entry.Tag));
@@ -223,9 +241,23 @@ internal static class ArchiveReader
         return toc;
     }
 
+    private static bool IsLargeObjects(TocEntry entry) => entry.Desc is "BLOBS" or "BLOB" or "LARGE OBJECTS" || entry.Desc.StartsWith("BLOB", StringComparison.Ordinal);
+
+    /// <summary>A tar number: octal text, or (for sizes of 8 GiB and more) base-256 with the high bit set.</summary>
     private static long ParseOctal(byte[] buffer, int offset, int length)
     {
         long value = 0;
+        if ((buffer[offset] & 0x80) != 0)
+        {
+            value = buffer[offset] & 0x7F;
+            for (var i = offset + 1; i < offset + length; i++)
+            {
+                value = (value << 8) | buffer[i];
+            }
+
+            return value;
+        }
+
         for (var i = offset; i < offset + length; i++)
         {
             var b = buffer[i];
@@ -269,7 +301,7 @@ internal static class ArchiveReader
         {
             throw Truncated(path, "The file ends before its table of contents or data does.", ex);
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (ex is InvalidDataException or ArgumentOutOfRangeException or IOException)
         {
             throw new HydraException(ErrorCorrupt, ErrorCategory.InvalidData, string.Format(CultureInfo.InvariantCulture, "The archive '{0}' is damaged: {1}", path, ex.Message), path, ex);
         }
@@ -364,19 +396,42 @@ internal static class ArchiveReader
         public long SkipDataBlock(long offset, int expectedDumpId)
         {
             _stream.Position = offset;
-            ReadByte(); // block type
+            if (offset < 0)
+            {
+                throw new InvalidDataException(string.Format(CultureInfo.InvariantCulture, "a data offset ({0}) is negative.", offset));
+            }
+
+            _stream.Position = offset;
+            var blockType = ReadByte();
             var dumpId = ReadInt();
             if (dumpId != expectedDumpId)
             {
                 throw new InvalidDataException(string.Format(CultureInfo.InvariantCulture, "the data block at byte {0} belongs to entry {1}, not {2}.", offset, dumpId, expectedDumpId));
             }
 
+            if (blockType != BlockBlobs)
+            {
+                SkipChunks();
+                return _stream.Position;
+            }
+
+            // Large objects: each is its OID followed by its chunks; OID 0 ends the block.
+            while (ReadInt() != 0)
+            {
+                SkipChunks();
+            }
+
+            return _stream.Position;
+        }
+
+        private void SkipChunks()
+        {
             while (true)
             {
                 var chunk = ReadInt();
                 if (chunk == 0)
                 {
-                    return _stream.Position;
+                    return;
                 }
 
                 if (chunk < 0 || _stream.Position + chunk > _stream.Length)

@@ -76,7 +76,7 @@ public abstract class HydraCmdlet : PSCmdlet, IDisposable
         {
             record.ErrorDetails = new ErrorDetails(exception.Message)
             {
-                RecommendedAction = "The tool's full output is in $error[0].Exception.ToolOutput.",
+                RecommendedAction = "The tool's last stderr lines are in $error[0].Exception.ToolOutput.",
             };
         }
 

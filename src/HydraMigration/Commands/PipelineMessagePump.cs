@@ -17,13 +17,15 @@ internal sealed class PipelineMessagePump : IOperationReporter, IDisposable
 
     private readonly BlockingCollection<object> _messages = new();
     private readonly Stopwatch _sinceProgress = new();
-    private readonly ProgressRecord _record;
+    private readonly int _activityId;
+    private readonly string _activity;
     private OperationProgress? _pendingProgress;
     private bool _progressShown;
 
     public PipelineMessagePump(int activityId, string activity)
     {
-        _record = new ProgressRecord(activityId, activity, "Starting");
+        _activityId = activityId;
+        _activity = activity;
     }
 
     public void Verbose(string message) => Post(new VerboseMessage(message));
@@ -60,9 +62,7 @@ internal sealed class PipelineMessagePump : IOperationReporter, IDisposable
 
         if (_progressShown)
         {
-            _record.RecordType = ProgressRecordType.Completed;
-            _record.PercentComplete = 100;
-            cmdlet.WriteProgress(_record);
+            cmdlet.WriteProgress(new ProgressRecord(_activityId, _activity, "Done") { RecordType = ProgressRecordType.Completed, PercentComplete = 100 });
         }
     }
 
@@ -105,10 +105,12 @@ internal sealed class PipelineMessagePump : IOperationReporter, IDisposable
             return;
         }
 
-        _record.StatusDescription = _pendingProgress.Status;
-        _record.PercentComplete = _pendingProgress.PercentComplete;
-        _record.CurrentOperation = _pendingProgress.CurrentOperation;
-        cmdlet.WriteProgress(_record);
+        // A new record each time: hosts and progress streams keep the objects they are given.
+        cmdlet.WriteProgress(new ProgressRecord(_activityId, _activity, _pendingProgress.Status)
+        {
+            PercentComplete = _pendingProgress.PercentComplete,
+            CurrentOperation = _pendingProgress.CurrentOperation,
+        });
         _progressShown = true;
         _pendingProgress = null;
         _sinceProgress.Restart();

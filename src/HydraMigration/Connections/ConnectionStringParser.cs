@@ -29,9 +29,33 @@ internal static class ConnectionStringParser
             throw Invalid("The connection string is empty.");
         }
 
-        return text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
-            ? ParseUri(text)
-            : ParseKeywordValue(text);
+        var isUri = text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase);
+        try
+        {
+            return isUri ? ParseUri(text) : ParseKeywordValue(text);
+        }
+        catch (HydraException ex) when (MayHoldPassword(text, isUri))
+        {
+            // A misread token could be a piece of the password (password=two words): say nothing of it.
+            throw new HydraException(ErrorId, ErrorCategory.InvalidArgument, "The connection string is not valid; its details are not shown because it holds a password. Check its key=value pairs or URI parts, and prefer -Credential for the password.", "ConnectionString", ex.InnerException);
+        }
+    }
+
+    private static bool MayHoldPassword(string text, bool isUri)
+    {
+        if (text.IndexOf("password", StringComparison.OrdinalIgnoreCase) >= 0)
+        {
+            return true;
+        }
+
+        if (!isUri)
+        {
+            return false;
+        }
+
+        var authority = text.Substring(text.IndexOf("://", StringComparison.Ordinal) + 3);
+        var at = authority.LastIndexOf('@');
+        return at > 0 && authority.Substring(0, at).IndexOf(':') >= 0;
     }
 
     private static ConnectionSettings ParseUri(string uri)
@@ -297,5 +321,5 @@ internal static class ConnectionStringParser
     }
 
     private static HydraException Invalid(string message) =>
-        new(ErrorId, ErrorCategory.InvalidArgument, message);
+        new(ErrorId, ErrorCategory.InvalidArgument, message, "ConnectionString");
 }

@@ -54,6 +54,12 @@ internal sealed class DumpOutputPlan
             }
 
             finalPath = Path.Combine(path, GeneratedName(database, format, now));
+            for (var n = 2; File.Exists(finalPath) || Directory.Exists(finalPath); n++)
+            {
+                // Two dumps of one database in the same second: a generated name never overwrites.
+                var extension = Path.GetExtension(finalPath);
+                finalPath = Path.Combine(path, Path.GetFileNameWithoutExtension(GeneratedName(database, format, now)) + "_" + n.ToString(CultureInfo.InvariantCulture) + extension);
+            }
         }
         else
         {
@@ -67,42 +73,71 @@ internal sealed class DumpOutputPlan
 
         if ((File.Exists(finalPath) || Directory.Exists(finalPath)) && !force)
         {
-            throw new HydraException(
-                "DumpAlreadyExists",
-                ErrorCategory.ResourceExists,
-                string.Format(CultureInfo.InvariantCulture, "'{0}' already exists. Use -Force to replace it, or choose another -Path.", finalPath),
-                finalPath);
+            throw AlreadyExists(finalPath);
         }
 
         return new DumpOutputPlan(finalPath, format);
     }
 
-    /// <summary>Puts the finished archive and manifest under their final names, replacing old ones (-Force was checked).</summary>
-    public void Commit()
+    /// <summary>
+    /// Puts the finished archive and manifest under their final names. Old ones (-Force) are
+    /// moved aside first and deleted only once the new pair is in place; if a step fails, the old
+    /// pair is put back. Without -Force, an archive that appeared meanwhile is not overwritten.
+    /// </summary>
+    public void Commit(bool force)
     {
-        if (Format == HydraDumpFormat.Directory)
+        var aside = ".old-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+        var oldArchive = FinalPath + aside;
+        var oldManifest = ManifestPath + aside;
+        var archiveAside = false;
+        var manifestAside = false;
+        try
         {
-            DeleteQuietly(FinalPath);
-            Directory.Move(TempPath, FinalPath);
+            if (File.Exists(FinalPath) || Directory.Exists(FinalPath))
+            {
+                if (!force)
+                {
+                    throw AlreadyExists(FinalPath);
+                }
+
+                Move(FinalPath, oldArchive);
+                archiveAside = true;
+            }
+
+            if (File.Exists(ManifestPath))
+            {
+                Move(ManifestPath, oldManifest);
+                manifestAside = true;
+            }
+
+            Move(TempPath, FinalPath);
+            try
+            {
+                Move(TempManifestPath, ManifestPath);
+            }
+            catch
+            {
+                Move(FinalPath, TempPath);
+                throw;
+            }
         }
-        else if (File.Exists(FinalPath))
+        catch
         {
-            File.Replace(TempPath, FinalPath, null);
-        }
-        else
-        {
-            DeleteQuietly(FinalPath);
-            File.Move(TempPath, FinalPath);
+            if (archiveAside && !File.Exists(FinalPath) && !Directory.Exists(FinalPath))
+            {
+                Move(oldArchive, FinalPath);
+            }
+
+            if (manifestAside && !File.Exists(ManifestPath))
+            {
+                Move(oldManifest, ManifestPath);
+            }
+
+            throw;
         }
 
-        if (File.Exists(ManifestPath))
-        {
-            File.Replace(TempManifestPath, ManifestPath, null);
-        }
-        else
-        {
-            File.Move(TempManifestPath, ManifestPath);
-        }
+        DeleteQuietly(oldArchive);
+        DeleteQuietly(oldManifest);
     }
 
     /// <summary>Removes the temporary archive and manifest; the final names are never touched.</summary>
@@ -144,6 +179,21 @@ internal sealed class DumpOutputPlan
             // Left for the user to see; the final name was never written.
         }
     }
+
+    private static void Move(string from, string to)
+    {
+        if (Directory.Exists(from))
+        {
+            Directory.Move(from, to);
+        }
+        else
+        {
+            File.Move(from, to);
+        }
+    }
+
+    private static HydraException AlreadyExists(string path) =>
+        new("DumpAlreadyExists", ErrorCategory.ResourceExists, string.Format(CultureInfo.InvariantCulture, "'{0}' already exists. Use -Force to replace it, or choose another -Path.", path), path);
 
     private static HydraException FolderMissing(string folder) =>
         new("DumpFolderNotFound", ErrorCategory.ObjectNotFound, string.Format(CultureInfo.InvariantCulture, "The folder '{0}' does not exist. Create it first, or choose another -Path.", folder), folder);

@@ -44,14 +44,23 @@ internal sealed class DumpService
 
             var snapshot = await catalog.ExportSnapshotAsync(cancellationToken).ConfigureAwait(false);
             var scope = new DumpScope(request);
-            var tables = (await catalog.ReadTablesAsync(cancellationToken).ConfigureAwait(false)).Where(scope.Includes).ToList();
+            var allTables = await catalog.ReadTablesAsync(cancellationToken).ConfigureAwait(false);
+            var tables = allTables.Where(scope.Includes).ToList();
 
             _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "Snapshot {0} exported and {1} table(s) selected after {2:0.000} s.", snapshot, tables.Count, clock.Elapsed.TotalSeconds));
-            var manifest = await DumpAndDescribeAsync(request, pgDump, plan, snapshot, catalog, scope, tables, cancellationToken).ConfigureAwait(false);
+            var manifest = await DumpAndDescribeAsync(request, pgDump, plan, snapshot, catalog, scope, tables, allTables, cancellationToken).ConfigureAwait(false);
             _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "pg_dump and the manifest's facts done after {0:0.000} s.", clock.Elapsed.TotalSeconds));
             manifest.Source = source;
             manifest.Snapshot = snapshot;
-            await catalog.EndSnapshotAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await catalog.EndSnapshotAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (NpgsqlException ex)
+            {
+                // The archive and the facts are complete; ending a read-only transaction changes nothing.
+                _reporter.Warning("Ending the snapshot transaction failed (" + ex.Message + "); the dump is complete.");
+            }
 
             _reporter.Progress(new OperationProgress("Computing SHA-256 of the archive", 99));
             var archive = ArchiveHasher.Hash(plan.TempPath, request.Format, cancellationToken);
@@ -66,7 +75,7 @@ internal sealed class DumpService
 
             ManifestFile.Write(plan.TempManifestPath, manifest);
             cancellationToken.ThrowIfCancellationRequested();
-            plan.Commit();
+            plan.Commit(request.Force);
             _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "Wrote {0} ({1}, SHA-256 {2}) and its manifest in {3:0.0} s.", plan.FinalPath, Units.Bytes(archive.SizeBytes), archive.Sha256, clock.Elapsed.TotalSeconds));
             return new HydraDump(plan.FinalPath, plan.ManifestPath, manifest, request.Format, archive.SizeBytes, clock.Elapsed);
         }
@@ -75,7 +84,7 @@ internal sealed class DumpService
             plan.Discard();
             throw ex is NpgsqlException npgsql
                 ? ServerConnector.QueryFailed(npgsql, request.Source)
-                : new HydraException("DumpWriteFailed", ErrorCategory.WriteError, string.Format(CultureInfo.InvariantCulture, "Writing the dump at '{0}' failed: {1} Nothing was kept.", plan.FinalPath, ex.Message), plan.FinalPath, ex);
+                : new HydraException("DumpWriteFailed", ErrorCategory.WriteError, string.Format(CultureInfo.InvariantCulture, "Writing the dump at '{0}' failed: {1} The new dump was not kept; an earlier archive at that path is unchanged.", plan.FinalPath, ex.Message), plan.FinalPath, ex);
         }
         catch
         {
@@ -98,13 +107,13 @@ internal sealed class DumpService
     }
 
     /// <summary>Runs pg_dump and, concurrently in the snapshot transaction, gathers the manifest's facts.</summary>
-    private async Task<DumpManifest> DumpAndDescribeAsync(DumpRequest request, PgTool pgDump, DumpOutputPlan plan, string snapshot, SourceCatalog catalog, DumpScope scope, List<SourceTable> tables, CancellationToken cancellationToken)
+    private async Task<DumpManifest> DumpAndDescribeAsync(DumpRequest request, PgTool pgDump, DumpOutputPlan plan, string snapshot, SourceCatalog catalog, DumpScope scope, List<SourceTable> tables, List<SourceTable> allTables, CancellationToken cancellationToken)
     {
         using var privateFolder = new PrivateTempDirectory();
         using var dumpCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var factsCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
-        var collector = new ManifestCollector(catalog, scope, tables, !request.SkipRowCount, _reporter);
+        var collector = new ManifestCollector(catalog, scope, tables, allTables, !request.SkipRowCount, _reporter);
         var progress = new PgDumpProgress(tables.Where(scope.DumpsData), request.Jobs > 1);
         var arguments = PgDumpArguments.Build(request, plan.TempPath, snapshot);
         _reporter.Verbose("pg_dump " + CommandLine.Join(arguments));
@@ -142,6 +151,7 @@ internal sealed class DumpService
         {
             dumpCancel.Cancel();
             await Quietly(dumpTask).ConfigureAwait(false);
+            await factsTask.ConfigureAwait(false); // rethrows the real cause
         }
 
         var result = await dumpTask.ConfigureAwait(false);

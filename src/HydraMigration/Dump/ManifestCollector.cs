@@ -23,12 +23,15 @@ internal sealed class ManifestCollector
     private readonly SourceCatalog _catalog;
     private readonly DumpScope _scope;
     private readonly List<SourceTable> _tables;
+    private readonly List<SourceTable> _allTables;
+    private Dictionary<uint, ColumnarOptions> _columnarOptions = new();
     private readonly bool _countRows;
     private readonly IOperationReporter _reporter;
     private readonly Channel<string> _started = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
 
-    public ManifestCollector(SourceCatalog catalog, DumpScope scope, List<SourceTable> tables, bool countRows, IOperationReporter reporter)
+    public ManifestCollector(SourceCatalog catalog, DumpScope scope, List<SourceTable> tables, List<SourceTable> allTables, bool countRows, IOperationReporter reporter)
     {
+        _allTables = allTables;
         _catalog = catalog;
         _scope = scope;
         _tables = tables;
@@ -49,24 +52,11 @@ internal sealed class ManifestCollector
             Extensions = await _catalog.ReadExtensionsAsync(cancellationToken).ConfigureAwait(false),
             DatabaseSettings = await _catalog.ReadDatabaseSettingsAsync(cancellationToken).ConfigureAwait(false),
         };
-        var columnar = await _catalog.ReadColumnarOptionsAsync(cancellationToken).ConfigureAwait(false);
+        _columnarOptions = await _catalog.ReadColumnarOptionsAsync(cancellationToken).ConfigureAwait(false);
         var byDisplayName = new Dictionary<string, ManifestTable>(StringComparer.Ordinal);
         foreach (var table in _tables)
         {
-            var entry = new ManifestTable
-            {
-                Schema = table.Schema,
-                Name = table.Name,
-                Kind = table.Kind == 'p' ? "partitioned table" : "table",
-                AccessMethod = table.AccessMethod,
-                DataDumped = _scope.DumpsData(table),
-                SourceSizeBytes = table.SizeBytes,
-            };
-            if (string.Equals(table.AccessMethod, "columnar", StringComparison.Ordinal))
-            {
-                entry.Columnar = columnar.TryGetValue(table.Oid, out var options) ? options : new ColumnarOptions();
-            }
-
+            var entry = Describe(table, _scope.DumpsData(table));
             manifest.Tables.Add(entry);
             byDisplayName[table.DisplayName] = entry;
         }
@@ -128,19 +118,48 @@ internal sealed class ManifestCollector
         var known = new HashSet<(string, string)>(manifest.Tables.Select(t => (t.Schema, t.Name)));
         foreach (var entry in toc.Entries.Where(e => e.Desc == "TABLE" && !known.Contains((e.Namespace ?? string.Empty, e.Tag))))
         {
-            _reporter.Warning(string.Format(CultureInfo.InvariantCulture, "The archive holds table {0}.{1}, which the catalog scan did not expect; it is recorded without columnar options.", entry.Namespace, entry.Tag));
-            var hasData = withData.Contains((entry.Namespace ?? string.Empty, entry.Tag));
-            manifest.Tables.Add(new ManifestTable
+            // A table the filters' reading here missed (pg_dump's pattern matching is the server's
+            // regular expressions): described from the same snapshot, options and all.
+            var schema = entry.Namespace ?? string.Empty;
+            var hasData = withData.Contains((schema, entry.Tag));
+            var source = _allTables.FirstOrDefault(t => t.Schema == schema && t.Name == entry.Tag);
+            var table = source is not null
+                ? Describe(source, hasData)
+                : new ManifestTable { Schema = schema, Name = entry.Tag, AccessMethod = entry.TableAccessMethod, DataDumped = hasData };
+            if (hasData && _countRows)
             {
-                Schema = entry.Namespace ?? string.Empty,
-                Name = entry.Tag,
-                AccessMethod = entry.TableAccessMethod,
-                DataDumped = hasData,
-                RowCount = hasData && _countRows ? await _catalog.CountRowsAsync(entry.Namespace ?? string.Empty, entry.Tag, cancellationToken).ConfigureAwait(false) : null,
-            });
+                table.RowCount = await _catalog.CountRowsAsync(schema, entry.Tag, cancellationToken).ConfigureAwait(false);
+            }
+
+            manifest.Tables.Add(table);
         }
 
         manifest.Roles = RoleReferences.FromToc(toc.Entries);
+    }
+
+    private ManifestTable Describe(SourceTable table, bool dataDumped)
+    {
+        var entry = new ManifestTable
+        {
+            Schema = table.Schema,
+            Name = table.Name,
+            Kind = table.Kind == 'p' ? "partitioned table" : "table",
+            AccessMethod = table.AccessMethod,
+            DataDumped = dataDumped,
+            SourceSizeBytes = table.SizeBytes,
+        };
+        if (string.Equals(table.AccessMethod, "columnar", StringComparison.Ordinal))
+        {
+            if (!_columnarOptions.TryGetValue(table.Oid, out var options))
+            {
+                _reporter.Warning(string.Format(CultureInfo.InvariantCulture, "Columnar table {0} has no row in columnar.options that this role can see: its options are recorded as unknown, and a restore leaves the target's defaults.", table.DisplayName));
+                options = new ColumnarOptions();
+            }
+
+            entry.Columnar = options;
+        }
+
+        return entry;
     }
 
     /// <summary>A plain-format dump has no TOC to read: its roles are the owners of its tables and their schemas.</summary>

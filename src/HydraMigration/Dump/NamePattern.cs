@@ -7,13 +7,17 @@ using System.Text.RegularExpressions;
 namespace HydraMigration.Dump;
 
 /// <summary>
-/// A pg_dump/psql object-name pattern (<c>-t 'sales.order*'</c>): unquoted letters fold to
-/// lower case, double quotes keep case and make * ? . literal, * and ? are wildcards, and a dot
-/// outside quotes separates schema from name. Used to know, before pg_dump starts, which tables
+/// A pg_dump/psql object-name pattern (<c>-t 'sales.order*'</c>), by psql's rules: unquoted
+/// letters fold to lower case; * and ? are wildcards; a dot separates schema from name; $ is
+/// literal; other regular-expression characters ([0-9], (a|b), +) keep their meaning; inside
+/// double quotes everything is literal and case is kept. Used to know, before pg_dump starts, which tables
 /// it will dump, so their rows can be counted while it runs.
 /// </summary>
 internal sealed class NamePattern
 {
+    // Passed through as regular-expression syntax outside quotes (psql: all but . * ? $).
+    private const string RegexCharacters = "[]()|+{}^\\";
+
     private readonly Regex? _schema;
     private readonly Regex _name;
 
@@ -56,6 +60,10 @@ internal sealed class NamePattern
             else if (!inQuotes && c == '?')
             {
                 parts[parts.Count - 1].Append('.');
+            }
+            else if (!inQuotes && RegexCharacters.IndexOf(c) >= 0)
+            {
+                parts[parts.Count - 1].Append(c);
             }
             else
             {

@@ -49,6 +49,14 @@ FROM pg_catalog.pg_database d WHERE d.datname = current_database()";
         // The counts run while pg_dump works; a parallel count would take every core from it
         // for a moment, a serial one only fills what pg_dump leaves idle.
         await ExecuteAsync("SET LOCAL max_parallel_workers_per_gather = 0", cancellationToken).ConfigureAwait(false);
+
+        // The transaction sits idle while pg_dump runs and counts may take long: the server's
+        // timeouts must not end it (pg_dump turns them off for its own sessions too).
+        await ExecuteAsync("SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0", cancellationToken).ConfigureAwait(false);
+        if (_connection.PostgreSqlVersion.Major >= 17)
+        {
+            await ExecuteAsync("SET LOCAL transaction_timeout = 0", cancellationToken).ConfigureAwait(false);
+        }
         using var command = new NpgsqlCommand("SELECT pg_catalog.pg_export_snapshot()", _connection);
         return (string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }

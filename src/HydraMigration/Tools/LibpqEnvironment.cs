@@ -32,6 +32,12 @@ internal static class LibpqEnvironment
             // These would redirect the child to another server than the one described.
             ["PGHOSTADDR"] = null,
             ["PGSERVICE"] = null,
+
+            // The module reads the tools' messages (progress, errors, "No space left on device"):
+            // they must be the untranslated ones.
+            ["LC_MESSAGES"] = "C",
+            ["LC_ALL"] = null,
+            ["LANGUAGE"] = null,
         };
 
         var password = connection.GetPassword();

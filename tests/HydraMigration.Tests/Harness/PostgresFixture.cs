@@ -36,7 +36,9 @@ public sealed class PostgresFixture : IDisposable
         {
             var name = NewDatabaseName("big");
             Source.Execute("postgres", $"CREATE DATABASE {name}");
-            Source.Execute(name, "CREATE TABLE payload (id int, a text, b text); INSERT INTO payload SELECT g, md5(g::text) || md5((g * 7)::text), md5((g * 13)::text) FROM generate_series(1, 2000000) g;");
+            Source.Execute(name, @"CREATE TABLE payload (id int, a text, b text); INSERT INTO payload SELECT g, md5(g::text) || md5((g * 7)::text), md5((g * 13)::text) FROM generate_series(1, 2000000) g;
+                CREATE TABLE payload_b AS SELECT * FROM payload WHERE id <= 600000;
+                CREATE TABLE payload_c AS SELECT * FROM payload WHERE id <= 600000;");
             return name;
         });
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
@@ -47,7 +49,7 @@ public sealed class PostgresFixture : IDisposable
     /// <summary>One <see cref="SampleDatabase"/> on Source, shared by tests that only read it.</summary>
     public string Sample => _sample.Value;
 
-    /// <summary>A database on Source big enough (~250 MB) that dumping it takes seconds: for Ctrl+C and watching a running dump.</summary>
+    /// <summary>A database on Source big enough (~400 MB in three tables) that dumping it takes seconds: for Ctrl+C and watching a running dump.</summary>
     public string Big => _big.Value;
 
     public PostgresCluster Source { get; }

@@ -3,7 +3,8 @@ namespace HydraMigration.Tests.Harness;
 /// <summary>
 /// Builds the source database most tests dump: two schemas, a table whose name has a space,
 /// foreign keys, a partitioned table, non-ASCII text, objects owned by and granted to
-/// non-superuser roles, a columnar table with non-default options, and database settings.
+/// non-superuser roles, a columnar table with non-default options, database settings and two
+/// large objects (their archive layout differs from tables' in every format).
 /// </summary>
 public static class SampleDatabase
 {
@@ -39,6 +40,7 @@ CREATE TABLE public.measurements_2025 PARTITION OF public.measurements FOR VALUE
 CREATE TABLE public.measurements_2026 PARTITION OF public.measurements FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
 INSERT INTO public.measurements SELECT g, DATE '2025-06-01' + (g % 400) FROM generate_series(1, 800) g;
 GRANT SELECT ON sales.customers TO ""{ReaderRole}"";
+SELECT lo_from_bytea(0, convert_to(repeat('large object ', 1000), 'UTF8')), lo_from_bytea(0, '\x00ff'::bytea);
 ALTER DATABASE ""{name}"" SET default_table_access_method = 'columnar';
 ALTER DATABASE ""{name}"" SET work_mem = '8MB';
 ");
