@@ -6,19 +6,31 @@ using System.IO;
 using System.Linq;
 using HydraMigration.Tests.Harness;
 
-// Compares New-HydraDump (manifest, snapshot row counts and SHA-256 included) with a bare
-// `pg_dump -Fc` of the same pgbench database, interleaved in one run so that the machine's
-// noise hits both alike, and reports the ratio of the medians. Not a test: run it by hand.
+// Speed against the native tools, interleaved in one run so the machine's noise hits both
+// alike; reports each round, the medians, the minimums, and their ratios. Not a test.
 //
-//   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- [scale] [rounds]
+//   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- dump    [scale] [rounds]
+//   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- restore [scale] [rounds]
 //
-// Each round runs three contenders back to back, in alternating order: bare pg_dump -Fc,
-// New-HydraDump, and New-HydraDump -SkipRowCount (which isolates what the row counts cost).
+// dump:    New-HydraDump (manifest, snapshot row counts, SHA-256) vs bare pg_dump -Fc, plus
+//          New-HydraDump -SkipRowCount to isolate what the counts cost.
+// restore: Restore-HydraDump -Jobs 2 -CreateDatabase (preflight, sectioned restore, columnar
+//          options and settings re-applied) vs createdb + bare pg_restore -j 2, into fresh databases.
 //
-// Defaults: pgbench scale 60 (~1 GB) and 9 rounds. As root, the cluster runs as postgres.
+// Defaults: pgbench scale 60 (~1 GB) and 9 rounds. As root, the cluster runs as postgres. The
+// bench database also gets a columnar table with non-default options and a database setting,
+// so the restore does what it does for a real Hydra database.
 
-var scale = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 60;
-var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 9;
+var mode = args.Length > 0 ? args[0] : "dump";
+var scale = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 60;
+var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 9;
+if (mode is not ("dump" or "restore"))
+{
+    Console.Error.WriteLine("usage: -- dump|restore [scale] [rounds]");
+    return 2;
+}
+
+ColumnarStandIn.EnsureAvailable();
 var root = Path.Combine(Path.GetTempPath(), "hydra-bench-" + Environment.ProcessId);
 Directory.CreateDirectory(root);
 using var cluster = PostgresCluster.Start("bench", root);
@@ -30,56 +42,35 @@ try
     Console.WriteLine($"pgbench -i -s {scale} ...");
     var init = Stopwatch.StartNew();
     ExternalCommand.Run(Path.Combine(PostgresCluster.BinFolder, "pgbench"), new[] { "-i", "-q", "-s", scale.ToString(CultureInfo.InvariantCulture), "bench" }, env, timeoutSeconds: 3600);
+    cluster.Execute("bench", @"CREATE EXTENSION columnar;
+        CREATE TABLE history_columnar USING columnar AS SELECT aid, bid, abalance, filler FROM pgbench_accounts WHERE aid % 10 = 0;
+        SELECT columnar.alter_columnar_table_set('history_columnar', chunk_group_row_limit => 5000, stripe_row_limit => 50000, compression => 'lz4', compression_level => 5);
+        ALTER DATABASE bench SET default_table_access_method = 'columnar';");
     Console.WriteLine($"  {cluster.Psql("bench", "SELECT pg_size_pretty(pg_database_size('bench'))")} in {init.Elapsed.TotalSeconds:0} s");
 
     var output = Path.Combine(root, "out");
     Directory.CreateDirectory(output);
     using var ps = new PowerShellSession();
     Credentials.Connect(ps, "src", cluster, "bench");
-
-    double Bare()
-    {
-        var clock = Stopwatch.StartNew();
-        ExternalCommand.Run(Path.Combine(PostgresCluster.BinFolder, "pg_dump"), new[] { "-Fc", "-f", Path.Combine(output, "bare.dump"), "bench" }, env, timeoutSeconds: 3600);
-        return clock.Elapsed.TotalSeconds;
-    }
-
-    double Ours(string extra = "")
-    {
-        var clock = Stopwatch.StartNew();
-        var result = ps.Run("New-HydraDump -Connection $src -Path $args[0] -Force " + extra, Path.Combine(output, "ours.dump"));
-        if (result.Errors.Count > 0)
-        {
-            throw new InvalidOperationException(result.Errors[0].ToString());
-        }
-
-        return clock.Elapsed.TotalSeconds;
-    }
+    var contenders = mode == "dump" ? DumpContenders(ps, env, output) : RestoreContenders(ps, cluster, output);
 
     Console.WriteLine("warm-up ...");
-    Bare();
-    Ours();
+    foreach (var (_, run) in contenders)
+    {
+        run();
+    }
 
-    var bare = new List<double>();
-    var ours = new List<double>();
-    var noCounts = new List<double>();
+    var times = contenders.ToDictionary(c => c.Name, _ => new List<double>());
     for (var round = 1; round <= rounds; round++)
     {
-        // Alternate which goes first, so neither always gets the warmer cache.
-        if (round % 2 == 1)
+        // Alternate the order, so no contender always gets the warmer cache.
+        var order = round % 2 == 1 ? contenders : contenders.AsEnumerable().Reverse().ToList();
+        foreach (var (name, run) in order)
         {
-            bare.Add(Bare());
-            ours.Add(Ours());
-            noCounts.Add(Ours("-SkipRowCount"));
-        }
-        else
-        {
-            noCounts.Add(Ours("-SkipRowCount"));
-            ours.Add(Ours());
-            bare.Add(Bare());
+            times[name].Add(run());
         }
 
-        Console.WriteLine($"round {round}: pg_dump -Fc {bare[^1]:0.00} s   New-HydraDump {ours[^1]:0.00} s (ratio {ours[^1] / bare[^1]:0.000})   -SkipRowCount {noCounts[^1]:0.00} s");
+        Console.WriteLine($"round {round}: " + string.Join("   ", contenders.Select(c => $"{c.Name} {times[c.Name][^1]:0.00} s")));
     }
 
     static double Median(List<double> values)
@@ -88,25 +79,84 @@ try
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
-    // Where New-HydraDump's time goes, from its own verbose timings.
-    var timed = ps.Run("New-HydraDump -Connection $src -Path $args[0] -Force -Verbose", Path.Combine(output, "ours.dump"));
-    foreach (var line in timed.Verbose.Where(v => v.Contains(" after ", StringComparison.Ordinal) || v.StartsWith("Wrote ", StringComparison.Ordinal)))
+    static string Verdict(double r) => r <= 1.05 ? "met" : "not met";
+    Console.WriteLine();
+    Console.WriteLine("median:  " + string.Join(", ", contenders.Select(c => $"{c.Name} {Median(times[c.Name]):0.00} s")));
+    Console.WriteLine("minimum: " + string.Join(", ", contenders.Select(c => $"{c.Name} {times[c.Name].Min():0.00} s")));
+    var native = contenders[0].Name;
+    foreach (var (name, _) in contenders.Skip(1))
     {
-        Console.WriteLine("  " + line);
+        var byMedian = Median(times[name]) / Median(times[native]);
+        var byMinimum = times[name].Min() / times[native].Min();
+        Console.WriteLine($"ratio {name} / {native} (target <= 1.05): {byMedian:0.000} by medians ({Verdict(byMedian)}), {byMinimum:0.000} by minimums ({Verdict(byMinimum)}; noise on a shared machine only adds time)");
     }
 
-    var ratio = Median(ours) / Median(bare);
-    var ratioOfMinimums = ours.Min() / bare.Min();
-    Console.WriteLine();
-    Console.WriteLine($"archive sizes: pg_dump {new FileInfo(Path.Combine(output, "bare.dump")).Length / 1048576.0:0.0} MB, New-HydraDump {new FileInfo(Path.Combine(output, "ours.dump")).Length / 1048576.0:0.0} MB");
-    Console.WriteLine($"median: pg_dump -Fc {Median(bare):0.00} s, New-HydraDump {Median(ours):0.00} s, New-HydraDump -SkipRowCount {Median(noCounts):0.00} s");
-    Console.WriteLine($"minimum: pg_dump -Fc {bare.Min():0.00} s, New-HydraDump {ours.Min():0.00} s, New-HydraDump -SkipRowCount {noCounts.Min():0.00} s");
-    static string Verdict(double r) => r <= 1.05 ? "met" : "not met";
-    Console.WriteLine($"ratio New-HydraDump / pg_dump (target <= 1.05): {ratio:0.000} by medians ({Verdict(ratio)}), {ratioOfMinimums:0.000} by minimums ({Verdict(ratioOfMinimums)}; noise on a shared machine only adds time)");
-    Console.WriteLine($"ratio New-HydraDump -SkipRowCount / pg_dump: {Median(noCounts) / Median(bare):0.000} by medians, {noCounts.Min() / bare.Min():0.000} by minimums");
+    return 0;
 }
 finally
 {
     cluster.Dispose();
     Directory.Delete(root, recursive: true);
+}
+
+static List<(string Name, Func<double> Run)> DumpContenders(PowerShellSession ps, Dictionary<string, string> env, string output)
+{
+    double Bare()
+    {
+        var clock = Stopwatch.StartNew();
+        ExternalCommand.Run(Path.Combine(PostgresCluster.BinFolder, "pg_dump"), new[] { "-Fc", "-f", Path.Combine(output, "bare.dump"), "bench" }, env, timeoutSeconds: 3600);
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    Func<double> Ours(string extra) => () => Timed(ps, "New-HydraDump -Connection $src -Path $args[0] -Force " + extra, Path.Combine(output, "ours.dump"));
+
+    return new() { ("pg_dump -Fc", Bare), ("New-HydraDump", Ours(string.Empty)), ("New-HydraDump -SkipRowCount", Ours("-SkipRowCount")) };
+}
+
+static List<(string Name, Func<double> Run)> RestoreContenders(PowerShellSession ps, PostgresCluster cluster, string output)
+{
+    // One archive, with its manifest, restored again and again into fresh databases.
+    var archive = Path.Combine(output, "bench.dump");
+    Timed(ps, "New-HydraDump -Connection $src -Path $args[0]", archive);
+    Console.WriteLine($"  archive {new FileInfo(archive).Length / 1048576.0:0.0} MB");
+    var counter = 0;
+
+    double Bare()
+    {
+        var db = "bare_" + ++counter;
+        var clock = Stopwatch.StartNew();
+        ExternalCommand.Run(Path.Combine(PostgresCluster.BinFolder, "createdb"), new[] { "-T", "template0", db }, cluster.Environment());
+        ExternalCommand.Run(Path.Combine(PostgresCluster.BinFolder, "pg_restore"), new[] { "-j", "2", "-d", db, archive }, cluster.Environment(db), timeoutSeconds: 3600);
+        var seconds = clock.Elapsed.TotalSeconds;
+        cluster.Execute("postgres", "DROP DATABASE " + db);
+        return seconds;
+    }
+
+    double Ours()
+    {
+        var db = "ours_" + ++counter;
+        Credentials.Connect(ps, "dst", cluster, db);
+        var seconds = Timed(ps, "Restore-HydraDump -Path $args[0] -Connection $dst -CreateDatabase -Jobs 2", archive);
+        if (cluster.Psql(db, "SELECT compression FROM columnar.options WHERE regclass = 'history_columnar'::regclass") != "lz4")
+        {
+            throw new InvalidOperationException("the columnar options were not carried over");
+        }
+
+        cluster.Execute("postgres", "DROP DATABASE " + db);
+        return seconds;
+    }
+
+    return new() { ("pg_restore -j 2", Bare), ("Restore-HydraDump -Jobs 2", Ours) };
+}
+
+static double Timed(PowerShellSession ps, string script, string path)
+{
+    var clock = Stopwatch.StartNew();
+    var result = ps.Run(script, path);
+    if (result.Errors.Count > 0)
+    {
+        throw new InvalidOperationException(result.Errors[0].ToString());
+    }
+
+    return clock.Elapsed.TotalSeconds;
 }

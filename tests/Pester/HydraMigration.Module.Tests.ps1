@@ -3,7 +3,7 @@
 # Run after `dotnet build`:  Invoke-Pester ./tests/Pester
 
 BeforeDiscovery {
-    $script:Commands = @('New-HydraConnection', 'New-HydraDump', 'Get-HydraDumpContent', 'New-HydraDatabase')
+    $script:Commands = @('New-HydraConnection', 'New-HydraDump', 'Get-HydraDumpContent', 'New-HydraDatabase', 'Restore-HydraDump')
 }
 
 BeforeAll {
@@ -159,5 +159,26 @@ Describe 'Get-HydraDumpContent on bad input' {
         $err = $null
         Get-HydraDumpContent (Join-Path $script:Folder 'nope.dump') -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -Be 'ArchiveNotFound,HydraMigration.Commands.GetHydraDumpContentCommand'
+    }
+}
+
+Describe 'Restore-HydraDump without a server' {
+    It 'refuses -SingleTransaction with -Jobs' {
+        $file = Join-Path ([IO.Path]::GetTempPath()) "$([guid]::NewGuid()).dump"
+        Set-Content -Path $file -Value 'x'
+        try {
+            $err = $null
+            Restore-HydraDump -Path $file -HostName 127.0.0.1 -Port 1 -Database x -SingleTransaction -Jobs 2 -ErrorVariable err -ErrorAction SilentlyContinue
+            $err[0].FullyQualifiedErrorId | Should -Be 'SingleTransactionWithJobs,HydraMigration.Commands.RestoreHydraDumpCommand'
+        }
+        finally { Remove-Item $file }
+    }
+
+    It 'supports -WhatIf and binds a HydraDump and a HydraDatabase by property name' {
+        $command = Get-Command Restore-HydraDump
+        $command.Parameters.Keys | Should -Contain 'WhatIf'
+        $command.Parameters['Path'].Attributes.ValueFromPipelineByPropertyName | Should -Contain $true
+        $command.Parameters['Connection'].Attributes.ValueFromPipelineByPropertyName | Should -Contain $true
+        $command.Parameters['Entry'].Attributes.ValueFromPipeline | Should -Contain $true
     }
 }

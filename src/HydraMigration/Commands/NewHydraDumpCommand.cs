@@ -124,5 +124,9 @@ public sealed class NewHydraDumpCommand : HydraServerCmdlet
         {
             WriteHydraError(ex);
         }
+        catch (Exception ex) when (ex is not PipelineStoppedException and not OperationCanceledException)
+        {
+            WriteUnexpectedError(ex, "DumpFailed", Path);
+        }
     }
 }

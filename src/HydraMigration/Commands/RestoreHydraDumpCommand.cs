@@ -172,6 +172,10 @@ public sealed class RestoreHydraDumpCommand : HydraServerCmdlet
         {
             WriteHydraError(ex);
         }
+        catch (Exception ex) when (ex is not PipelineStoppedException and not OperationCanceledException)
+        {
+            WriteUnexpectedError(ex, "RestoreFailed", Path);
+        }
     }
 
     /// <inheritdoc />
