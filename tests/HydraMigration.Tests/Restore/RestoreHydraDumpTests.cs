@@ -182,6 +182,28 @@ public sealed class RestoreHydraDumpTests : IDisposable
     }
 
     [Fact]
+    public void PreflightCatchesAnEncodingTheTargetCannotHoldAndAnOlderTargetServer()
+    {
+        var path = Path.Combine(_pg.NewFolder("encoding"), "shop.dump");
+        Assert.Empty(_ps.Run("New-HydraDump -Connection $src -Path $args[0]", path).Errors);
+
+        // PostgreSQL 15 is all this machine has: the manifest says the source ran 16.
+        var manifestPath = path + ".manifest.json";
+        File.WriteAllText(manifestPath, File.ReadAllText(manifestPath).Replace("\"serverVersionNum\": 150", "\"serverVersionNum\": 160", StringComparison.Ordinal));
+
+        var target = _pg.NewDatabaseName("latin1");
+        _pg.Target.Execute("postgres", $"CREATE DATABASE {target} TEMPLATE template0 ENCODING 'LATIN1' LOCALE 'C'");
+        Credentials.Connect(_ps, "dst", _pg.Target, target);
+        var result = _ps.Run("Restore-HydraDump -Path $args[0] -Connection $dst", path);
+
+        Assert.Equal(new[] { "EncodingMismatch", "TargetServerOlder" }, result.ErrorIds.Select(id => id.Split(',')[0]).Order());
+        Assert.Contains("PostgreSQL 16", result.Errors.Single(e => e.FullyQualifiedErrorId.StartsWith("TargetServerOlder", StringComparison.Ordinal)).Exception.Message, StringComparison.Ordinal);
+        Assert.Contains("LATIN1", result.Errors.Single(e => e.FullyQualifiedErrorId.StartsWith("EncodingMismatch", StringComparison.Ordinal)).Exception.Message, StringComparison.Ordinal);
+        Assert.Empty(result.Output);
+        Assert.Equal("0", _pg.Target.Psql(target, "SELECT count(*) FROM pg_namespace WHERE nspname = 'sales'"));
+    }
+
+    [Fact]
     public void CreateMissingRoleCreatesNologinRolesAndRestores()
     {
         var role = "made_by_restore_" + Guid.NewGuid().ToString("N")[..6];
