@@ -1,4 +1,8 @@
+using System;
+using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
+using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using HydraMigration.Infrastructure;
@@ -13,6 +17,12 @@ namespace HydraMigration.Restore;
 /// </summary>
 internal static class ManifestReapplier
 {
+    // pg_dump's variable_is_guc_list_quote: list settings whose elements are quoted identifiers.
+    private static readonly HashSet<string> ListQuoted = new(StringComparer.Ordinal)
+    {
+        "local_preload_libraries", "search_path", "session_preload_libraries", "shared_preload_libraries", "temp_tablespaces", "unix_socket_directories",
+    };
+
     /// <summary>Sets each table's options with columnar.alter_columnar_table_set, before its rows arrive.</summary>
     public static async Task<int> ApplyColumnarOptionsAsync(NpgsqlConnection connection, RestorePlan plan, IOperationReporter reporter, CancellationToken cancellationToken)
     {
@@ -40,12 +50,57 @@ internal static class ManifestReapplier
         foreach (var setting in plan.SettingsToApply)
         {
             var sql = (setting.Role is null ? "ALTER DATABASE " + database : "ALTER ROLE " + Sql.Identifier(setting.Role) + " IN DATABASE " + database)
-                + " SET " + Sql.Identifier(setting.Name) + " TO " + Sql.Literal(setting.Value);
+                + " SET " + Sql.Identifier(setting.Name) + " TO " + ValueList(setting);
             using var command = new NpgsqlCommand(sql, connection);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             reporter.Verbose(sql);
         }
 
         return plan.SettingsToApply.Count;
+    }
+
+    /// <summary>
+    /// The SET value. List settings whose elements are identifiers (search_path…) are stored as
+    /// "\"$user\", public": each element becomes its own literal, as pg_dump does, or the list
+    /// would come back as one odd name. Everything else is one literal.
+    /// </summary>
+    internal static string ValueList(ManifestDatabaseSetting setting)
+    {
+        if (!ListQuoted.Contains(setting.Name.ToLowerInvariant()))
+        {
+            return Sql.Literal(setting.Value);
+        }
+
+        var elements = new List<string>();
+        var current = new StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < setting.Value.Length; i++)
+        {
+            var c = setting.Value[i];
+            if (c == '"')
+            {
+                if (quoted && i + 1 < setting.Value.Length && setting.Value[i + 1] == '"')
+                {
+                    current.Append('"');
+                    i++;
+                }
+                else
+                {
+                    quoted = !quoted;
+                }
+            }
+            else if (c == ',' && !quoted)
+            {
+                elements.Add(current.ToString().Trim());
+                current.Clear();
+            }
+            else
+            {
+                current.Append(c);
+            }
+        }
+
+        elements.Add(current.ToString().Trim());
+        return string.Join(", ", elements.Select(Sql.Literal));
     }
 }

@@ -43,6 +43,7 @@ GRANT SELECT ON sales.customers TO ""{ReaderRole}"";
 SELECT lo_from_bytea(0, convert_to(repeat('large object ', 1000), 'UTF8')), lo_from_bytea(0, '\x00ff'::bytea);
 ALTER DATABASE ""{name}"" SET default_table_access_method = 'columnar';
 ALTER DATABASE ""{name}"" SET work_mem = '8MB';
+ALTER DATABASE ""{name}"" SET search_path = ""$user"", public, ""Sales Team"";
 ");
         return name;
     }

@@ -34,7 +34,7 @@ public sealed class RestoreHydraDumpTests : IDisposable
         var restore = result.Output.Single();
         Assert.True((bool)restore.Properties["Succeeded"].Value);
         Assert.Equal(1, (int)restore.Properties["ColumnarTablesConfigured"].Value);
-        Assert.Equal(2, (int)restore.Properties["SettingsApplied"].Value);
+        Assert.Equal(3, (int)restore.Properties["SettingsApplied"].Value);
         Assert.Equal($"127.0.0.1:{_pg.Target.Port}/{target}", restore.Properties["Target"].Value);
 
         foreach (var table in new[] { "sales.customers", "sales.\"order lines\"", "sales.events", "audit.log", "public.measurements" })
@@ -280,7 +280,7 @@ public sealed class RestoreHydraDumpTests : IDisposable
         Credentials.Connect(_ps, "dst", _pg.Target, target);
         _ps.Run("New-HydraDump -Connection $src -Path $args[0] | Restore-HydraDump -Connection $dst -CreateDatabase | Out-Default", Path.Combine(_pg.NewFolder("rview"), "v.dump"));
         Assert.Matches(@"Target\s+Dump\s+Entries\s+Columnar\s+Settings\s+Errors\s+Warnings\s+Duration\s+Succeeded", _ps.Host.Text);
-        Assert.Matches(@"127\.0\.0\.1:\d+/" + target + @"\s+v\.dump\s+\d+\s+1\s+2\s+0\s+\d+\s+[\d:]+\s+True", _ps.Host.Text);
+        Assert.Matches(@"127\.0\.0\.1:\d+/" + target + @"\s+v\.dump\s+\d+\s+1\s+3\s+0\s+\d+\s+[\d:]+\s+True", _ps.Host.Text);
     }
 
     private static string SafeRead(string file)
