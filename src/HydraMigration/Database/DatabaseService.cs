@@ -247,9 +247,32 @@ ORDER BY 1";
         }
     }
 
+    /// <summary>
+    /// A session on the server, not in the database being made: the connection's own database,
+    /// or when that does not exist (a connection that named none defaults to the user's name),
+    /// postgres, then template1.
+    /// </summary>
     private static async Task<NpgsqlConnection> OpenMaintenanceAsync(DatabaseRequest request, CancellationToken cancellationToken)
     {
-        var connection = await ServerConnector.OpenAsync(request.Server, cancellationToken).ConfigureAwait(false);
+        NpgsqlConnection? connection = null;
+        HydraException? notFound = null;
+        foreach (var database in new[] { request.Server.Database, "postgres", "template1" }.Where(d => d != request.Name).Distinct())
+        {
+            try
+            {
+                connection = await ServerConnector.OpenAsync(HydraConnectionFactory.WithDatabase(request.Server, database), cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (HydraException ex) when (ex.ErrorId == "DatabaseNotFound")
+            {
+                notFound ??= ex;
+            }
+        }
+
+        if (connection is null)
+        {
+            throw notFound!;
+        }
 
         // Sql.Literal relies on it; it is the default since PostgreSQL 9.1.
         await ExecuteAsync(connection, "SET standard_conforming_strings = on", cancellationToken).ConfigureAwait(false);

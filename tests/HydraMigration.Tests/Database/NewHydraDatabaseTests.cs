@@ -159,6 +159,17 @@ public sealed class NewHydraDatabaseTests : IDisposable
     }
 
     [Fact]
+    public void AConnectionToADatabaseThatDoesNotExistStillReachesTheServer()
+    {
+        // A connection that named no database defaults to the user's name, which may not exist.
+        Credentials.Connect(_ps, "nodb", _pg.Target, "no_such_maintenance_db");
+        var name = _pg.NewDatabaseName("fallback");
+        var result = _ps.Run("New-HydraDatabase -Connection $nodb -Name $args[0]", name);
+        Assert.Empty(result.Errors);
+        Assert.Equal("1", _pg.Target.Psql("postgres", $"SELECT count(*) FROM pg_database WHERE datname = '{name}'"));
+    }
+
+    [Fact]
     public void DefaultViewShowsTheDatabase()
     {
         var name = _pg.NewDatabaseName("view");
