@@ -21,7 +21,8 @@ public abstract class HydraConnectionCmdlet : HydraCmdlet
 
     /// <summary>Host name or address (default: $env:PGHOST, else localhost).</summary>
     [Parameter(ParameterSetName = InlineSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("Host", "Server", "ComputerName")]
+    // No "Server" alias: HydraDatabase.Server ("host:port") would bind to it when piped.
+    [Alias("Host", "ComputerName")]
     [ValidateNotNullOrEmpty]
     public string? HostName { get; set; }
 

@@ -3,7 +3,9 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
+using HydraMigration.Connections;
 using HydraMigration.Database;
+using HydraMigration.Infrastructure;
 using HydraMigration.Restore;
 
 namespace HydraMigration.Commands;
@@ -191,17 +193,16 @@ public sealed class RestoreHydraDumpCommand : HydraServerCmdlet
             {
                 WriteHydraError(ex);
             }
+            catch (Exception ex) when (ex is not PipelineStoppedException and not OperationCanceledException)
+            {
+                WriteUnexpectedError(ex, "RestoreFailed", selection.Key);
+            }
         }
     }
 
     private void Restore(string path, DumpManifest? manifest, IReadOnlyCollection<int> selectedIds, HydraConnection target)
     {
         var targetText = string.Format(CultureInfo.InvariantCulture, "database '{0}' on {1}:{2}", target.Database, target.HostName, target.Port);
-        if (CreateDatabase && !EnsureDatabase(target, targetText))
-        {
-            return;
-        }
-
         var request = new RestoreRequest(path, target)
         {
             Manifest = manifest,
@@ -223,7 +224,12 @@ public sealed class RestoreHydraDumpCommand : HydraServerCmdlet
             PgBinPath = PgBinPath is null ? null : GetUnresolvedProviderPathFromPSPath(PgBinPath),
         };
 
-        var plan = RunOperation("Restore-HydraDump preflight", (reporter, token) => new RestoreService(reporter).PrepareAsync(request, token));
+        // The archive first: a truncated or foreign file is refused before any server is touched.
+        var (toc, readManifest) = RestoreService.ReadArchive(request);
+        var database = CreateDatabase ? DatabaseRequestFor(target) : null;
+        var missing = database is not null && RunOperation("Restore-HydraDump", (_, token) => DatabaseService.FindAsync(database, token)) is null;
+
+        var plan = RunOperation("Restore-HydraDump preflight", (reporter, token) => new RestoreService(reporter).PrepareAsync(request, toc, readManifest, missing ? Encoding : null, token));
         foreach (var warning in plan.Warnings)
         {
             WriteWarning(warning);
@@ -240,53 +246,67 @@ public sealed class RestoreHydraDumpCommand : HydraServerCmdlet
             return;
         }
 
-        if (!ShouldProcess(targetText, "Restore " + System.IO.Path.GetFileName(path) + ": " + plan.Describe()))
+        var action = (missing ? "Create database (encoding " + Encoding + ", template " + Template + ") and restore " : "Restore ")
+            + System.IO.Path.GetFileName(path) + ": " + plan.Describe();
+        if (!ShouldProcess(targetText, action))
         {
             return;
         }
 
-        var result = RunOperation("Restore-HydraDump " + target.ServerDisplay, (reporter, token) => new RestoreService(reporter).ExecuteAsync(plan, token));
+        var created = false;
+        try
+        {
+            if (missing)
+            {
+                RunOperation("Restore-HydraDump", (reporter, token) => new DatabaseService(reporter).CreateAsync(database!, null, token));
+                created = true;
+            }
+
+            var result = RunOperation("Restore-HydraDump " + target.ServerDisplay, (reporter, token) => new RestoreService(reporter).ExecuteAsync(plan, token));
+            created = false; // restored: it stays, with its result (and any errors) reported below
+            WriteIssues(result);
+            WriteObject(result);
+        }
+        finally
+        {
+            if (created)
+            {
+                // Stopped or failed before pg_restore finished: a half-restored database must not look ready.
+                new DatabaseService(NullReporter.Instance).DropQuietlyAsync(database!).GetAwaiter().GetResult();
+            }
+        }
+    }
+
+    private void WriteIssues(HydraRestoreResult result)
+    {
         foreach (var issue in result.Errors)
         {
-            WriteError(new ErrorRecord(new HydraException(issue.ErrorId, ErrorCategory.InvalidResult, "pg_restore: " + issue + (issue.Command is null ? string.Empty : " (" + issue.Command + ")")), issue.ErrorId, ErrorCategory.InvalidResult, issue));
+            WriteError(new ErrorRecord(new HydraException(issue.ErrorId, CategoryOf(issue.ErrorId), "pg_restore: " + issue + (issue.Command is null ? string.Empty : " (" + issue.Command + ")")), issue.ErrorId, CategoryOf(issue.ErrorId), issue));
         }
 
         foreach (var issue in result.Warnings)
         {
             WriteWarning("pg_restore (harmless): " + issue);
         }
-
-        WriteObject(result);
     }
 
-    /// <summary>-CreateDatabase: creates the target database unless it exists. False when -WhatIf stopped it.</summary>
-    private bool EnsureDatabase(HydraConnection target, string targetText)
+    private static ErrorCategory CategoryOf(string errorId) => errorId switch
     {
-        var request = new DatabaseRequest(Connections.HydraConnectionFactory.WithDatabase(target, "postgres"), target.Database)
-        {
-            Encoding = Encoding,
-            LcCollate = LcCollate ?? Locale,
-            LcCtype = LcCtype ?? Locale,
-            Template = Template,
-            Owner = Owner,
-            Tablespace = Tablespace,
-            Extensions = Extension,
-            IfNotExists = true,
-        };
-        var existing = RunOperation("Restore-HydraDump", (_, token) => DatabaseService.FindAsync(request, token));
-        if (existing is not null)
-        {
-            WriteVerbose("The target database exists already; -CreateDatabase leaves it as it is.");
-            return true;
-        }
+        "PgRestoreRoleMissing" or "PgRestoreCollationMissing" or "PgRestoreAccessMethodMissing" => ErrorCategory.ObjectNotFound,
+        "PgRestoreMissingExtension" => ErrorCategory.NotInstalled,
+        "PgRestorePermissionDenied" => ErrorCategory.PermissionDenied,
+        "PgRestoreObjectExists" or "PgRestoreDuplicateKey" => ErrorCategory.ResourceExists,
+        _ => ErrorCategory.InvalidResult,
+    };
 
-        if (!ShouldProcess(targetText, "Create database (encoding " + Encoding + ", template " + Template + ")"))
-        {
-            WriteVerbose("The preflight needs the target database, which -WhatIf did not create.");
-            return false;
-        }
-
-        RunOperation("Restore-HydraDump", (reporter, token) => new DatabaseService(reporter).CreateAsync(request, null, token));
-        return true;
-    }
+    private DatabaseRequest DatabaseRequestFor(HydraConnection target) => new(HydraConnectionFactory.WithDatabase(target, "postgres"), target.Database)
+    {
+        Encoding = Encoding,
+        LcCollate = LcCollate ?? Locale,
+        LcCtype = LcCtype ?? Locale,
+        Template = Template,
+        Owner = Owner,
+        Tablespace = Tablespace,
+        Extensions = Extension,
+    };
 }

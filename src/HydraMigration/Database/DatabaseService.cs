@@ -233,12 +233,14 @@ ORDER BY 1";
         return locales.Count > 0 ? locales : new List<string> { "C", "POSIX" };
     }
 
-    private async Task DropQuietlyAsync(DatabaseRequest request)
+    /// <summary>Drops a database this call created, ending sessions on it; failures become a warning.</summary>
+    internal async Task DropQuietlyAsync(DatabaseRequest request)
     {
         try
         {
             using var connection = await OpenMaintenanceAsync(request, CancellationToken.None).ConfigureAwait(false);
-            await ExecuteAsync(connection, "DROP DATABASE IF EXISTS " + Sql.Identifier(request.Name), CancellationToken.None).ConfigureAwait(false);
+            var force = connection.PostgreSqlVersion.Major >= 13 ? " WITH (FORCE)" : string.Empty;
+            await ExecuteAsync(connection, "DROP DATABASE IF EXISTS " + Sql.Identifier(request.Name) + force, CancellationToken.None).ConfigureAwait(false);
             _reporter.Verbose("Dropped the unfinished database " + Sql.Identifier(request.Name));
         }
         catch (Exception ex) when (ex is NpgsqlException or HydraException)

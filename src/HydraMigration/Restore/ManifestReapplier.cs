@@ -24,8 +24,9 @@ internal static class ManifestReapplier
     };
 
     /// <summary>Sets each table's options with columnar.alter_columnar_table_set, before its rows arrive.</summary>
-    public static async Task<int> ApplyColumnarOptionsAsync(NpgsqlConnection connection, RestorePlan plan, IOperationReporter reporter, CancellationToken cancellationToken)
+    public static async Task<int> ApplyColumnarOptionsAsync(NpgsqlConnection connection, RestorePlan plan, PgRestoreOutput output, IOperationReporter reporter, CancellationToken cancellationToken)
     {
+        var applied = 0;
         const string sql = "SELECT columnar.alter_columnar_table_set(@table::regclass, chunk_group_row_limit => @chunk, stripe_row_limit => @stripe, compression => @compression::name, compression_level => @level)";
         foreach (var table in plan.ColumnarOptionsToApply)
         {
@@ -36,27 +37,48 @@ internal static class ManifestReapplier
             command.Parameters.AddWithValue("stripe", NpgsqlTypes.NpgsqlDbType.Integer, (object?)options.StripeRowLimit ?? System.DBNull.Value);
             command.Parameters.AddWithValue("compression", NpgsqlTypes.NpgsqlDbType.Text, (object?)options.Compression ?? System.DBNull.Value);
             command.Parameters.AddWithValue("level", NpgsqlTypes.NpgsqlDbType.Integer, (object?)options.CompressionLevel ?? System.DBNull.Value);
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                applied++;
+            }
+            catch (PostgresException ex)
+            {
+                // One table's failure (it was not created, say) must not cost the others their options or the restore its data.
+                output.Add(new HydraRestoreIssue(null, "TABLE", table.Schema + "." + table.Name, ex.SqlState, "Columnar options could not be set: " + ex.MessageText, command.CommandText, false, "ColumnarOptionsFailed"));
+                continue;
+            }
+
             reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "Columnar options of {0}: chunk_group_row_limit {1}, stripe_row_limit {2}, compression {3}, level {4}.", Sql.Qualified(table.Schema, table.Name), options.ChunkGroupRowLimit, options.StripeRowLimit, options.Compression, options.CompressionLevel));
         }
 
-        return plan.ColumnarOptionsToApply.Count;
+        return applied;
     }
 
     /// <summary>ALTER DATABASE (or ALTER ROLE … IN DATABASE) … SET for every recorded setting.</summary>
-    public static async Task<int> ApplyDatabaseSettingsAsync(NpgsqlConnection connection, RestorePlan plan, IOperationReporter reporter, CancellationToken cancellationToken)
+    public static async Task<int> ApplyDatabaseSettingsAsync(NpgsqlConnection connection, RestorePlan plan, PgRestoreOutput output, IOperationReporter reporter, CancellationToken cancellationToken)
     {
+        var applied = 0;
         var database = Sql.Identifier(plan.Request.Target.Database);
         foreach (var setting in plan.SettingsToApply)
         {
             var sql = (setting.Role is null ? "ALTER DATABASE " + database : "ALTER ROLE " + Sql.Identifier(setting.Role) + " IN DATABASE " + database)
                 + " SET " + Sql.Identifier(setting.Name) + " TO " + ValueList(setting);
             using var command = new NpgsqlCommand(sql, connection);
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            reporter.Verbose(sql);
+            try
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                applied++;
+                reporter.Verbose(sql);
+            }
+            catch (PostgresException ex)
+            {
+                // A managed service may refuse a superuser-only setting: record it, keep the others.
+                output.Add(new HydraRestoreIssue(null, "DATABASE PROPERTIES", setting.Name, ex.SqlState, "Setting could not be re-applied: " + ex.MessageText, sql, false, "DatabaseSettingFailed"));
+            }
         }
 
-        return plan.SettingsToApply.Count;
+        return applied;
     }
 
     /// <summary>
@@ -74,6 +96,7 @@ internal static class ManifestReapplier
         var elements = new List<string>();
         var current = new StringBuilder();
         var quoted = false;
+        var wasQuoted = false;
         for (var i = 0; i < setting.Value.Length; i++)
         {
             var c = setting.Value[i];
@@ -86,21 +109,28 @@ internal static class ManifestReapplier
                 }
                 else
                 {
+                    if (!quoted && !wasQuoted)
+                    {
+                        current.Clear(); // blanks before the opening quote
+                    }
+
                     quoted = !quoted;
+                    wasQuoted = true;
                 }
             }
             else if (c == ',' && !quoted)
             {
-                elements.Add(current.ToString().Trim());
+                elements.Add(wasQuoted ? current.ToString() : current.ToString().Trim());
                 current.Clear();
+                wasQuoted = false;
             }
-            else
+            else if (quoted || !wasQuoted)
             {
-                current.Append(c);
+                current.Append(c); // blanks after a closing quote are dropped
             }
         }
 
-        elements.Add(current.ToString().Trim());
+        elements.Add(wasQuoted ? current.ToString() : current.ToString().Trim());
         return string.Join(", ", elements.Select(Sql.Literal));
     }
 }

@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text.RegularExpressions;
+using HydraMigration.Archive;
 
 namespace HydraMigration.Restore;
 
@@ -15,27 +17,40 @@ internal sealed class PgRestoreOutput
     private static readonly Regex FromEntry = new(@"^pg_restore: from TOC entry (?<id>\d+); \d+ \d+ (?<rest>.+)$", RegexOptions.CultureInvariant);
     private static readonly Regex QueryError = new(@"^pg_restore: error: could not execute query: (?:ERROR|FATAL):\s+(?<message>.+)$", RegexOptions.CultureInvariant);
     private static readonly Regex OtherError = new(@"^pg_restore: error: (?<message>.+)$", RegexOptions.CultureInvariant);
-    private static readonly Regex SqlStateText = new(@"\b(?<state>[0-9A-Z]{5}):\s", RegexOptions.CultureInvariant);
 
     private static readonly (Regex Pattern, string Id, bool Harmless)[] Known =
     {
         (new Regex("must be owner of extension", RegexOptions.CultureInvariant), "PgRestoreNotExtensionOwner", true),
-        (new Regex(@"^role "".+"" already exists", RegexOptions.CultureInvariant), "PgRestoreRoleExists", true),
-        (new Regex(@"^schema ""public"" already exists", RegexOptions.CultureInvariant), "PgRestorePublicSchemaExists", true),
-        (new Regex(@"^role "".+"" does not exist", RegexOptions.CultureInvariant), "PgRestoreRoleMissing", false),
-        (new Regex(@"^relation "".+"" already exists", RegexOptions.CultureInvariant), "PgRestoreObjectExists", false),
-        (new Regex(@"^duplicate key value", RegexOptions.CultureInvariant), "PgRestoreDuplicateKey", false),
-        (new Regex(@"^access method "".+"" does not exist", RegexOptions.CultureInvariant), "PgRestoreAccessMethodMissing", false),
-        (new Regex(@"^permission denied", RegexOptions.CultureInvariant), "PgRestorePermissionDenied", false),
-        (new Regex(@"^could not open extension control file|extension "".+"" is not available", RegexOptions.CultureInvariant), "PgRestoreMissingExtension", false),
-        (new Regex(@"^collation "".+"" for encoding "".+"" does not exist|^collation "".+"" does not exist", RegexOptions.CultureInvariant), "PgRestoreCollationMissing", false),
+        (new Regex(@"role "".+"" already exists", RegexOptions.CultureInvariant), "PgRestoreRoleExists", true),
+        (new Regex(@"schema ""public"" already exists", RegexOptions.CultureInvariant), "PgRestorePublicSchemaExists", true),
+        (new Regex(@"role "".+"" does not exist", RegexOptions.CultureInvariant), "PgRestoreRoleMissing", false),
+        (new Regex(@"relation "".+"" already exists", RegexOptions.CultureInvariant), "PgRestoreObjectExists", false),
+        (new Regex(@"duplicate key value", RegexOptions.CultureInvariant), "PgRestoreDuplicateKey", false),
+        (new Regex(@"access method "".+"" does not exist", RegexOptions.CultureInvariant), "PgRestoreAccessMethodMissing", false),
+        (new Regex(@"permission denied", RegexOptions.CultureInvariant), "PgRestorePermissionDenied", false),
+        (new Regex(@"could not open extension control file|extension "".+"" is not available", RegexOptions.CultureInvariant), "PgRestoreMissingExtension", false),
+        (new Regex(@"collation "".+"" for encoding "".+"" does not exist|^collation "".+"" does not exist", RegexOptions.CultureInvariant), "PgRestoreCollationMissing", false),
     };
 
     private readonly List<HydraRestoreIssue> _issues = new();
+    private readonly Dictionary<int, TocEntry> _entries;
     private int? _entryId;
     private string? _entryType;
     private string? _entryName;
     private PendingIssue? _pending;
+
+    /// <param name="entries">The archive's TOC: "from TOC entry N" is named from it exactly (pg_restore prints no schema there).</param>
+    public PgRestoreOutput(IEnumerable<TocEntry> entries)
+    {
+        _entries = new Dictionary<int, TocEntry>();
+        foreach (var entry in entries)
+        {
+            _entries[entry.DumpId] = entry;
+        }
+    }
+
+    /// <summary>Errors (not warnings) completed so far.</summary>
+    public int ErrorCount => Issues.Count(i => !i.IsWarning);
 
     /// <summary>Issues completed so far (the last one may still be waiting for its "Command was:" lines).</summary>
     public IReadOnlyList<HydraRestoreIssue> Issues
@@ -61,7 +76,9 @@ internal sealed class PgRestoreOutput
         if (entry.Success)
         {
             _entryId = int.Parse(entry.Groups["id"].Value, CultureInfo.InvariantCulture);
-            (_entryType, _entryName) = SplitEntry(entry.Groups["rest"].Value);
+            (_entryType, _entryName) = _entries.TryGetValue(_entryId.Value, out var known)
+                ? (known.Desc, known.Namespace is null ? known.Tag : known.Namespace + "." + known.Tag)
+                : SplitEntry(entry.Groups["rest"].Value);
             return finished;
         }
 
@@ -69,7 +86,8 @@ internal sealed class PgRestoreOutput
         var other = query.Success ? query : OtherError.Match(line);
         if (other.Success)
         {
-            _pending = new PendingIssue(other.Groups["message"].Value.Trim(), query.Success ? _entryId : null, query.Success ? _entryType : null, query.Success ? _entryName : null);
+            // pg_restore names the entry ("from TOC entry …") just before any error about it, COPY failures included.
+            _pending = new PendingIssue(other.Groups["message"].Value.Trim(), _entryId, _entryType, _entryName);
         }
         else if (line.StartsWith("pg_restore: creating ", StringComparison.Ordinal) || line.StartsWith("pg_restore: processing ", StringComparison.Ordinal))
         {
@@ -98,17 +116,11 @@ internal sealed class PgRestoreOutput
         return space < 0 ? (rest, null) : (rest.Substring(0, space), NameOf(rest.Substring(space + 1)));
     }
 
-    /// <summary>"public t postgres" → "public.t" ("-" stands for no schema; the owner is last).</summary>
-    private static string NameOf(string schemaTagOwner)
+    /// <summary>"t postgres" → "t": pg_restore prints the tag and then the owner.</summary>
+    private static string NameOf(string tagOwner)
     {
-        var parts = schemaTagOwner.Split(' ');
-        if (parts.Length < 2)
-        {
-            return schemaTagOwner;
-        }
-
-        var tag = string.Join(" ", parts, 1, Math.Max(1, parts.Length - 2));
-        return parts[0] == "-" ? tag : parts[0] + "." + tag;
+        var lastSpace = tagOwner.LastIndexOf(' ');
+        return lastSpace <= 0 ? tagOwner : tagOwner.Substring(0, lastSpace);
     }
 
     private HydraRestoreIssue? Flush()
@@ -121,10 +133,17 @@ internal sealed class PgRestoreOutput
         var pending = _pending;
         _pending = null;
         var (id, harmless) = Classify(pending.Message);
-        var state = SqlStateText.Match(pending.Message);
-        var issue = new HydraRestoreIssue(pending.EntryId, pending.EntryType, pending.EntryName, state.Success ? state.Groups["state"].Value : null, pending.Message, pending.Command?.TrimEnd(), harmless, id);
+        // pg_restore does not print SQLSTATEs; SqlState stays empty rather than guessed.
+        var issue = new HydraRestoreIssue(pending.EntryId, pending.EntryType, pending.EntryName, null, pending.Message, pending.Command?.TrimEnd(), harmless, id);
         _issues.Add(issue);
         return issue;
+    }
+
+    /// <summary>A problem found outside pg_restore (setting options or settings), recorded with its results.</summary>
+    public void Add(HydraRestoreIssue issue)
+    {
+        Flush();
+        _issues.Add(issue);
     }
 
     private static (string Id, bool Harmless) Classify(string message)

@@ -20,9 +20,7 @@ internal static class Preflight
 
     public static RestorePlan Check(RestoreRequest request, ArchiveToc toc, DumpManifest? manifest, TargetFacts target)
     {
-        var entries = request.SelectedIds.Count == 0
-            ? toc.Entries.Where(e => e.IsSelectable).ToList()
-            : toc.Entries.Where(e => request.SelectedIds.Contains(e.DumpId)).ToList();
+        var entries = EntrySelection.Select(request, toc);
         var plan = new RestorePlan(request, toc, manifest, target, entries);
         var where = request.Target.ServerDisplay;
 
@@ -33,6 +31,7 @@ internal static class Preflight
         CheckCollations(plan, where);
         CheckEncoding(plan, where);
         CheckEmpty(plan, where);
+        CheckSchemas(plan, where);
         PlanManifestSteps(plan);
         return plan;
     }
@@ -198,6 +197,20 @@ internal static class Preflight
             where));
     }
 
+    /// <summary>pg_restore --schema restores the objects in a schema, not the schema itself.</summary>
+    private static void CheckSchemas(RestorePlan plan, string where)
+    {
+        var missing = plan.Request.Schemas.Where(s => !plan.Target.Schemas.Contains(s)).ToList();
+        if (missing.Count > 0 && !plan.Request.DataOnly)
+        {
+            plan.Problems.Add(new HydraException(
+                "SchemaMissing",
+                ErrorCategory.ObjectNotFound,
+                string.Format(CultureInfo.InvariantCulture, "-Schema restores the objects in a schema but not the schema itself, and {0} has no schema {1}. Create it first, or choose the entries with Get-HydraDumpContent, including the SCHEMA entry.", where, string.Join(", ", missing)),
+                missing));
+        }
+    }
+
     private static void PlanManifestSteps(RestorePlan plan)
     {
         if (plan.Manifest is null)
@@ -220,9 +233,20 @@ internal static class Preflight
             plan.ColumnarOptionsToApply.AddRange(withOptions);
         }
 
-        if (plan.Request.SelectedIds.Count == 0 && !plan.Request.DataOnly)
+        var wholeDatabase = plan.Request.SelectedIds.Count == 0 && plan.Request.Schemas.Count == 0 && plan.Request.Tables.Count == 0 && !plan.Request.DataOnly;
+        if (wholeDatabase)
         {
-            plan.SettingsToApply.AddRange(plan.Manifest.DatabaseSettings.Where(s => s.Role is null || plan.Target.Roles.Contains(s.Role) || plan.RolesToCreate.Contains(s.Role)));
+            foreach (var setting in plan.Manifest.DatabaseSettings)
+            {
+                if (setting.Role is null || plan.Target.Roles.Contains(setting.Role) || plan.RolesToCreate.Contains(setting.Role))
+                {
+                    plan.SettingsToApply.Add(setting);
+                }
+                else
+                {
+                    plan.Warnings.Add(string.Format(CultureInfo.InvariantCulture, "The setting {0} for role {1} in this database is not re-applied: the role does not exist on the target.", setting.Name, setting.Role));
+                }
+            }
         }
     }
 }

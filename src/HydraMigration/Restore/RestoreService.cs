@@ -35,16 +35,31 @@ internal sealed class RestoreService
 
     public RestoreService(IOperationReporter reporter) => _reporter = reporter;
 
-    public async Task<RestorePlan> PrepareAsync(RestoreRequest request, CancellationToken cancellationToken)
+    /// <summary>Reads and checks the archive and its manifest: the first step, before any server is touched.</summary>
+    public static (ArchiveToc Toc, DumpManifest? Manifest) ReadArchive(RestoreRequest request)
     {
         ValidateOptions(request);
         var toc = ArchiveReader.Read(request.Path);
-        var manifest = request.Manifest ?? ManifestFile.ReadBeside(request.Path);
-        using var connection = await ServerConnector.OpenAsync(request.Target, cancellationToken).ConfigureAwait(false);
+        ValidateArchive(request, toc);
+        return (toc, request.Manifest ?? ManifestFile.ReadBeside(request.Path));
+    }
+
+    /// <summary>
+    /// The preflight. For a database -CreateDatabase has yet to create (-WhatIf), the server is
+    /// read through its maintenance database and the target taken as new and empty.
+    /// </summary>
+    public async Task<RestorePlan> PrepareAsync(RestoreRequest request, ArchiveToc toc, DumpManifest? manifest, string? newDatabaseEncoding, CancellationToken cancellationToken)
+    {
+        var reach = newDatabaseEncoding is null ? request.Target : HydraConnectionFactory.WithDatabase(request.Target, "postgres");
+        using var connection = await ServerConnector.OpenAsync(reach, cancellationToken).ConfigureAwait(false);
         TargetFacts facts;
         try
         {
             facts = await TargetFacts.ReadAsync(connection, cancellationToken).ConfigureAwait(false);
+            if (newDatabaseEncoding is not null)
+            {
+                facts.AssumeNewDatabase(newDatabaseEncoding);
+            }
         }
         catch (NpgsqlException ex)
         {
@@ -65,38 +80,57 @@ internal sealed class RestoreService
 
         using var privateFolder = new PrivateTempDirectory();
         var environment = LibpqEnvironment.For(request.Target, privateFolder);
+        if (request.NoTableAccessMethod)
+        {
+            // Hydra images default default_table_access_method to columnar: "the target's default" must mean heap.
+            environment["PGOPTIONS"] = "-c default_table_access_method=heap";
+        }
         var useList = request.SelectedIds.Count == 0 ? null : privateFolder.WriteOwnerOnlyFile("use-list", UseList(plan));
-        var output = new PgRestoreOutput();
+        var output = new PgRestoreOutput(plan.Toc.Entries);
         var progress = new PgRestoreProgress(plan.Entries);
         int columnar = 0, settings = 0;
 
-        using (var connection = await ServerConnector.OpenAsync(request.Target, cancellationToken).ConfigureAwait(false))
+        // Connections are opened for each step that needs one: one held open across a long
+        // pg_restore would sit idle, and servers end idle sessions.
+        try
         {
-            try
+            if (plan.RolesToCreate.Count > 0)
             {
+                using var connection = await ServerConnector.OpenAsync(request.Target, cancellationToken).ConfigureAwait(false);
                 await CreateRolesAsync(connection, plan, cancellationToken).ConfigureAwait(false);
-                if (plan.Sectioned)
-                {
-                    var preData = await RunAsync(pgRestore, PgRestoreArguments.Build(request, PreDataSection, request.Jobs, useList), environment, output, progress, cancellationToken).ConfigureAwait(false);
-                    if (preData != 0 && request.ExitOnError)
-                    {
-                        return Result(plan, clock, output, columnar, settings);
-                    }
-
-                    columnar = await ManifestReapplier.ApplyColumnarOptionsAsync(connection, plan, _reporter, cancellationToken).ConfigureAwait(false);
-                    await RunAsync(pgRestore, PgRestoreArguments.Build(request, DataAndPostDataSections, request.Jobs, useList), environment, output, progress, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await RunAsync(pgRestore, PgRestoreArguments.Build(request, Array.Empty<string>(), request.Jobs, useList), environment, output, progress, cancellationToken).ConfigureAwait(false);
-                }
-
-                settings = await ManifestReapplier.ApplyDatabaseSettingsAsync(connection, plan, _reporter, cancellationToken).ConfigureAwait(false);
             }
-            catch (NpgsqlException ex)
+
+            if (plan.Sectioned)
             {
-                throw ServerConnector.QueryFailed(ex, request.Target);
+                var preData = await RunAsync(pgRestore, PgRestoreArguments.Build(request, PreDataSection, request.Jobs, useList), environment, output, progress, cancellationToken).ConfigureAwait(false);
+
+                // -ExitOnError stops here; so does a rolled-back -SingleTransaction pre-data pass.
+                if (preData != 0 && (request.ExitOnError || request.SingleTransaction))
+                {
+                    return Result(plan, clock, output, columnar, settings);
+                }
+
+                using (var connection = await ServerConnector.OpenAsync(request.Target, cancellationToken).ConfigureAwait(false))
+                {
+                    columnar = await ManifestReapplier.ApplyColumnarOptionsAsync(connection, plan, output, _reporter, cancellationToken).ConfigureAwait(false);
+                }
+
+                await RunAsync(pgRestore, PgRestoreArguments.Build(request, DataAndPostDataSections, request.Jobs, useList), environment, output, progress, cancellationToken).ConfigureAwait(false);
             }
+            else
+            {
+                await RunAsync(pgRestore, PgRestoreArguments.Build(request, Array.Empty<string>(), request.Jobs, useList), environment, output, progress, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (plan.SettingsToApply.Count > 0)
+            {
+                using var connection = await ServerConnector.OpenAsync(request.Target, cancellationToken).ConfigureAwait(false);
+                settings = await ManifestReapplier.ApplyDatabaseSettingsAsync(connection, plan, output, _reporter, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (NpgsqlException ex)
+        {
+            throw ServerConnector.QueryFailed(ex, request.Target);
         }
 
         return Result(plan, clock, output, columnar, settings);
@@ -113,11 +147,25 @@ internal sealed class RestoreService
         {
             throw new HydraException("SingleTransactionWithJobs", ErrorCategory.InvalidArgument, "pg_restore cannot restore in one transaction with several jobs: drop -SingleTransaction or -Jobs.", request.Path);
         }
+
+        if (request.Clean && request.DataOnly)
+        {
+            throw new HydraException("CleanWithDataOnly", ErrorCategory.InvalidArgument, "-Clean drops objects, which a data-only restore does not recreate: drop -Clean or -DataOnly.", request.Path);
+        }
+    }
+
+    private static void ValidateArchive(RestoreRequest request, ArchiveToc toc)
+    {
+        if (request.Jobs > 1 && toc.Format == HydraDumpFormat.Tar)
+        {
+            throw new HydraException("JobsNeedCustomOrDirectory", ErrorCategory.InvalidArgument, "pg_restore restores in parallel only from custom or directory archives, not tar: drop -Jobs, or dump with -Format Custom or Directory.", request.Path);
+        }
     }
 
     private async Task<int> RunAsync(PgTool pgRestore, List<string> arguments, IDictionary<string, string?> environment, PgRestoreOutput output, PgRestoreProgress progress, CancellationToken cancellationToken)
     {
         _reporter.Verbose("pg_restore " + CommandLine.Join(arguments));
+        var errorsBefore = output.ErrorCount;
         var result = await ToolProcess.RunAsync(
             pgRestore.Path,
             arguments,
@@ -134,7 +182,7 @@ internal sealed class RestoreService
             },
             cancellationToken).ConfigureAwait(false);
 
-        if (result.ExitCode != 0 && output.Issues.Count == 0)
+        if (result.ExitCode != 0 && output.ErrorCount == errorsBefore)
         {
             // pg_restore failed without a query error: a connection or archive problem. Its own words say which.
             output.OnLine("pg_restore: error: " + LastLine(result.StandardError) + " (exit code " + result.ExitCode.ToString(CultureInfo.InvariantCulture) + ")");

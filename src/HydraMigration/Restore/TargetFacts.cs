@@ -9,6 +9,9 @@ namespace HydraMigration.Restore;
 /// <summary>What the preflight needs to know about the target database, read in one round of queries.</summary>
 internal sealed class TargetFacts
 {
+    // What a database made from template0 holds.
+    private static readonly string[] TemplateSchemas = { "public", "pg_catalog", "information_schema" };
+
     public int ServerVersionNum { get; private set; }
 
     public string ServerVersion { get; private set; } = string.Empty;
@@ -25,11 +28,22 @@ internal sealed class TargetFacts
 
     public HashSet<string> Roles { get; } = new(StringComparer.Ordinal);
 
+    public HashSet<string> Schemas { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Collation names, both bare and schema-qualified ("pg_catalog.en_US").</summary>
     public HashSet<string> Collations { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Tables, views, sequences, functions and types outside the system schemas and extensions.</summary>
     public long UserObjects { get; private set; }
+
+    /// <summary>Describes the database about to be created instead of the one the facts were read from.</summary>
+    public void AssumeNewDatabase(string encoding)
+    {
+        Encoding = encoding;
+        UserObjects = 0;
+        InstalledExtensions.Clear();
+        Schemas.IntersectWith(TemplateSchemas);
+    }
 
     public static async Task<TargetFacts> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
@@ -42,6 +56,7 @@ SELECT extname, extversion FROM pg_catalog.pg_extension;
 SELECT amname FROM pg_catalog.pg_am WHERE amtype = 't';
 SELECT rolname FROM pg_catalog.pg_roles;
 SELECT c.collname, n.nspname FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace;
+SELECT nspname FROM pg_catalog.pg_namespace;
 SELECT (SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
           AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'
@@ -85,6 +100,12 @@ SELECT (SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace 
         {
             facts.Collations.Add(reader.GetString(0));
             facts.Collations.Add(reader.GetString(1) + "." + reader.GetString(0));
+        }
+
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            facts.Schemas.Add(reader.GetString(0));
         }
 
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);

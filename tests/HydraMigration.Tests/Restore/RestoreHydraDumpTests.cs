@@ -134,9 +134,19 @@ public sealed class RestoreHydraDumpTests : IDisposable
         Assert.Contains("PgRestoreObjectExists," + RestoreCmd, forced.ErrorIds);
         var issue = forced.Errors.Select(e => e.TargetObject).OfType<object>().Select(PSObject.AsPSObject).First(o => (string)o.Properties["ErrorId"].Value == "PgRestoreObjectExists");
         Assert.NotNull(issue.Properties["TocEntry"].Value);
+        Assert.Matches(@"^(sales|audit|public)\.", (string)issue.Properties["ObjectName"].Value); // schema-qualified, from the TOC
         Assert.Contains("already exists", (string)issue.Properties["Message"].Value, StringComparison.Ordinal);
         Assert.StartsWith("CREATE TABLE", (string)issue.Properties["Command"].Value, StringComparison.Ordinal);
         Assert.False((bool)forced.Output.Single().Properties["Succeeded"].Value);
+
+        // Rows again into the same tables: COPY failures carry their TOC entry and their own id.
+        var again = _ps.Run("Restore-HydraDump -Path $args[0] -Connection $dst -DataOnly -Table customers", path);
+        var duplicate = again.Errors.Single(e => e.FullyQualifiedErrorId.StartsWith("PgRestoreDuplicateKey", StringComparison.Ordinal));
+        Assert.Equal(System.Management.Automation.ErrorCategory.ResourceExists, duplicate.CategoryInfo.Category);
+        var copyIssue = PSObject.AsPSObject(duplicate.TargetObject);
+        Assert.NotNull(copyIssue.Properties["TocEntry"].Value);
+        Assert.Equal("TABLE DATA", copyIssue.Properties["ObjectType"].Value);
+        Assert.Null(copyIssue.Properties["SqlState"].Value);
     }
 
     [Fact]
@@ -204,6 +214,92 @@ public sealed class RestoreHydraDumpTests : IDisposable
     }
 
     [Fact]
+    public void AHydraDatabaseFromThePipelineIsTheTarget()
+    {
+        var path = Path.Combine(_pg.NewFolder("piped"), "shop.dump");
+        Assert.Empty(_ps.Run("New-HydraDump -Connection $src -Path $args[0]", path).Errors);
+        Credentials.Connect(_ps, "server", _pg.Target, "postgres");
+        var name = _pg.NewDatabaseName("piped");
+        var result = _ps.Run("New-HydraDatabase -Connection $server -Name $args[0] -Extension columnar | Restore-HydraDump -Path $args[1]", name, path);
+        Assert.Empty(result.Errors);
+        Assert.Equal($"127.0.0.1:{_pg.Target.Port}/{name}", result.Output.Single().Properties["Target"].Value);
+        Assert.Equal(SampleDatabase.Customers.ToString(System.Globalization.CultureInfo.InvariantCulture), _pg.Target.Psql(name, "SELECT count(*) FROM sales.customers"));
+        Assert.Equal("0", _pg.Target.Psql("postgres", "SELECT count(*) FROM pg_namespace WHERE nspname = 'sales'"));
+    }
+
+    [Fact]
+    public void ASchemaRestorePlansOnlyWhatItRestores()
+    {
+        var target = _pg.NewDatabaseName("schemaonly");
+        Credentials.Connect(_ps, "dst", _pg.Target, target);
+        var path = Path.Combine(_pg.NewFolder("schema"), "s.dump");
+        Assert.Empty(_ps.Run("New-HydraDump -Connection $src -Path $args[0]", path).Errors);
+
+        // pg_restore --schema does not create the schema: the preflight says so up front.
+        var refused = _ps.Run("Restore-HydraDump -Path $args[0] -Connection $dst -CreateDatabase -Schema audit", path);
+        Assert.Equal("SchemaMissing," + RestoreCmd, Assert.Single(refused.Errors).FullyQualifiedErrorId);
+
+        _ps.Run("New-HydraDatabase -Connection $dst -Name $args[0]", target);
+        _pg.Target.Execute(target, "CREATE SCHEMA audit");
+        var result = _ps.Run("Restore-HydraDump -Path $args[0] -Connection $dst -Schema audit", path);
+        Assert.Empty(result.Errors);
+        var restore = result.Output.Single();
+        Assert.True((bool)restore.Properties["Succeeded"].Value);
+        Assert.Equal(0, (int)restore.Properties["ColumnarTablesConfigured"].Value);
+        Assert.Equal(0, (int)restore.Properties["SettingsApplied"].Value);
+        Assert.Equal(SampleDatabase.AuditRows.ToString(System.Globalization.CultureInfo.InvariantCulture), _pg.Target.Psql(target, "SELECT count(*) FROM audit.log"));
+        Assert.Equal("0", _pg.Target.Psql(target, "SELECT count(*) FROM pg_namespace WHERE nspname = 'sales'"));
+    }
+
+    [Fact]
+    public void CreateDatabaseLeavesNothingWhenThePreflightFailsAndWhatIfShowsThePlan()
+    {
+        var path = Path.Combine(_pg.NewFolder("createpre"), "shop.dump");
+        Assert.Empty(_ps.Run("New-HydraDump -Connection $src -Path $args[0]", path).Errors);
+        var target = _pg.NewDatabaseName("createpre");
+        Credentials.Connect(_ps, "dst", _pg.Target, target);
+
+        var whatIf = _ps.Run("Restore-HydraDump -Path $args[0] -Connection $dst -CreateDatabase -Jobs 2 -WhatIf", path);
+        Assert.Empty(whatIf.Errors);
+        Assert.Contains("Create database (encoding UTF8, template template0) and restore shop.dump", _ps.Host.Text, StringComparison.Ordinal);
+        Assert.Contains("set columnar options on 1 table(s)", _ps.Host.Text, StringComparison.Ordinal);
+
+        var manifestPath = path + ".manifest.json";
+        File.WriteAllText(manifestPath, File.ReadAllText(manifestPath).Replace("\"serverVersionNum\": 150", "\"serverVersionNum\": 160", StringComparison.Ordinal));
+        var refused = _ps.Run("Restore-HydraDump -Path $args[0] -Connection $dst -CreateDatabase", path);
+        Assert.Equal("TargetServerOlder," + RestoreCmd, Assert.Single(refused.Errors).FullyQualifiedErrorId);
+        Assert.Equal("0", _pg.Target.Psql("postgres", $"SELECT count(*) FROM pg_database WHERE datname = '{target}'"));
+    }
+
+    [Fact]
+    public void NoTableAccessMethodMeansHeapEvenWhereTheServerDefaultsToColumnar()
+    {
+        var path = Path.Combine(_pg.NewFolder("hydradefault"), "shop.dump");
+        Assert.Empty(_ps.Run("New-HydraDump -Connection $src -Path $args[0]", path).Errors);
+        var target = _pg.NewDatabaseName("hydradefault");
+        _pg.Target.Execute("postgres", $"CREATE DATABASE {target} TEMPLATE template0");
+        _pg.Target.Execute(target, "CREATE EXTENSION columnar");
+        _pg.Target.Execute("postgres", $"ALTER DATABASE {target} SET default_table_access_method = 'columnar'"); // as Hydra images do
+        Credentials.Connect(_ps, "dst", _pg.Target, target);
+
+        var result = _ps.Run("Restore-HydraDump -Path $args[0] -Connection $dst -NoTableAccessMethod -Force", path);
+        Assert.Empty(result.Errors);
+        Assert.Equal("heap,heap", _pg.Target.Psql(target, "SELECT string_agg(amname, ',' ORDER BY c.relname) FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE c.relname IN ('events', 'customers')"));
+    }
+
+    [Fact]
+    public void OptionCombinationsPgRestoreWouldRejectHalfwayAreRefusedFirst()
+    {
+        var folder = _pg.NewFolder("combos");
+        var tar = Path.Combine(folder, "shop.tar");
+        Assert.Empty(_ps.Run("New-HydraDump -Connection $src -Path $args[0] -Format Tar", tar).Errors);
+        Credentials.Connect(_ps, "dst", _pg.Target, "postgres");
+        Assert.Equal("JobsNeedCustomOrDirectory," + RestoreCmd, Assert.Single(_ps.Run("Restore-HydraDump -Path $args[0] -Connection $dst -Jobs 2", tar).Errors).FullyQualifiedErrorId);
+        Assert.Equal("CleanWithDataOnly," + RestoreCmd, Assert.Single(_ps.Run("Restore-HydraDump -Path $args[0] -Connection $dst -Clean -DataOnly", tar).Errors).FullyQualifiedErrorId);
+        Assert.Equal("SingleTransactionWithJobs," + RestoreCmd, Assert.Single(_ps.Run("Restore-HydraDump -Path $args[0] -Connection $dst -SingleTransaction -Jobs 2", tar).Errors).FullyQualifiedErrorId);
+    }
+
+    [Fact]
     public void CreateMissingRoleCreatesNologinRolesAndRestores()
     {
         var role = "made_by_restore_" + Guid.NewGuid().ToString("N")[..6];
@@ -251,8 +347,8 @@ public sealed class RestoreHydraDumpTests : IDisposable
         Credentials.Connect(_ps, "dst", _pg.Target, target);
 
         Assert.Equal("ArchiveTruncated," + RestoreCmd, Assert.Single(_ps.Run("Restore-HydraDump -Path $args[0] -Connection $dst -CreateDatabase", path).Errors).FullyQualifiedErrorId);
-        Assert.Equal("ArchiveNotRecognized," + RestoreCmd, Assert.Single(_ps.Run("Restore-HydraDump -Path $args[0] -Connection $dst", junk).Errors).FullyQualifiedErrorId);
-        Assert.Equal("0", _pg.Target.Psql(target, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"));
+        Assert.Equal("ArchiveNotRecognized," + RestoreCmd, Assert.Single(_ps.Run("Restore-HydraDump -Path $args[0] -Connection $dst -CreateDatabase", junk).Errors).FullyQualifiedErrorId);
+        Assert.Equal("0", _pg.Target.Psql("postgres", $"SELECT count(*) FROM pg_database WHERE datname = '{target}'")); // -CreateDatabase never ran
     }
 
     [Fact]
@@ -270,6 +366,7 @@ public sealed class RestoreHydraDumpTests : IDisposable
         running.Wait();
         Assert.True(running.WasStopped);
         Assert.True(took < TimeSpan.FromSeconds(15), "stopping took " + took);
+        Assert.Equal("0", _pg.Target.Psql("postgres", $"SELECT count(*) FROM pg_database WHERE datname = '{target}'")); // created by this call, so dropped
         Assert.DoesNotContain(Directory.GetDirectories("/proc").Select(d => SafeRead(Path.Combine(d, "cmdline"))), c => c.Contains("pg_restore", StringComparison.Ordinal) && c.Contains(path, StringComparison.Ordinal));
     }
 
