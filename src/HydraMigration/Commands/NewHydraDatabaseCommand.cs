@@ -11,7 +11,7 @@ namespace HydraMigration.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "HydraDatabase", DefaultParameterSetName = InlineSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = "https://github.com/hydramigration/HydraMigration/blob/main/README.md")]
 [OutputType(typeof(HydraDatabase))]
-public sealed class NewHydraDatabaseCommand : HydraServerCmdlet
+public sealed class NewHydraDatabaseCommand : HydraDatabaseOptionsCmdlet
 {
     private const string MaintenanceDatabase = "postgres";
 
@@ -21,46 +21,6 @@ public sealed class NewHydraDatabaseCommand : HydraServerCmdlet
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
     public string Name { get; set; } = string.Empty;
-
-    /// <summary>Encoding (default UTF8).</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string Encoding { get; set; } = "UTF8";
-
-    /// <summary>LC_COLLATE and LC_CTYPE together.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Locale { get; set; }
-
-    /// <summary>LC_COLLATE (overrides -Locale).</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? LcCollate { get; set; }
-
-    /// <summary>LC_CTYPE (overrides -Locale).</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? LcCtype { get; set; }
-
-    /// <summary>Template database (default template0).</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string Template { get; set; } = "template0";
-
-    /// <summary>Owning role.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Owner { get; set; }
-
-    /// <summary>Default tablespace.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Tablespace { get; set; }
-
-    /// <summary>Extensions to create inside the new database (e.g. columnar).</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string[] Extension { get; set; } = Array.Empty<string>();
 
     /// <summary>Return an existing database of that name instead of failing.</summary>
     [Parameter]
@@ -86,25 +46,16 @@ public sealed class NewHydraDatabaseCommand : HydraServerCmdlet
                 throw new HydraException("IfNotExistsWithForce", ErrorCategory.InvalidArgument, "-IfNotExists keeps an existing database and -Force replaces it: give at most one.", Name);
             }
 
-            var request = new DatabaseRequest(MaintenanceConnection(), Name)
-            {
-                Encoding = Encoding,
-                LcCollate = LcCollate ?? Locale,
-                LcCtype = LcCtype ?? Locale,
-                Template = Template,
-                Owner = Owner,
-                Tablespace = Tablespace,
-                Extensions = Extension,
-                IfNotExists = IfNotExists,
-                Force = Force,
-                TerminateConnections = TerminateConnections,
-            };
+            var request = DatabaseRequestFor(MaintenanceConnection(), Name);
+            request.IfNotExists = IfNotExists;
+            request.Force = Force;
+            request.TerminateConnections = TerminateConnections;
             var target = string.Format(CultureInfo.InvariantCulture, "database '{0}' on {1}:{2}", Name, request.Server.HostName, request.Server.Port);
             var existing = RunOperation("New-HydraDatabase " + Name, (_, token) => DatabaseService.FindAsync(request, token));
 
             if (existing is null)
             {
-                if (ShouldProcess(target, "Create database (encoding " + Encoding + ", template " + Template + ")"))
+                if (ShouldProcess(target, CreateAction))
                 {
                     WriteObject(RunOperation("New-HydraDatabase " + Name, (reporter, token) => new DatabaseService(reporter).CreateAsync(request, null, token)));
                 }

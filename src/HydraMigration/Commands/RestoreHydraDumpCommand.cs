@@ -15,7 +15,7 @@ namespace HydraMigration.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Restore, "HydraDump", DefaultParameterSetName = InlineSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = "https://github.com/hydramigration/HydraMigration/blob/main/README.md")]
 [OutputType(typeof(HydraRestoreResult))]
-public sealed class RestoreHydraDumpCommand : HydraServerCmdlet
+public sealed class RestoreHydraDumpCommand : HydraDatabaseOptionsCmdlet
 {
     private readonly Dictionary<string, List<int>> _selected = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DumpManifest?> _manifests = new(StringComparer.Ordinal);
@@ -100,46 +100,6 @@ public sealed class RestoreHydraDumpCommand : HydraServerCmdlet
     /// <summary>Create the target database first (when it does not exist).</summary>
     [Parameter]
     public SwitchParameter CreateDatabase { get; set; }
-
-    /// <summary>With -CreateDatabase: its encoding (default UTF8).</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string Encoding { get; set; } = "UTF8";
-
-    /// <summary>With -CreateDatabase: LC_COLLATE and LC_CTYPE.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Locale { get; set; }
-
-    /// <summary>With -CreateDatabase: LC_COLLATE.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? LcCollate { get; set; }
-
-    /// <summary>With -CreateDatabase: LC_CTYPE.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? LcCtype { get; set; }
-
-    /// <summary>With -CreateDatabase: its template (default template0).</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string Template { get; set; } = "template0";
-
-    /// <summary>With -CreateDatabase: its owner.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Owner { get; set; }
-
-    /// <summary>With -CreateDatabase: its tablespace.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Tablespace { get; set; }
-
-    /// <summary>With -CreateDatabase: extensions to create in it first.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string[] Extension { get; set; } = Array.Empty<string>();
 
     /// <summary>Folder holding pg_restore; overrides $env:HYDRA_PG_BIN and the search.</summary>
     [Parameter]
@@ -226,7 +186,7 @@ public sealed class RestoreHydraDumpCommand : HydraServerCmdlet
 
         // The archive first: a truncated or foreign file is refused before any server is touched.
         var (toc, readManifest) = RestoreService.ReadArchive(request);
-        var database = CreateDatabase ? DatabaseRequestFor(target) : null;
+        var database = CreateDatabase ? DatabaseRequestFor(HydraConnectionFactory.WithDatabase(target, "postgres"), target.Database) : null;
         var missing = database is not null && RunOperation("Restore-HydraDump", (_, token) => DatabaseService.FindAsync(database, token)) is null;
 
         var plan = RunOperation("Restore-HydraDump preflight", (reporter, token) => new RestoreService(reporter).PrepareAsync(request, toc, readManifest, missing ? Encoding : null, token));
@@ -246,7 +206,7 @@ public sealed class RestoreHydraDumpCommand : HydraServerCmdlet
             return;
         }
 
-        var action = (missing ? "Create database (encoding " + Encoding + ", template " + Template + ") and restore " : "Restore ")
+        var action = (missing ? CreateAction + " and restore " : "Restore ")
             + System.IO.Path.GetFileName(path) + ": " + plan.Describe();
         if (!ShouldProcess(targetText, action))
         {
@@ -297,16 +257,5 @@ public sealed class RestoreHydraDumpCommand : HydraServerCmdlet
         "PgRestorePermissionDenied" => ErrorCategory.PermissionDenied,
         "PgRestoreObjectExists" or "PgRestoreDuplicateKey" => ErrorCategory.ResourceExists,
         _ => ErrorCategory.InvalidResult,
-    };
-
-    private DatabaseRequest DatabaseRequestFor(HydraConnection target) => new(HydraConnectionFactory.WithDatabase(target, "postgres"), target.Database)
-    {
-        Encoding = Encoding,
-        LcCollate = LcCollate ?? Locale,
-        LcCtype = LcCtype ?? Locale,
-        Template = Template,
-        Owner = Owner,
-        Tablespace = Tablespace,
-        Extensions = Extension,
     };
 }

@@ -111,7 +111,7 @@ public sealed class NewHydraDatabaseTests : IDisposable
 
         // A session is connected: refused, and it says who.
         using var session = Sleeper(name);
-        Assert.True(WaitFor(() => _pg.Target.Count("postgres", $"SELECT count(*) FROM pg_stat_activity WHERE datname = '{name}'") > 0));
+        Assert.True(Poll.Until(() => _pg.Target.Count("postgres", $"SELECT count(*) FROM pg_stat_activity WHERE datname = '{name}'") > 0));
         var busy = _ps.Run("New-HydraDatabase -Connection $dst -Name $args[0] -Force", name);
         var error = Assert.Single(busy.Errors);
         Assert.Equal("DatabaseInUse," + DbCmd, error.FullyQualifiedErrorId);
@@ -192,21 +192,5 @@ public sealed class NewHydraDatabaseTests : IDisposable
         }
 
         return Process.Start(info)!;
-    }
-
-    private static bool WaitFor(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (condition())
-            {
-                return true;
-            }
-
-            System.Threading.Thread.Sleep(100);
-        }
-
-        return false;
     }
 }

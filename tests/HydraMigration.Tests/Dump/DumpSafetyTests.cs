@@ -35,7 +35,7 @@ public sealed class DumpSafetyTests : IDisposable
         Assert.True(took < TimeSpan.FromSeconds(15), "stopping took " + took);
         Assert.Empty(DumpFiles.Everything(folder));
         Assert.Empty(PgDumpProcesses(folder));
-        Assert.True(WaitFor(() => _pg.Source.Count("postgres", "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'HydraMigration'") == 0), "the snapshot and pg_dump sessions should be gone");
+        Assert.True(Poll.Until(() => _pg.Source.Count("postgres", "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'HydraMigration'") == 0), "the snapshot and pg_dump sessions should be gone");
     }
 
     [Fact]
@@ -120,21 +120,5 @@ public sealed class DumpSafetyTests : IDisposable
         {
             return string.Empty; // the process ended while we looked
         }
-    }
-
-    private static bool WaitFor(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (condition())
-            {
-                return true;
-            }
-
-            System.Threading.Thread.Sleep(100);
-        }
-
-        return false;
     }
 }
