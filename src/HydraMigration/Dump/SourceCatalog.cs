@@ -199,6 +199,39 @@ WHERE c.oid = ANY(@oids::bigint[]::oid[]) ORDER BY 1";
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// Exact rows of one table, counted in steps through a cursor (MOVE reports how many rows it
+    /// passed, at sequential-scan cost, without sending them) with <paramref name="pause"/>
+    /// between steps: the count then takes only the CPU a busy pg_dump leaves idle.
+    /// </summary>
+    public async Task<long> CountRowsInStepsAsync(string schema, string name, Func<TimeSpan, TimeSpan> pause, CancellationToken cancellationToken)
+    {
+        const int Step = 200_000;
+        await ExecuteAsync("DECLARE hydra_row_count NO SCROLL CURSOR FOR SELECT FROM ONLY " + Sql.Qualified(schema, name), cancellationToken).ConfigureAwait(false);
+        long rows = 0;
+        var clock = new System.Diagnostics.Stopwatch();
+        while (true)
+        {
+            clock.Restart();
+            using var command = new NpgsqlCommand("MOVE FORWARD " + Step.ToString(CultureInfo.InvariantCulture) + " IN hydra_row_count", _connection);
+            var moved = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            rows += moved;
+            if (moved < Step)
+            {
+                break;
+            }
+
+            var wait = pause(clock.Elapsed);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await ExecuteAsync("CLOSE hydra_row_count", cancellationToken).ConfigureAwait(false);
+        return rows;
+    }
+
     public Task EndSnapshotAsync(CancellationToken cancellationToken) => ExecuteAsync("COMMIT", cancellationToken);
 
     private async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
