@@ -37,12 +37,13 @@ internal sealed class DumpService
         using var connection = await ServerConnector.OpenAsync(request.Source, cancellationToken).ConfigureAwait(false);
         try
         {
+            // The snapshot first: every query after it runs with the server's timeouts off.
             var catalog = new SourceCatalog(connection);
+            var snapshot = await catalog.ExportSnapshotAsync(cancellationToken).ConfigureAwait(false);
             var source = await catalog.ReadServerAsync(request.Source, cancellationToken).ConfigureAwait(false);
             var pgDump = PgToolLocator.Find("pg_dump", source.ServerVersionNum / 10000, request.PgBinPath);
             _reporter.Verbose("Using " + pgDump + " for a PostgreSQL " + source.ServerVersion + " server.");
 
-            var snapshot = await catalog.ExportSnapshotAsync(cancellationToken).ConfigureAwait(false);
             var scope = new DumpScope(request);
             var allTables = await catalog.ReadTablesAsync(cancellationToken).ConfigureAwait(false);
             var tables = allTables.Where(scope.Includes).ToList();

@@ -44,21 +44,28 @@ FROM pg_catalog.pg_database d WHERE d.datname = current_database()";
     /// <summary>Begins the snapshot transaction and exports its snapshot for pg_dump --snapshot.</summary>
     public async Task<string> ExportSnapshotAsync(CancellationToken cancellationToken)
     {
-        await ExecuteAsync("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", cancellationToken).ConfigureAwait(false);
-
-        // The counts run while pg_dump works; a parallel count would take every core from it
-        // for a moment, a serial one only fills what pg_dump leaves idle.
-        await ExecuteAsync("SET LOCAL max_parallel_workers_per_gather = 0", cancellationToken).ConfigureAwait(false);
-
-        // The transaction sits idle while pg_dump runs and counts may take long: the server's
-        // timeouts must not end it (pg_dump turns them off for its own sessions too).
-        await ExecuteAsync("SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0", cancellationToken).ConfigureAwait(false);
-        if (_connection.PostgreSqlVersion.Major >= 17)
+        // One batch, so the session is never idle inside the transaction before the timeouts are
+        // off: a server with a short idle_in_transaction_session_timeout would end it right there.
+        // The transaction then sits idle while pg_dump runs and counts may take long, so the
+        // server's timeouts must not apply (pg_dump turns them off for its own sessions too); and a
+        // parallel count would take every core from pg_dump for a moment.
+        var sql = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;"
+            + " SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0;"
+            + (_connection.PostgreSqlVersion.Major >= 17 ? " SET LOCAL transaction_timeout = 0;" : string.Empty)
+            + " SET LOCAL max_parallel_workers_per_gather = 0;"
+            + " SELECT pg_catalog.pg_export_snapshot();";
+        using var command = new NpgsqlCommand(sql, _connection);
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        do
         {
-            await ExecuteAsync("SET LOCAL transaction_timeout = 0", cancellationToken).ConfigureAwait(false);
+            if (reader.FieldCount > 0 && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return reader.GetString(0);
+            }
         }
-        using var command = new NpgsqlCommand("SELECT pg_catalog.pg_export_snapshot()", _connection);
-        return (string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+
+        throw new InvalidOperationException("pg_export_snapshot() returned no snapshot.");
     }
 
     /// <summary>Ordinary and partitioned tables pg_dump could dump (no system, temporary or extension-owned ones).</summary>

@@ -22,14 +22,16 @@ public sealed class DumpRobustnessTests : IDisposable
         // Managed servers often set these; the snapshot transaction idles while pg_dump works.
         var db = _pg.NewDatabaseName("timeouts");
         _pg.Source.Execute("postgres", $"CREATE DATABASE {db}");
-        _pg.Source.Execute(db, "CREATE TABLE t (id int, pad text); INSERT INTO t SELECT g, repeat('x', 200) FROM generate_series(1, 200000) g;");
-        _pg.Source.Execute("postgres", $"ALTER DATABASE {db} SET idle_in_transaction_session_timeout = '20ms'; ALTER DATABASE {db} SET statement_timeout = '20ms'");
+        _pg.Source.Execute(db, "CREATE TABLE t (id int, pad text); INSERT INTO t SELECT g, repeat('x', 200) FROM generate_series(1, 600000) g;");
+
+        // 20 ms idle in a transaction ends a session at once; 150 ms is less than counting t takes.
+        _pg.Source.Execute("postgres", $"ALTER DATABASE {db} SET idle_in_transaction_session_timeout = '20ms'; ALTER DATABASE {db} SET statement_timeout = '150ms'");
         Credentials.Connect(_ps, "src", _pg.Source, db);
         var path = Path.Combine(_pg.NewFolder("timeouts"), "t.dump");
 
         var result = _ps.Run("New-HydraDump -Connection $src -Path $args[0]", path);
         Assert.Empty(result.Errors);
-        Assert.Equal(200000, DumpFiles.RowCount(DumpFiles.Table(DumpFiles.Manifest(path), "public", "t")));
+        Assert.Equal(600000, DumpFiles.RowCount(DumpFiles.Table(DumpFiles.Manifest(path), "public", "t")));
     }
 
     [Fact]
