@@ -158,8 +158,9 @@ public sealed class RestoreHydraDumpTests : IDisposable
         var source = _pg.NewDatabaseName("preflight");
         var shareDir = ExternalCommand.Run(Path.Combine(PostgresCluster.BinFolder, "pg_config"), new[] { "--sharedir" }).Trim();
         var control = Path.Combine(shareDir, "extension", "hydra_test_vanishing.control");
+        var script = Path.Combine(shareDir, "extension", "hydra_test_vanishing--1.0.sql");
         File.WriteAllText(control, "comment = 'HydraMigration test: an extension the target will not have'\ndefault_version = '1.0'\nrelocatable = true\n");
-        File.WriteAllText(Path.Combine(shareDir, "extension", "hydra_test_vanishing--1.0.sql"), "CREATE FUNCTION hydra_test_vanishing() RETURNS int LANGUAGE sql AS 'SELECT 1';\n");
+        File.WriteAllText(script, "CREATE FUNCTION hydra_test_vanishing() RETURNS int LANGUAGE sql AS 'SELECT 1';\n");
         var role = "only_on_source_" + Guid.NewGuid().ToString("N")[..6];
         _pg.Source.Execute("postgres", $"CREATE DATABASE {source}");
         _pg.Source.Execute("postgres", $"CREATE ROLE {role} NOLOGIN");
@@ -170,7 +171,8 @@ public sealed class RestoreHydraDumpTests : IDisposable
         Credentials.Connect(_ps, "pre", _pg.Source, source);
         var path = Path.Combine(_pg.NewFolder("preflight"), "p.dump");
         Assert.Empty(_ps.Run("New-HydraDump -Connection $pre -Path $args[0]", path).Errors);
-        File.Delete(control);
+        File.Delete(control); // the server no longer offers it: just like a target without it
+        File.Delete(script);
 
         var target = _pg.NewDatabaseName("preflighttarget");
         _pg.Target.Execute("postgres", $"CREATE DATABASE {target} TEMPLATE template0");
