@@ -92,7 +92,4 @@ public abstract class HydraCmdlet : PSCmdlet, IDisposable
 
     /// <summary>A failure for this input only: the pipeline goes on with the next.</summary>
     internal void WriteHydraError(HydraException exception) => WriteError(ToErrorRecord(exception));
-
-    /// <summary>A failure after which nothing can go on.</summary>
-    internal void ThrowHydraError(HydraException exception) => ThrowTerminatingError(ToErrorRecord(exception));
 }

@@ -19,7 +19,7 @@ internal sealed class DumpOutputPlan
         Format = format;
         var suffix = ".partial-" + Guid.NewGuid().ToString("N").Substring(0, 8);
         TempPath = finalPath + suffix;
-        ManifestPath = finalPath + DumpManifest.FileSuffix;
+        ManifestPath = ManifestFile.PathFor(finalPath);
         TempManifestPath = ManifestPath + suffix;
     }
 
