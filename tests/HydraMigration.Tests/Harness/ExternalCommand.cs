@@ -16,7 +16,7 @@ public static class ExternalCommand
             ? Run("runuser", new[] { "-u", "postgres", "--", file }.Concat(arguments), environment, check)
             : Run(file, arguments, environment, check);
 
-    public static string Run(string file, IEnumerable<string> arguments, IDictionary<string, string>? environment = null, bool check = true, int timeoutSeconds = 300)
+    public static string Run(string file, IEnumerable<string> arguments, IDictionary<string, string>? environment = null, bool check = true, int timeoutSeconds = 300, string? stdin = null)
     {
         var info = new ProcessStartInfo(file)
         {
@@ -39,6 +39,11 @@ public static class ExternalCommand
         }
 
         using var process = Process.Start(info)!;
+        if (stdin is not null)
+        {
+            process.StandardInput.Write(stdin);
+        }
+
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -128,7 +128,7 @@ public sealed class PostgresFixture : IDisposable
 }
 
 [CollectionDefinition(Name)]
-public sealed class PostgresCollection : ICollectionFixture<PostgresFixture>
+public sealed class PostgresCollection : ICollectionFixture<PostgresFixture>, ICollectionFixture<SshFixture>
 {
     public const string Name = "PostgreSQL clusters";
 }

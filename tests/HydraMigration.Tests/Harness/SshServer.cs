@@ -1,0 +1,197 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Net.Sockets;
+using System.Threading;
+
+namespace HydraMigration.Tests.Harness;
+
+/// <summary>
+/// A private OpenSSH server on 127.0.0.1 and a free port: its own config, a fresh ed25519 host
+/// key, no PAM, and one test user who logs in with a password or an authorized key. The user is
+/// a real system account (created once, its password changed every run), so the remote side runs
+/// pg_dump, sha256sum and sftp-server as someone other than the test process. Needs root.
+/// </summary>
+public sealed class SshServer : IDisposable
+{
+    public const string UserName = "hydra_ssh_test";
+    private const string Daemon = "/usr/sbin/sshd";
+
+    private readonly Process _daemon;
+
+    private SshServer(string folder, int port, string password, Process daemon)
+    {
+        Folder = folder;
+        Port = port;
+        Password = password;
+        _daemon = daemon;
+    }
+
+    public string Folder { get; }
+
+    public int Port { get; }
+
+    public string Password { get; }
+
+    /// <summary>The test user's private key (OpenSSH format, no passphrase).</summary>
+    public string KeyFile => Path.Combine(Folder, "client_ed25519");
+
+    /// <summary>The same key as an encrypted PEM file; its passphrase is <see cref="KeyPassphrase"/>.</summary>
+    public string EncryptedPemKeyFile => Path.Combine(Folder, "client_rsa.pem");
+
+    public const string KeyPassphrase = "pass phrase 'with' quotes";
+
+    public string HostKeyFile => Path.Combine(Folder, "ssh_host_ed25519_key");
+
+    /// <summary>A folder the test user owns, for archives made or uploaded on "the remote host".</summary>
+    public string RemoteFolder => Path.Combine(Folder, "remote");
+
+    /// <summary>The host key's public line ("ssh-ed25519 AAAA…").</summary>
+    public string HostPublicKey => File.ReadAllText(HostKeyFile + ".pub").Trim();
+
+    /// <summary>The host key's SHA256 fingerprint as OpenSSH prints it ("SHA256:…").</summary>
+    public string HostKeyFingerprint =>
+        ExternalCommand.Run("ssh-keygen", new[] { "-l", "-E", "sha256", "-f", HostKeyFile + ".pub" }).Split(' ')[1];
+
+    public static SshServer Start(string parentFolder)
+    {
+        if (!ExternalCommand.IsRoot)
+        {
+            throw new InvalidOperationException("The SSH tests start a private sshd and create a test user: run them as root.");
+        }
+
+        if (!File.Exists(Daemon))
+        {
+            throw new InvalidOperationException(Daemon + " is missing: install openssh-server (.ci/run does).");
+        }
+
+        var folder = Path.Combine(parentFolder, "sshd");
+        Directory.CreateDirectory(folder);
+        EnsureUser();
+        var password = "Ssh-" + Guid.NewGuid().ToString("N")[..12] + "'\"$x";
+        ExternalCommand.Run("chpasswd", Array.Empty<string>(), stdin: UserName + ":" + password + "\n");
+
+        ExternalCommand.Run("ssh-keygen", new[] { "-q", "-t", "ed25519", "-N", "", "-C", "hydra test host", "-f", Path.Combine(folder, "ssh_host_ed25519_key") });
+        ExternalCommand.Run("ssh-keygen", new[] { "-q", "-t", "ed25519", "-N", "", "-C", "hydra test client", "-f", Path.Combine(folder, "client_ed25519") });
+        ExternalCommand.Run("ssh-keygen", new[] { "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", KeyPassphrase, "-C", "hydra test pem", "-f", Path.Combine(folder, "client_rsa.pem") });
+        var authorized = Path.Combine(folder, "authorized_keys");
+        File.WriteAllText(authorized, File.ReadAllText(Path.Combine(folder, "client_ed25519.pub")) + File.ReadAllText(Path.Combine(folder, "client_rsa.pem.pub")));
+
+        var remote = Path.Combine(folder, "remote");
+        Directory.CreateDirectory(remote);
+        ExternalCommand.Run("chown", new[] { UserName, remote });
+        ExternalCommand.Run("chmod", new[] { "755", folder });
+
+        // sshd's privilege separation needs this folder; a fresh container may not have it.
+        Directory.CreateDirectory("/run/sshd");
+        var port = FreePort();
+        var config = Path.Combine(folder, "sshd_config");
+        File.WriteAllText(config, $@"Port {port}
+ListenAddress 127.0.0.1
+HostKey {Path.Combine(folder, "ssh_host_ed25519_key")}
+PidFile {Path.Combine(folder, "sshd.pid")}
+UsePAM no
+PasswordAuthentication yes
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+AuthorizedKeysFile {authorized}
+StrictModes no
+AllowUsers {UserName}
+PermitRootLogin no
+AllowTcpForwarding yes
+MaxSessions 30
+MaxStartups 30:30:60
+LogLevel VERBOSE
+Subsystem sftp internal-sftp
+");
+        var info = new ProcessStartInfo(Daemon) { UseShellExecute = false };
+        foreach (var argument in new[] { "-D", "-f", config, "-E", Path.Combine(folder, "sshd.log") })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        var daemon = Process.Start(info)!;
+        var server = new SshServer(folder, port, password, daemon);
+        if (!Poll.Until(() => daemon.HasExited || Listening(port)) || daemon.HasExited)
+        {
+            throw new InvalidOperationException("sshd did not start: " + File.ReadAllText(Path.Combine(folder, "sshd.log")));
+        }
+
+        return server;
+    }
+
+    /// <summary>A known_hosts line for this server as OpenSSH writes it for a non-default port.</summary>
+    public string KnownHostsLine(string? publicKey = null) => $"[127.0.0.1]:{Port} {publicKey ?? HostPublicKey}";
+
+    /// <summary>Drops every SSH connection of the test user at once, as a network failure would.</summary>
+    public static void KillSessions() => ExternalCommand.Run("pkill", new[] { "-KILL", "-u", UserName }, check: false);
+
+    /// <summary>The number of processes the test user runs (sshd session processes, sftp, pg_dump…).</summary>
+    public static int UserProcessCount() =>
+        ExternalCommand.Run("pgrep", new[] { "-c", "-u", UserName }, check: false).Trim() is var text && int.TryParse(text, out var count) ? count : 0;
+
+    public string Log => File.Exists(Path.Combine(Folder, "sshd.log")) ? File.ReadAllText(Path.Combine(Folder, "sshd.log")) : "";
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_daemon.HasExited)
+            {
+                _daemon.Kill();
+                _daemon.WaitForExit(10000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        KillSessions();
+        _daemon.Dispose();
+    }
+
+    /// <summary>Stops the sshd of a test run that died without cleaning up.</summary>
+    public static void StopStale(string runFolder)
+    {
+        var pidFile = Path.Combine(runFolder, "sshd", "sshd.pid");
+        if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid))
+        {
+            ExternalCommand.Run("kill", new[] { pid.ToString(System.Globalization.CultureInfo.InvariantCulture) }, check: false);
+        }
+    }
+
+    private static void EnsureUser()
+    {
+        if (File.ReadLines("/etc/passwd").Any(line => line.StartsWith(UserName + ":", StringComparison.Ordinal)))
+        {
+            return;
+        }
+
+        ExternalCommand.Run("useradd", new[] { "--create-home", "--shell", "/bin/sh", UserName }, check: false);
+        ExternalCommand.Run("id", new[] { "-u", UserName });
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static bool Listening(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            client.Connect(System.Net.IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            Thread.Sleep(50);
+            return false;
+        }
+    }
+}
