@@ -21,6 +21,10 @@
         'Get-HydraDumpContent'
         'New-HydraDatabase'
         'Restore-HydraDump'
+        'New-HydraSshSession'
+        'Get-HydraSshSession'
+        'Remove-HydraSshSession'
+        'Copy-HydraDump'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -70,7 +70,7 @@ public abstract class HydraConnectionCmdlet : HydraCmdlet
     #endregion
 
     /// <summary>The connection the inline parameters describe; <paramref name="defaultDatabase"/> when none names a database.</summary>
-    internal HydraConnection ConnectionFromParameters(string? defaultDatabase = null)
+    internal HydraConnection ConnectionFromParameters(string? defaultDatabase = null, HydraSshSession? sshTunnel = null)
     {
         var settings = ConnectionString is null ? new ConnectionSettings() : ConnectionStringParser.Parse(ConnectionString);
         settings.Database ??= defaultDatabase;
@@ -84,7 +84,7 @@ public abstract class HydraConnectionCmdlet : HydraCmdlet
             ApplicationName = ApplicationName,
             ConnectTimeoutSeconds = ConnectTimeout,
         });
-        return HydraConnectionFactory.Create(settings, Credential);
+        return HydraConnectionFactory.Create(settings, Credential, sshTunnel);
     }
 }
 

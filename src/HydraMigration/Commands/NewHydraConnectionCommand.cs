@@ -9,12 +9,17 @@ namespace HydraMigration.Commands;
 [OutputType(typeof(HydraConnection))]
 public sealed class NewHydraConnectionCommand : HydraConnectionCmdlet
 {
+    /// <summary>Reach the server through this SSH session (host and port as that SSH host sees them).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("SshSession")]
+    public HydraSshSession? SshTunnel { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
         try
         {
-            WriteObject(ConnectionFromParameters());
+            WriteObject(ConnectionFromParameters(sshTunnel: SshTunnel));
         }
         catch (HydraException ex)
         {

@@ -14,7 +14,7 @@ internal static class HydraConnectionFactory
     public const string DefaultApplicationName = "HydraMigration";
     public const int DefaultConnectTimeoutSeconds = 15;
 
-    public static HydraConnection Create(ConnectionSettings settings, PSCredential? credential)
+    public static HydraConnection Create(ConnectionSettings settings, PSCredential? credential, HydraSshSession? sshTunnel = null)
     {
         var user = settings.UserName
             ?? NullIfEmpty(credential?.UserName)
@@ -42,12 +42,17 @@ internal static class HydraConnectionFactory
             credential,
             sslMode,
             settings.ApplicationName ?? DefaultApplicationName,
-            timeout);
+            timeout,
+            sshTunnel);
     }
 
     /// <summary>The same connection pointed at another database on the same server.</summary>
     public static HydraConnection WithDatabase(HydraConnection connection, string database) =>
-        new(connection.HostName, connection.Port, database, connection.UserName, connection.Credential, connection.SslMode, connection.ApplicationName, connection.ConnectTimeoutSeconds);
+        new(connection.HostName, connection.Port, database, connection.UserName, connection.Credential, connection.SslMode, connection.ApplicationName, connection.ConnectTimeoutSeconds, connection.SshTunnel);
+
+    /// <summary>The same connection reached through <paramref name="tunnel"/> (host and port as that SSH host sees them).</summary>
+    public static HydraConnection Through(HydraConnection connection, HydraSshSession tunnel) =>
+        new(connection.HostName, connection.Port, connection.Database, connection.UserName, connection.Credential, connection.SslMode, connection.ApplicationName, connection.ConnectTimeoutSeconds, tunnel);
 
     private static SecureString ToSecureString(string value)
     {

@@ -19,7 +19,14 @@ internal static class ServerConnector
 {
     public static async Task<NpgsqlConnection> OpenAsync(HydraConnection target, CancellationToken cancellationToken)
     {
-        var connection = new NpgsqlConnection(BuildConnectionString(target));
+        // Through a tunnel, Npgsql talks to a local forward that lives as long as this connection.
+        var tunnel = target.SshTunnel?.Forward(target.HostName, target.Port);
+        var connection = new NpgsqlConnection(BuildConnectionString(target, tunnel?.LocalPort));
+        if (tunnel is not null)
+        {
+            connection.Disposed += (_, _) => tunnel.Dispose();
+        }
+
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -37,12 +44,12 @@ internal static class ServerConnector
         }
     }
 
-    internal static string BuildConnectionString(HydraConnection target)
+    internal static string BuildConnectionString(HydraConnection target, int? tunnelPort = null)
     {
         var builder = new NpgsqlConnectionStringBuilder
         {
-            Host = target.HostName,
-            Port = target.Port,
+            Host = tunnelPort is null ? target.HostName : "127.0.0.1",
+            Port = tunnelPort ?? target.Port,
             Database = target.Database,
             Username = target.UserName,
             SslMode = (SslMode)(int)target.SslMode,

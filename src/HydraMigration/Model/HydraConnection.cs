@@ -13,7 +13,7 @@ public sealed class HydraConnection
     /// <summary>The PostgreSQL default port.</summary>
     public const int DefaultPort = 5432;
 
-    internal HydraConnection(string hostName, int port, string database, string userName, PSCredential? credential, HydraSslMode sslMode, string applicationName, int connectTimeoutSeconds)
+    internal HydraConnection(string hostName, int port, string database, string userName, PSCredential? credential, HydraSslMode sslMode, string applicationName, int connectTimeoutSeconds, HydraSshSession? sshTunnel = null)
     {
         HostName = hostName;
         Port = port;
@@ -23,6 +23,7 @@ public sealed class HydraConnection
         SslMode = sslMode;
         ApplicationName = applicationName;
         ConnectTimeoutSeconds = connectTimeoutSeconds;
+        SshTunnel = sshTunnel;
     }
 
     /// <summary>Host name or address of the server.</summary>
@@ -49,15 +50,24 @@ public sealed class HydraConnection
     /// <summary>Seconds to wait for the server to answer a connection attempt.</summary>
     public int ConnectTimeoutSeconds { get; }
 
+    /// <summary>
+    /// When set, the server is reached through this SSH session: <see cref="HostName"/> and
+    /// <see cref="Port"/> are as that SSH host sees them, and each call opens a local port
+    /// forward for as long as it runs.
+    /// </summary>
+    public HydraSshSession? SshTunnel { get; }
+
     /// <summary>True when a password travels with this connection (never the password itself).</summary>
     public bool HasPassword => Credential is not null;
 
-    /// <summary>"user@host:port/database" — never a password.</summary>
+    /// <summary>"user@host:port/database" (and " via ssh user@sshhost" for a tunnel) — never a password.</summary>
     public override string ToString() =>
-        string.Format(CultureInfo.InvariantCulture, "{0}@{1}:{2}/{3}", UserName, HostForDisplay, Port, Database);
+        string.Format(CultureInfo.InvariantCulture, "{0}@{1}:{2}/{3}", UserName, HostForDisplay, Port, Database) + TunnelSuffix;
 
     /// <summary>"host:port/database", for messages about the server rather than the login.</summary>
-    internal string ServerDisplay => string.Format(CultureInfo.InvariantCulture, "{0}:{1}/{2}", HostForDisplay, Port, Database);
+    internal string ServerDisplay => string.Format(CultureInfo.InvariantCulture, "{0}:{1}/{2}", HostForDisplay, Port, Database) + TunnelSuffix;
+
+    private string TunnelSuffix => SshTunnel is null ? "" : " via ssh " + SshTunnel;
 
     private string HostForDisplay => HostName.IndexOf(':') >= 0 ? "[" + HostName + "]" : HostName;
 

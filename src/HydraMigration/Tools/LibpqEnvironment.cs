@@ -15,14 +15,21 @@ internal static class LibpqEnvironment
 
     /// <summary>
     /// The variables to set for the child (null means: remove the inherited one). When the
-    /// connection carries a password, a passfile is written into <paramref name="privateFolder"/>.
+    /// connection carries a password, a passfile is written into <paramref name="privateFolder"/>;
+    /// through an SSH tunnel, a local forward is held open until the folder is disposed.
     /// </summary>
     public static IDictionary<string, string?> For(HydraConnection connection, PrivateTempDirectory privateFolder)
     {
+        var tunnel = connection.SshTunnel?.Forward(connection.HostName, connection.Port);
+        if (tunnel is not null)
+        {
+            privateFolder.DisposeWith(tunnel);
+        }
+
         var variables = new Dictionary<string, string?>
         {
-            ["PGHOST"] = connection.HostName,
-            ["PGPORT"] = connection.Port.ToString(CultureInfo.InvariantCulture),
+            ["PGHOST"] = tunnel is null ? connection.HostName : "127.0.0.1",
+            ["PGPORT"] = (tunnel?.LocalPort ?? connection.Port).ToString(CultureInfo.InvariantCulture),
             ["PGDATABASE"] = connection.Database,
             ["PGUSER"] = connection.UserName,
             ["PGSSLMODE"] = SslModeKeyword(connection.SslMode),

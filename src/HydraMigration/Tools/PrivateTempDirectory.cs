@@ -2,7 +2,6 @@ using System;
 using System.Globalization;
 using System.IO;
 using System.Management.Automation;
-using System.Runtime.InteropServices;
 
 namespace HydraMigration.Tools;
 
@@ -13,25 +12,21 @@ namespace HydraMigration.Tools;
 /// </summary>
 internal sealed class PrivateTempDirectory : IDisposable
 {
-    private const uint OwnerOnlyDirectory = 0x1C0; // 0700
-    private const uint OwnerOnlyFile = 0x180; // 0600
-
     public PrivateTempDirectory()
     {
         Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "hydra-" + Guid.NewGuid().ToString("N"));
-        if (IsWindows)
+        if (!FilePermissions.TryCreateOwnerOnlyDirectory(Path, out var error))
         {
-            Directory.CreateDirectory(Path);
-        }
-        else if (NativeMethods.mkdir(Path, OwnerOnlyDirectory) != 0)
-        {
-            throw new HydraException("TempDirectoryFailed", ErrorCategory.WriteError, string.Format(CultureInfo.InvariantCulture, "Could not create a private temporary folder under {0} (errno {1}). Check that the temp folder exists and is writable.", System.IO.Path.GetTempPath(), Marshal.GetLastWin32Error()), System.IO.Path.GetTempPath());
+            throw new HydraException("TempDirectoryFailed", ErrorCategory.WriteError, string.Format(CultureInfo.InvariantCulture, "Could not create a private temporary folder under {0} (errno {1}). Check that the temp folder exists and is writable.", System.IO.Path.GetTempPath(), error), System.IO.Path.GetTempPath());
         }
     }
 
+    private readonly System.Collections.Generic.List<IDisposable> _companions = new();
+
     public string Path { get; }
 
-    private static bool IsWindows => RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
+    /// <summary>Releases <paramref name="companion"/> (a tunnel the child tool uses, say) together with this folder.</summary>
+    public void DisposeWith(IDisposable companion) => _companions.Add(companion);
 
     /// <summary>Writes a file readable by the owner only; the mode is set before any content is written.</summary>
     public string WriteOwnerOnlyFile(string name, string content)
@@ -39,7 +34,7 @@ internal sealed class PrivateTempDirectory : IDisposable
         var file = System.IO.Path.Combine(Path, name);
         using (var stream = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None))
         {
-            if (!IsWindows && NativeMethods.chmod(file, OwnerOnlyFile) != 0)
+            if (!FilePermissions.OwnerOnly(file, directory: false))
             {
                 throw new HydraException("TempFileFailed", ErrorCategory.WriteError, "Could not restrict a temporary file to its owner.", file);
             }
@@ -53,6 +48,11 @@ internal sealed class PrivateTempDirectory : IDisposable
 
     public void Dispose()
     {
+        foreach (var companion in _companions)
+        {
+            companion.Dispose();
+        }
+
         try
         {
             Directory.Delete(Path, recursive: true);
@@ -61,17 +61,5 @@ internal sealed class PrivateTempDirectory : IDisposable
         {
             // Best effort: the folder is private and holds nothing the next run depends on.
         }
-    }
-
-    private static class NativeMethods
-    {
-        // Only called on Unix, where .NET marshals ANSI strings as UTF-8, the file system's encoding.
-#pragma warning disable CA2101, SYSLIB1054
-        [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi)]
-        public static extern int mkdir(string path, uint mode);
-
-        [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi)]
-        public static extern int chmod(string path, uint mode);
-#pragma warning restore CA2101, SYSLIB1054
     }
 }

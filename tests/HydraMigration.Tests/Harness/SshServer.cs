@@ -48,8 +48,8 @@ public sealed class SshServer : IDisposable
     /// <summary>A folder the test user owns, for archives made or uploaded on "the remote host".</summary>
     public string RemoteFolder => Path.Combine(Folder, "remote");
 
-    /// <summary>The host key's public line ("ssh-ed25519 AAAA…").</summary>
-    public string HostPublicKey => File.ReadAllText(HostKeyFile + ".pub").Trim();
+    /// <summary>The host key's type and key ("ssh-ed25519 AAAA…"), without the comment.</summary>
+    public string HostPublicKey => string.Join(' ', File.ReadAllText(HostKeyFile + ".pub").Trim().Split(' ').Take(2));
 
     /// <summary>The host key's SHA256 fingerprint as OpenSSH prints it ("SHA256:…").</summary>
     public string HostKeyFingerprint =>
@@ -103,7 +103,7 @@ PermitRootLogin no
 AllowTcpForwarding yes
 MaxSessions 30
 MaxStartups 30:30:60
-LogLevel VERBOSE
+LogLevel DEBUG1
 Subsystem sftp internal-sftp
 ");
         var info = new ProcessStartInfo(Daemon) { UseShellExecute = false };

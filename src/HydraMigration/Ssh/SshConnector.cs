@@ -1,0 +1,190 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+
+namespace HydraMigration.Ssh;
+
+/// <summary>
+/// Opens SSH.NET connections for a <see cref="SshSessionRequest"/>: authentication methods from
+/// the request, the host key checked before anything is sent, and every way connecting can
+/// fail turned into an error that says which one it was.
+/// </summary>
+internal static class SshConnector
+{
+    private static readonly string[] DefaultKeyNames = { "id_ed25519", "id_ecdsa", "id_rsa" };
+
+    /// <summary>Connects a client built by <paramref name="create"/>; <paramref name="trust"/> judges the host key.</summary>
+    public static async Task<T> ConnectAsync<T>(SshSessionRequest request, Func<ConnectionInfo, T> create, Func<SshHostKey, HydraException?> trust, CancellationToken cancellationToken)
+        where T : BaseClient
+    {
+        var connectionInfo = BuildConnectionInfo(request);
+        var client = create(connectionInfo);
+        HydraException? refusal = null;
+        SshHostKey? offered = null;
+        client.HostKeyReceived += (_, e) =>
+        {
+            offered = new SshHostKey(e.HostKey);
+            refusal = trust(offered);
+            e.CanTrust = refusal is null;
+        };
+
+        try
+        {
+            await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            return client;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            client.Dispose();
+            throw refusal ?? Translate(ex, request);
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    internal static ConnectionInfo BuildConnectionInfo(SshSessionRequest request)
+    {
+        var methods = new List<AuthenticationMethod>();
+        var keys = LoadKeys(request);
+        if (keys.Count > 0)
+        {
+            methods.Add(new PrivateKeyAuthenticationMethod(request.UserName, keys.ToArray()));
+        }
+
+        if (request.Credential is { } credential)
+        {
+            var password = credential.GetNetworkCredential().Password;
+            methods.Add(new PasswordAuthenticationMethod(request.UserName, password));
+
+            // Servers that leave passwords to PAM ask through keyboard-interactive instead.
+            var interactive = new KeyboardInteractiveAuthenticationMethod(request.UserName);
+            interactive.AuthenticationPrompt += (_, e) =>
+            {
+                foreach (var prompt in e.Prompts.Where(p => p.Request.IndexOf("password", StringComparison.OrdinalIgnoreCase) >= 0))
+                {
+                    prompt.Response = password;
+                }
+            };
+            methods.Add(interactive);
+        }
+
+        if (methods.Count == 0)
+        {
+            throw new HydraException("SshCredentialMissing", ErrorCategory.InvalidArgument, string.Format(CultureInfo.InvariantCulture,
+                "No way to log in to {0}: give -Credential (password) or -KeyFile (private key); no default key (~/.ssh/id_ed25519, id_ecdsa, id_rsa) was found.", request.Display), request.Display);
+        }
+
+        var info = new ConnectionInfo(request.HostName, request.Port, request.UserName, methods.ToArray())
+        {
+            Timeout = TimeSpan.FromSeconds(request.ConnectTimeoutSeconds > 0 ? request.ConnectTimeoutSeconds : 600),
+        };
+        PreferKnownHostKeyTypes(info, request);
+        return info;
+    }
+
+    /// <summary>The key files given, or ssh's default ones when neither a key nor a password was given.</summary>
+    private static List<IPrivateKeySource> LoadKeys(SshSessionRequest request)
+    {
+        var files = request.KeyFiles.ToList();
+        if (files.Count == 0 && request.Credential is null)
+        {
+            var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            files = DefaultKeyNames.Select(n => Path.Combine(home, ".ssh", n)).Where(File.Exists).ToList();
+        }
+
+        var passphrase = request.KeyPassphrase is null ? null : new System.Net.NetworkCredential("", request.KeyPassphrase).Password;
+        var keys = new List<IPrivateKeySource>();
+        foreach (var file in files)
+        {
+            if (!File.Exists(file))
+            {
+                throw new HydraException("SshKeyFileNotFound", ErrorCategory.ObjectNotFound, string.Format(CultureInfo.InvariantCulture, "The key file '{0}' does not exist.", file), file);
+            }
+
+            try
+            {
+                keys.Add(passphrase is null ? new PrivateKeyFile(file) : new PrivateKeyFile(file, passphrase));
+            }
+            catch (SshPassPhraseNullOrEmptyException)
+            {
+                throw new HydraException("SshKeyPassphraseRequired", ErrorCategory.InvalidArgument, string.Format(CultureInfo.InvariantCulture, "The key file '{0}' is encrypted: give its passphrase with -KeyPassphrase (a SecureString).", file), file);
+            }
+            catch (Exception ex) when (ex is SshException or System.Security.Cryptography.CryptographicException or ArgumentException or InvalidOperationException or NotSupportedException or FormatException)
+            {
+                throw new HydraException("SshKeyFileInvalid", ErrorCategory.InvalidData, string.Format(CultureInfo.InvariantCulture,
+                    "The key file '{0}' could not be read: {1} Check the passphrase, and that it is an OpenSSH or PEM private key (not the .pub file).", file, ex.Message), file, ex);
+            }
+        }
+
+        return keys;
+    }
+
+    /// <summary>
+    /// Asks the server for a key type known_hosts already holds for it, as ssh does: otherwise a
+    /// host known by its RSA key could offer its ED25519 key and look unknown.
+    /// </summary>
+    private static void PreferKnownHostKeyTypes(ConnectionInfo info, SshSessionRequest request)
+    {
+        var known = KnownHostsFile.Read(request.KnownHostsPath).KeyTypesFor(KnownHostsFile.LookupName(request.HostName, request.Port));
+        if (known.Count == 0)
+        {
+            return;
+        }
+
+        var all = info.HostKeyAlgorithms.ToList();
+        var preferred = all.Where(a => known.Contains(KeyTypeOfAlgorithm(a.Key))).ToList();
+        info.HostKeyAlgorithms.Clear();
+        foreach (var algorithm in preferred.Concat(all.Except(preferred)))
+        {
+            info.HostKeyAlgorithms.Add(algorithm.Key, algorithm.Value);
+        }
+    }
+
+    private static string KeyTypeOfAlgorithm(string algorithm) =>
+        algorithm.StartsWith("rsa-sha2-", StringComparison.Ordinal) ? "ssh-rsa" : algorithm;
+
+    internal static HydraException Translate(Exception ex, SshSessionRequest request)
+    {
+        var where = request.Display;
+        var socket = ex as SocketException ?? ex.InnerException as SocketException;
+        if (socket is not null)
+        {
+            return socket.SocketErrorCode switch
+            {
+                SocketError.ConnectionRefused => new HydraException("SshConnectionRefused", ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture,
+                    "Nothing accepts SSH connections on {0} port {1} (connection refused). Check the port and that sshd runs there.", request.HostName, request.Port), where, ex),
+                SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData => new HydraException("SshHostNotFound", ErrorCategory.ObjectNotFound, string.Format(CultureInfo.InvariantCulture,
+                    "The SSH host name '{0}' could not be resolved. Check the spelling and DNS.", request.HostName), where, ex),
+                SocketError.TimedOut => Timeout(request, ex),
+                _ => new HydraException("SshHostUnreachable", ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture,
+                    "The SSH host {0} port {1} cannot be reached: {2}. Check the network path and firewall.", request.HostName, request.Port, socket.SocketErrorCode), where, ex),
+            };
+        }
+
+        return ex switch
+        {
+            HydraException hydra => hydra,
+            SshAuthenticationException => new HydraException("SshAuthenticationFailed", ErrorCategory.AuthenticationError, string.Format(CultureInfo.InvariantCulture,
+                "SSH authentication as '{0}' on {1} failed: the server refused the password or key. Check -Credential / -KeyFile and that the user may log in there.", request.UserName, request.HostName), where, ex),
+            SshOperationTimeoutException or TimeoutException => Timeout(request, ex),
+            _ => new HydraException("SshConnectionFailed", ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture,
+                "The SSH connection to {0} failed: {1}", where, ex.Message), where, ex),
+        };
+    }
+
+    private static HydraException Timeout(SshSessionRequest request, Exception ex) =>
+        new("SshTimeout", ErrorCategory.OperationTimeout, string.Format(CultureInfo.InvariantCulture,
+            "The SSH server {0} port {1} did not answer within {2} s. Check the host and port, or raise -ConnectTimeout.", request.HostName, request.Port, request.ConnectTimeoutSeconds), request.Display, ex);
+
+}
