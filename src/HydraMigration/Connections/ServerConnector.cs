@@ -24,7 +24,13 @@ internal static class ServerConnector
         var connection = new NpgsqlConnection(BuildConnectionString(target, tunnel?.LocalPort));
         if (tunnel is not null)
         {
-            connection.Disposed += (_, _) => tunnel.Dispose();
+            connection.StateChange += (_, e) =>
+            {
+                if (e.CurrentState == System.Data.ConnectionState.Closed)
+                {
+                    tunnel.Dispose();
+                }
+            };
         }
 
         try
@@ -35,11 +41,13 @@ internal static class ServerConnector
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
+            tunnel?.Dispose();
             throw Translate(ex, target);
         }
         catch
         {
             await connection.DisposeAsync().ConfigureAwait(false);
+            tunnel?.Dispose();
             throw;
         }
     }
