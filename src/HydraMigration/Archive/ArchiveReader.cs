@@ -6,6 +6,8 @@ using System.Linq;
 using System.Management.Automation;
 using System.Text;
 
+using HydraMigration.Storage;
+
 namespace HydraMigration.Archive;
 
 /// <summary>
@@ -30,11 +32,12 @@ internal static class ArchiveReader
     private const int OffsetPositionSet = 2;
     private const int BlockBlobs = 3; // a large-objects block: OID, chunks, OID, chunks ... 0
 
-    public static HydraDumpFormat DetectFormat(string path)
+    public static HydraDumpFormat DetectFormat(string path, IFileStore? store = null)
     {
-        if (Directory.Exists(path))
+        var files = store ?? LocalFileStore.Instance;
+        if (files.DirectoryExists(path))
         {
-            if (File.Exists(Path.Combine(path, "toc.dat")))
+            if (files.FileExists(files.Combine(path, "toc.dat")))
             {
                 return HydraDumpFormat.Directory;
             }
@@ -42,14 +45,14 @@ internal static class ArchiveReader
             throw NotAnArchive(path, "It is a folder without a toc.dat, so not a directory-format dump.");
         }
 
-        if (!File.Exists(path))
+        if (!files.FileExists(path))
         {
             throw new HydraException("ArchiveNotFound", ErrorCategory.ObjectNotFound, string.Format(CultureInfo.InvariantCulture, "The dump '{0}' does not exist.", path), path);
         }
 
         var head = new byte[512];
         int read;
-        using (var stream = File.OpenRead(path))
+        using (var stream = files.OpenRead(path))
         {
             read = ReadFully(stream, head, head.Length);
         }
@@ -74,17 +77,18 @@ internal static class ArchiveReader
     }
 
     /// <summary>Reads the TOC and fills in each entry's data size; throws when the archive is damaged.</summary>
-    public static ArchiveToc Read(string path)
+    public static ArchiveToc Read(string path, IFileStore? store = null)
     {
-        var format = DetectFormat(path);
+        var files = store ?? LocalFileStore.Instance;
+        var format = DetectFormat(path, files);
         switch (format)
         {
             case HydraDumpFormat.Custom:
-                return ReadCustom(path);
+                return ReadCustom(path, files);
             case HydraDumpFormat.Directory:
-                return ReadDirectory(path);
+                return ReadDirectory(path, files);
             case HydraDumpFormat.Tar:
-                return ReadTar(path);
+                return ReadTar(path, files);
             default:
                 throw new HydraException(
                     "ArchiveIsPlainSql",
@@ -94,9 +98,9 @@ internal static class ArchiveReader
         }
     }
 
-    private static ArchiveToc ReadCustom(string path)
+    private static ArchiveToc ReadCustom(string path, IFileStore files)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        using var stream = files.OpenRead(path);
         var toc = Guard(path, () => new TocParser(stream).Parse(FormatCustom));
         toc.Format = HydraDumpFormat.Custom;
 
@@ -134,10 +138,10 @@ internal static class ArchiveReader
         return toc;
     }
 
-    private static ArchiveToc ReadDirectory(string path)
+    private static ArchiveToc ReadDirectory(string path, IFileStore files)
     {
         ArchiveToc toc;
-        using (var stream = File.OpenRead(Path.Combine(path, "toc.dat")))
+        using (var stream = files.OpenRead(files.Combine(path, "toc.dat")))
         {
             toc = Guard(path, () => new TocParser(stream).Parse(FormatDirectory));
         }
@@ -145,7 +149,7 @@ internal static class ArchiveReader
         toc.Format = HydraDumpFormat.Directory;
         foreach (var entry in toc.Entries.Where(e => !string.IsNullOrEmpty(e.DataFileName)))
         {
-            var dataFile = FindDirectoryDataFile(path, entry.DataFileName!);
+            var dataFile = FindDirectoryDataFile(files, path, entry.DataFileName!);
             if (dataFile is null && IsLargeObjects(entry))
             {
                 continue; // blobs.toc names its files itself; pg_restore checks them
@@ -156,19 +160,19 @@ internal static class ArchiveReader
                 throw Truncated(path, string.Format(CultureInfo.InvariantCulture, "The data file '{0}' of entry {1} ({2} {3}) is missing from the dump folder.", entry.DataFileName, entry.DumpId, entry.Desc, entry.Tag));
             }
 
-            entry.DataSize = new FileInfo(dataFile).Length;
+            entry.DataSize = files.FileLength(dataFile);
         }
 
         return toc;
     }
 
-    private static string? FindDirectoryDataFile(string folder, string fileName)
+    private static string? FindDirectoryDataFile(IFileStore files, string folder, string fileName)
     {
         // The TOC names the uncompressed file; pg_dump appends the compressor's suffix.
         foreach (var suffix in new[] { string.Empty, ".gz", ".lz4", ".zst" })
         {
-            var candidate = Path.Combine(folder, fileName + suffix);
-            if (File.Exists(candidate))
+            var candidate = files.Combine(folder, fileName + suffix);
+            if (files.FileExists(candidate))
             {
                 return candidate;
             }
@@ -177,9 +181,9 @@ internal static class ArchiveReader
         return null;
     }
 
-    private static ArchiveToc ReadTar(string path)
+    private static ArchiveToc ReadTar(string path, IFileStore files)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        using var stream = files.OpenRead(path);
         var members = new Dictionary<string, long>(StringComparer.Ordinal);
         ArchiveToc? toc = null;
         var header = new byte[512];

@@ -86,6 +86,11 @@ public sealed class NewHydraDumpCommand : HydraServerCmdlet
     [ValidateNotNullOrEmpty]
     public string? PgBinPath { get; set; }
 
+    /// <summary>Run pg_dump on this SSH host (next to the source) and leave the archive there; -Connection is the source as that host sees it.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public HydraSshSession? SshSession { get; set; }
+
     #endregion
 
     /// <inheritdoc />
@@ -94,8 +99,10 @@ public sealed class NewHydraDumpCommand : HydraServerCmdlet
         try
         {
             var source = ResolveConnection();
-            var path = GetUnresolvedProviderPathFromPSPath(Path);
-            if (!ShouldProcess(path, "Dump " + source.ServerDisplay + " with pg_dump (" + Format + " format)"))
+            // On an SSH host the path is that host's own: PowerShell's current folder means nothing there.
+            var path = SshSession is null ? GetUnresolvedProviderPathFromPSPath(Path) : Path;
+            var where = SshSession is null ? "" : " on the SSH host " + SshSession;
+            if (!ShouldProcess(path + where, "Dump " + source.ServerDisplay + " with pg_dump (" + Format + " format)"))
             {
                 return;
             }
@@ -116,7 +123,8 @@ public sealed class NewHydraDumpCommand : HydraServerCmdlet
                 Compression = Compression,
                 SkipRowCount = SkipRowCount,
                 Force = Force,
-                PgBinPath = PgBinPath is null ? null : GetUnresolvedProviderPathFromPSPath(PgBinPath),
+                PgBinPath = PgBinPath is null || SshSession is not null ? PgBinPath : GetUnresolvedProviderPathFromPSPath(PgBinPath),
+                SshSession = SshSession,
             };
             WriteObject(RunOperation("New-HydraDump " + source.ServerDisplay, (reporter, token) => new DumpService(reporter).RunAsync(request, token)));
         }

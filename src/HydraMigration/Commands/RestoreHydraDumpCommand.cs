@@ -33,6 +33,10 @@ public sealed class RestoreHydraDumpCommand : HydraDatabaseOptionsCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public DumpManifest? Manifest { get; set; }
 
+    /// <summary>Binds from a HydraDump that lives on an SSH host: such a dump is refused, with the way to copy it here.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public HydraSshSession? SshSession { get; set; }
+
     /// <summary>Entries from Get-HydraDumpContent: only these are restored.</summary>
     [Parameter(ValueFromPipeline = true)]
     public HydraDumpEntry[]? Entry { get; set; }
@@ -113,6 +117,12 @@ public sealed class RestoreHydraDumpCommand : HydraDatabaseOptionsCmdlet
     {
         try
         {
+            if (SshSession is not null)
+            {
+                throw new HydraException("DumpIsRemote", ErrorCategory.InvalidOperation, string.Format(System.Globalization.CultureInfo.InvariantCulture,
+                    "The dump '{0}' is on the SSH host {1}; pg_restore reads local archives. Copy it here first: $dump | Copy-HydraDump -Destination ./ | Restore-HydraDump ...", Path, SshSession), Path);
+            }
+
             var path = GetUnresolvedProviderPathFromPSPath(Path);
             if (Entry is { Length: > 0 })
             {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using HydraMigration.Storage;
 
 namespace HydraMigration.Dump;
 
@@ -13,8 +14,11 @@ namespace HydraMigration.Dump;
 /// </summary>
 internal sealed class DumpOutputPlan
 {
-    private DumpOutputPlan(string finalPath, HydraDumpFormat format)
+    private readonly IFileStore _files;
+
+    private DumpOutputPlan(IFileStore files, string finalPath, HydraDumpFormat format)
     {
+        _files = files;
         FinalPath = finalPath;
         Format = format;
         var suffix = ".partial-" + Guid.NewGuid().ToString("N").Substring(0, 8);
@@ -38,46 +42,50 @@ internal sealed class DumpOutputPlan
     /// (database_yyyyMMdd_HHmmss plus the format's extension); anything else is the name itself.
     /// For the directory format a folder holding toc.dat is an existing dump, not a container.
     /// </summary>
-    public static DumpOutputPlan Create(string path, HydraDumpFormat format, string database, bool force, DateTime now)
+    public static DumpOutputPlan Create(string path, HydraDumpFormat format, string database, bool force, DateTime now, IFileStore? store = null)
     {
-        var endsWithSeparator = path.EndsWith(Path.DirectorySeparatorChar.ToString(), StringComparison.Ordinal)
+        var files = store ?? LocalFileStore.Instance;
+        var endsWithSeparator = path.EndsWith(files.Separator.ToString(), StringComparison.Ordinal)
             || path.EndsWith(Path.AltDirectorySeparatorChar.ToString(), StringComparison.Ordinal);
         var isContainer = endsWithSeparator
-            || (Directory.Exists(path) && !(format == HydraDumpFormat.Directory && File.Exists(Path.Combine(path, "toc.dat"))));
+            || (files.DirectoryExists(path) && !(format == HydraDumpFormat.Directory && files.FileExists(files.Combine(path, "toc.dat"))));
 
         string finalPath;
         if (isContainer)
         {
-            if (!Directory.Exists(path))
+            if (!files.DirectoryExists(path))
             {
-                throw FolderMissing(path);
+                throw FolderMissing(path, files);
             }
 
-            finalPath = Path.Combine(path, GeneratedName(database, format, now));
-            for (var n = 2; File.Exists(finalPath) || Directory.Exists(finalPath); n++)
+            var folder = files.FullPath(path);
+            var generated = GeneratedName(database, format, now);
+            finalPath = files.Combine(folder, generated);
+            for (var n = 2; Exists(files, finalPath); n++)
             {
                 // Two dumps of one database in the same second: a generated name never overwrites.
-                var extension = Path.GetExtension(finalPath);
-                finalPath = Path.Combine(path, Path.GetFileNameWithoutExtension(GeneratedName(database, format, now)) + "_" + n.ToString(CultureInfo.InvariantCulture) + extension);
+                finalPath = files.Combine(folder, Path.GetFileNameWithoutExtension(generated) + "_" + n.ToString(CultureInfo.InvariantCulture) + Path.GetExtension(generated));
             }
         }
         else
         {
-            finalPath = Path.GetFullPath(path);
-            var parent = Path.GetDirectoryName(finalPath);
-            if (parent is not null && !Directory.Exists(parent))
+            finalPath = files.FullPath(path);
+            var parent = files.Parent(finalPath);
+            if (parent is not null && !files.DirectoryExists(parent))
             {
-                throw FolderMissing(parent);
+                throw FolderMissing(parent, files);
             }
         }
 
-        if ((File.Exists(finalPath) || Directory.Exists(finalPath)) && !force)
+        if (Exists(files, finalPath) && !force)
         {
-            throw AlreadyExists(finalPath);
+            throw AlreadyExists(finalPath, files);
         }
 
-        return new DumpOutputPlan(finalPath, format);
+        return new DumpOutputPlan(files, finalPath, format);
     }
+
+    private static bool Exists(IFileStore files, string path) => files.FileExists(path) || files.DirectoryExists(path);
 
     /// <summary>
     /// Puts the finished archive and manifest under their final names. Old ones (-Force) are
@@ -93,18 +101,18 @@ internal sealed class DumpOutputPlan
         var manifestAside = false;
         try
         {
-            if (File.Exists(FinalPath) || Directory.Exists(FinalPath))
+            if (Exists(_files, FinalPath))
             {
                 if (!force)
                 {
-                    throw AlreadyExists(FinalPath);
+                    throw AlreadyExists(FinalPath, _files);
                 }
 
                 Move(FinalPath, oldArchive);
                 archiveAside = true;
             }
 
-            if (File.Exists(ManifestPath))
+            if (_files.FileExists(ManifestPath))
             {
                 Move(ManifestPath, oldManifest);
                 manifestAside = true;
@@ -123,12 +131,12 @@ internal sealed class DumpOutputPlan
         }
         catch
         {
-            if (archiveAside && !File.Exists(FinalPath) && !Directory.Exists(FinalPath))
+            if (archiveAside && !Exists(_files, FinalPath))
             {
                 Move(oldArchive, FinalPath);
             }
 
-            if (manifestAside && !File.Exists(ManifestPath))
+            if (manifestAside && !_files.FileExists(ManifestPath))
             {
                 Move(oldManifest, ManifestPath);
             }
@@ -161,40 +169,25 @@ internal sealed class DumpOutputPlan
         return safe + "_" + now.ToString("yyyyMMdd_HHmmss", CultureInfo.InvariantCulture) + extension;
     }
 
-    private static void DeleteQuietly(string path)
+    private void DeleteQuietly(string path)
     {
         try
         {
-            if (Directory.Exists(path))
-            {
-                Directory.Delete(path, recursive: true);
-            }
-            else if (File.Exists(path))
-            {
-                File.Delete(path);
-            }
+            _files.Delete(path);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Renci.SshNet.Common.SshException)
         {
             // Left for the user to see; the final name was never written.
         }
     }
 
-    private static void Move(string from, string to)
-    {
-        if (Directory.Exists(from))
-        {
-            Directory.Move(from, to);
-        }
-        else
-        {
-            File.Move(from, to);
-        }
-    }
+    private void Move(string from, string to) => _files.Move(from, to);
 
-    private static HydraException AlreadyExists(string path) =>
-        new("DumpAlreadyExists", ErrorCategory.ResourceExists, string.Format(CultureInfo.InvariantCulture, "'{0}' already exists. Use -Force to replace it, or choose another -Path.", path), path);
+    private static HydraException AlreadyExists(string path, IFileStore files) =>
+        new("DumpAlreadyExists", ErrorCategory.ResourceExists, string.Format(CultureInfo.InvariantCulture, "'{0}' already exists{1}. Use -Force to replace it, or choose another -Path.", path, On(files)), path);
 
-    private static HydraException FolderMissing(string folder) =>
-        new("DumpFolderNotFound", ErrorCategory.ObjectNotFound, string.Format(CultureInfo.InvariantCulture, "The folder '{0}' does not exist. Create it first, or choose another -Path.", folder), folder);
+    private static HydraException FolderMissing(string folder, IFileStore files) =>
+        new("DumpFolderNotFound", ErrorCategory.ObjectNotFound, string.Format(CultureInfo.InvariantCulture, "The folder '{0}' does not exist{1}. Create it first, or choose another -Path.", folder, On(files)), folder);
+
+    private static string On(IFileStore files) => files is LocalFileStore ? "" : " on " + files.Location;
 }

@@ -46,4 +46,7 @@ internal sealed class DumpRequest
     public bool Force { get; set; }
 
     public string? PgBinPath { get; set; }
+
+    /// <summary>Run pg_dump on this SSH host and write the archive there; null for this computer.</summary>
+    public HydraSshSession? SshSession { get; set; }
 }

@@ -8,6 +8,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using HydraMigration.Connections;
 using HydraMigration.Infrastructure;
+using HydraMigration.Ssh;
 using HydraMigration.Tools;
 using Npgsql;
 
@@ -32,16 +33,18 @@ internal sealed class DumpService
         var startedUtc = DateTime.UtcNow;
         var clock = Stopwatch.StartNew();
 
-        // Refuse an existing archive before touching the network.
-        var plan = DumpOutputPlan.Create(request.Path, request.Format, request.Source.Database, request.Force, DateTime.Now);
-        using var connection = await ServerConnector.OpenAsync(request.Source, cancellationToken).ConfigureAwait(false);
+        using var site = request.SshSession is null ? new LocalDumpSite() : (IDumpSite)await SshDumpSite.OpenAsync(request.SshSession, cancellationToken).ConfigureAwait(false);
+
+        // Refuse an existing archive before touching the database.
+        var plan = DumpOutputPlan.Create(request.Path, request.Format, request.Source.Database, request.Force, DateTime.Now, site.Files);
+        using var connection = await ServerConnector.OpenAsync(site.Reach(request.Source), cancellationToken).ConfigureAwait(false);
         try
         {
             // The snapshot first: every query after it runs with the server's timeouts off.
             var catalog = new SourceCatalog(connection);
             var snapshot = await catalog.ExportSnapshotAsync(cancellationToken).ConfigureAwait(false);
             var source = await catalog.ReadServerAsync(request.Source, cancellationToken).ConfigureAwait(false);
-            var pgDump = PgToolLocator.Find("pg_dump", source.ServerVersionNum / 10000, request.PgBinPath);
+            var pgDump = await site.FindPgDumpAsync(source.ServerVersionNum / 10000, request.PgBinPath, cancellationToken).ConfigureAwait(false);
             _reporter.Verbose("Using " + pgDump + " for a PostgreSQL " + source.ServerVersion + " server.");
 
             var scope = new DumpScope(request);
@@ -49,7 +52,7 @@ internal sealed class DumpService
             var tables = allTables.Where(scope.Includes).ToList();
 
             _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "Snapshot {0} exported and {1} table(s) selected after {2:0.000} s.", snapshot, tables.Count, clock.Elapsed.TotalSeconds));
-            var manifest = await DumpAndDescribeAsync(request, pgDump, plan, snapshot, catalog, scope, tables, allTables, cancellationToken).ConfigureAwait(false);
+            var manifest = await DumpAndDescribeAsync(site, request, pgDump, plan, snapshot, catalog, scope, tables, allTables, cancellationToken).ConfigureAwait(false);
             _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "pg_dump and the manifest's facts done after {0:0.000} s.", clock.Elapsed.TotalSeconds));
             manifest.Source = source;
             manifest.Snapshot = snapshot;
@@ -64,9 +67,9 @@ internal sealed class DumpService
             }
 
             _reporter.Progress(new OperationProgress("Computing SHA-256 of the archive", 99));
-            var archive = ArchiveHasher.Hash(plan.TempPath, request.Format, cancellationToken);
+            var archive = await site.HashAsync(plan.TempPath, request.Format, cancellationToken).ConfigureAwait(false);
             archive.Format = request.Format;
-            archive.FileName = System.IO.Path.GetFileName(plan.FinalPath);
+            archive.FileName = site.Files.FileName(plan.FinalPath);
             archive.PgDumpVersion = pgDump.Version;
             manifest.Archive = archive;
             manifest.CreatedUtc = startedUtc;
@@ -74,18 +77,18 @@ internal sealed class DumpService
             manifest.CreatedBy = "HydraMigration " + typeof(DumpService).Assembly.GetName().Version?.ToString(3);
             manifest.Options = OptionsOf(request);
 
-            ManifestFile.Write(plan.TempManifestPath, manifest);
+            ManifestFile.Write(plan.TempManifestPath, manifest, site.Files);
             cancellationToken.ThrowIfCancellationRequested();
             plan.Commit(request.Force);
             _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "Wrote {0} ({1}, SHA-256 {2}) and its manifest in {3:0.0} s.", plan.FinalPath, Units.Bytes(archive.SizeBytes), archive.Sha256, clock.Elapsed.TotalSeconds));
-            return new HydraDump(plan.FinalPath, plan.ManifestPath, manifest, request.Format, archive.SizeBytes, clock.Elapsed);
+            return new HydraDump(plan.FinalPath, plan.ManifestPath, manifest, request.Format, archive.SizeBytes, clock.Elapsed, site.Session);
         }
-        catch (Exception ex) when (ex is NpgsqlException or System.IO.IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is NpgsqlException or System.IO.IOException or UnauthorizedAccessException or Renci.SshNet.Common.SshException)
         {
             plan.Discard();
             throw ex is NpgsqlException npgsql
                 ? ServerConnector.QueryFailed(npgsql, request.Source)
-                : new HydraException("DumpWriteFailed", ErrorCategory.WriteError, string.Format(CultureInfo.InvariantCulture, "Writing the dump at '{0}' failed: {1} The new dump was not kept; an earlier archive at that path is unchanged.", plan.FinalPath, ex.Message), plan.FinalPath, ex);
+                : new HydraException("DumpWriteFailed", ErrorCategory.WriteError, string.Format(CultureInfo.InvariantCulture, "Writing the dump at '{0}' on {1} failed: {2} The new dump was not kept; an earlier archive at that path is unchanged.", plan.FinalPath, site.Files.Location, ex.Message), plan.FinalPath, ex);
         }
         catch
         {
@@ -108,9 +111,8 @@ internal sealed class DumpService
     }
 
     /// <summary>Runs pg_dump and, concurrently in the snapshot transaction, gathers the manifest's facts.</summary>
-    private async Task<DumpManifest> DumpAndDescribeAsync(DumpRequest request, PgTool pgDump, DumpOutputPlan plan, string snapshot, SourceCatalog catalog, DumpScope scope, List<SourceTable> tables, List<SourceTable> allTables, CancellationToken cancellationToken)
+    private async Task<DumpManifest> DumpAndDescribeAsync(IDumpSite site, DumpRequest request, PgTool pgDump, DumpOutputPlan plan, string snapshot, SourceCatalog catalog, DumpScope scope, List<SourceTable> tables, List<SourceTable> allTables, CancellationToken cancellationToken)
     {
-        using var privateFolder = new PrivateTempDirectory();
         using var dumpCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var factsCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
@@ -120,10 +122,10 @@ internal sealed class DumpService
         _reporter.Verbose("pg_dump " + CommandLine.Join(arguments));
         _reporter.Progress(new OperationProgress("Starting pg_dump", 0));
         var clock = Stopwatch.StartNew();
-        var dumpTask = ToolProcess.RunAsync(
-            pgDump.Path,
+        var dumpTask = site.RunPgDumpAsync(
+            pgDump,
             arguments,
-            LibpqEnvironment.For(request.Source, privateFolder),
+            request.Source,
             line =>
             {
                 _reporter.Verbose(line);
@@ -170,7 +172,7 @@ internal sealed class DumpService
         }
         else
         {
-            await collector.ReconcileWithArchiveAsync(manifest, plan.TempPath, cancellationToken).ConfigureAwait(false);
+            await collector.ReconcileWithArchiveAsync(manifest, plan.TempPath, site.Files, cancellationToken).ConfigureAwait(false);
         }
 
         return manifest;

@@ -97,9 +97,9 @@ internal sealed class ManifestCollector
     /// which tables (and rows) it wrote. The snapshot is still open, so a table counted here is
     /// counted in the same state pg_dump saw. Roles come from the TOC's owners and grantees.
     /// </summary>
-    public async Task ReconcileWithArchiveAsync(DumpManifest manifest, string archivePath, CancellationToken cancellationToken)
+    public async Task ReconcileWithArchiveAsync(DumpManifest manifest, string archivePath, Storage.IFileStore files, CancellationToken cancellationToken)
     {
-        var toc = ArchiveReader.Read(archivePath);
+        var toc = ArchiveReader.Read(archivePath, files);
         var inArchive = new HashSet<(string, string)>(toc.Entries.Where(e => e.Desc == "TABLE").Select(e => (e.Namespace ?? string.Empty, e.Tag)));
         var withData = new HashSet<(string, string)>(toc.Entries.Where(e => e.Desc == "TABLE DATA").Select(e => (e.Namespace ?? string.Empty, e.Tag)));
 

@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using HydraMigration.Storage;
 
 namespace HydraMigration.Dump;
 
@@ -21,23 +22,23 @@ internal static class ManifestFile
     };
 
     public static string PathFor(string archivePath) =>
-        archivePath.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + DumpManifest.FileSuffix;
+        archivePath.TrimEnd('/', Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + DumpManifest.FileSuffix;
 
-    public static void Write(string path, DumpManifest manifest) =>
-        File.WriteAllText(path, JsonSerializer.Serialize(manifest, Options), new UTF8Encoding(false));
+    public static void Write(string path, DumpManifest manifest, IFileStore? store = null) =>
+        (store ?? LocalFileStore.Instance).WriteAllText(path, JsonSerializer.Serialize(manifest, Options));
 
     /// <summary>The manifest beside an archive, or null when there is none.</summary>
-    public static DumpManifest? ReadBeside(string archivePath)
+    public static DumpManifest? ReadBeside(string archivePath, IFileStore? store = null)
     {
         var path = PathFor(archivePath);
-        return File.Exists(path) ? Read(path) : null;
+        return (store ?? LocalFileStore.Instance).FileExists(path) ? Read(path, store) : null;
     }
 
-    public static DumpManifest Read(string path)
+    public static DumpManifest Read(string path, IFileStore? store = null)
     {
         try
         {
-            return JsonSerializer.Deserialize<DumpManifest>(File.ReadAllText(path), Options)
+            return JsonSerializer.Deserialize<DumpManifest>((store ?? LocalFileStore.Instance).ReadAllText(path), Options)
                 ?? throw new JsonException("The file is empty.");
         }
         catch (JsonException ex)

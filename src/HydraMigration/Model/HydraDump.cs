@@ -10,8 +10,9 @@ namespace HydraMigration;
 /// </summary>
 public sealed class HydraDump
 {
-    internal HydraDump(string path, string? manifestPath, DumpManifest? manifest, HydraDumpFormat format, long size, TimeSpan duration)
+    internal HydraDump(string path, string? manifestPath, DumpManifest? manifest, HydraDumpFormat format, long size, TimeSpan duration, HydraSshSession? sshSession = null)
     {
+        SshSession = sshSession;
         Path = path;
         ManifestPath = manifestPath;
         Manifest = manifest;
@@ -20,11 +21,24 @@ public sealed class HydraDump
         Duration = duration;
     }
 
-    /// <summary>Full path of the archive file (or folder, for directory format).</summary>
+    /// <summary>Full path of the archive file (or folder, for directory format), on this computer or on <see cref="SshSession"/>'s host.</summary>
     public string Path { get; }
 
+    /// <summary>The SSH session whose host holds the archive; null when it is on this computer.</summary>
+    public HydraSshSession? SshSession { get; }
+
+    /// <summary>"local", or the SSH host ("user@host") the archive is on.</summary>
+    public string Location => SshSession is null ? "local" : SshSession.ToString();
+
     /// <summary>The file or folder name.</summary>
-    public string Name => System.IO.Path.GetFileName(Path.TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar));
+    public string Name
+    {
+        get
+        {
+            var trimmed = Path.TrimEnd('/', System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar);
+            return trimmed.Substring(trimmed.LastIndexOfAny(new[] { '/', System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar }) + 1);
+        }
+    }
 
     /// <summary>Custom, Directory, Tar or Plain.</summary>
     public HydraDumpFormat Format { get; }
@@ -62,6 +76,6 @@ public sealed class HydraDump
     /// <summary>Number of those that use the columnar access method.</summary>
     public int? ColumnarTableCount => Manifest?.Tables.Count(t => string.Equals(t.AccessMethod, "columnar", StringComparison.Ordinal));
 
-    /// <summary>The archive path.</summary>
-    public override string ToString() => Path;
+    /// <summary>The archive path ("user@host:path" when it is on an SSH host).</summary>
+    public override string ToString() => SshSession is null ? Path : SshSession + ":" + Path;
 }

@@ -86,11 +86,18 @@ public sealed class HydraSshSession : IDisposable
 
     internal void EnsureConnected()
     {
-        if (!IsConnected)
+        // SSH.NET answers IsConnected by polling the socket; ask twice before declaring it gone.
+        if (!IsConnected && (_closed || !WaitConnected()))
         {
             throw new HydraException("SshSessionClosed", System.Management.Automation.ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture,
                 "The SSH session {0} (Id {1}) is no longer connected. Open a new one with New-HydraSshSession.", this, Id), this);
         }
+    }
+
+    private bool WaitConnected()
+    {
+        System.Threading.Thread.Sleep(200);
+        return IsConnected;
     }
 
     private HydraException? SamePinnedKey(SshHostKey offered) =>

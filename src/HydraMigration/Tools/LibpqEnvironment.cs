@@ -26,10 +26,34 @@ internal static class LibpqEnvironment
             privateFolder.DisposeWith(tunnel);
         }
 
-        var variables = new Dictionary<string, string?>
+        var variables = ConnectionVariables(connection, tunnel is null ? connection.HostName : "127.0.0.1", tunnel?.LocalPort ?? connection.Port);
+        var password = connection.GetPassword();
+        if (password is not null && HasLineBreak(password))
         {
-            ["PGHOST"] = tunnel is null ? connection.HostName : "127.0.0.1",
-            ["PGPORT"] = (tunnel?.LocalPort ?? connection.Port).ToString(CultureInfo.InvariantCulture),
+            // A passfile line cannot hold a line break; the child's private environment can.
+            variables["PGPASSWORD"] = password;
+        }
+        else if (password is not null)
+        {
+            variables["PGPASSFILE"] = privateFolder.WriteOwnerOnlyFile("pgpass", PassfileLine(password));
+
+            // libpq prefers PGPASSWORD over the passfile; an inherited one must not win.
+            variables["PGPASSWORD"] = null;
+        }
+
+        return variables;
+    }
+
+    /// <summary>
+    /// Everything but the password: where to connect, as whom, and the settings that keep the
+    /// tool's messages readable. Null means: remove the inherited variable.
+    /// </summary>
+    public static Dictionary<string, string?> ConnectionVariables(HydraConnection connection, string host, int port)
+    {
+        return new Dictionary<string, string?>
+        {
+            ["PGHOST"] = host,
+            ["PGPORT"] = port.ToString(CultureInfo.InvariantCulture),
             ["PGDATABASE"] = connection.Database,
             ["PGUSER"] = connection.UserName,
             ["PGSSLMODE"] = SslModeKeyword(connection.SslMode),
@@ -46,23 +70,10 @@ internal static class LibpqEnvironment
             ["LC_ALL"] = null,
             ["LANGUAGE"] = null,
         };
-
-        var password = connection.GetPassword();
-        if (password is not null && password.IndexOfAny(LineBreaks) >= 0)
-        {
-            // A passfile line cannot hold a line break; the child's private environment can.
-            variables["PGPASSWORD"] = password;
-        }
-        else if (password is not null)
-        {
-            variables["PGPASSFILE"] = privateFolder.WriteOwnerOnlyFile("pgpass", PassfileLine(password));
-
-            // libpq prefers PGPASSWORD over the passfile; an inherited one must not win.
-            variables["PGPASSWORD"] = null;
-        }
-
-        return variables;
     }
+
+    /// <summary>True when the password cannot go into a passfile line.</summary>
+    public static bool HasLineBreak(string password) => password.IndexOfAny(LineBreaks) >= 0;
 
     public static string SslModeKeyword(HydraSslMode mode) => mode switch
     {

@@ -49,12 +49,23 @@ internal static class PgToolLocator
             found.AddRange(ReadVersions(toolName, scripts));
         }
 
+        return Choose(toolName, minimumMajor, found, searched, explicitFolder, where: null);
+    }
+
+    /// <summary>
+    /// The newest candidate whose major is at least <paramref name="minimumMajor"/>, or the error
+    /// that says what was found (too old) or where it was looked for (missing).
+    /// <paramref name="where"/> names the host when it is not this computer.
+    /// </summary>
+    public static PgTool Choose(string toolName, int minimumMajor, IReadOnlyCollection<PgTool> found, IEnumerable<string> searched, string? explicitFolder, string? where)
+    {
         var best = found.Where(t => t.Major >= minimumMajor).OrderByDescending(t => t.Major).FirstOrDefault();
         if (best is not null)
         {
             return best;
         }
 
+        var onHost = where is null ? string.Empty : " on " + where;
         if (found.Count > 0)
         {
             throw new HydraException(
@@ -62,11 +73,12 @@ internal static class PgToolLocator
                 ErrorCategory.NotInstalled,
                 string.Format(
                     CultureInfo.InvariantCulture,
-                    "The server runs PostgreSQL {0}, so {1} {0} or newer is needed, but only {2} was found. Install the PostgreSQL {0}+ client tools, or point -PgBinPath (or ${3}) at their bin folder.",
+                    "The server runs PostgreSQL {0}, so {1} {0} or newer is needed{4}, but only {2} was found. Install the PostgreSQL {0}+ client tools{4}, or point -PgBinPath (or ${3}) at their bin folder.",
                     minimumMajor,
                     toolName,
                     string.Join(", ", found.Select(t => t.ToString())),
-                    "env:" + BinPathVariable),
+                    "env:" + BinPathVariable,
+                    onHost),
                 explicitFolder ?? toolName);
         }
 
@@ -75,12 +87,22 @@ internal static class PgToolLocator
             ErrorCategory.NotInstalled,
             string.Format(
                 CultureInfo.InvariantCulture,
-                "{0} was not found (PostgreSQL {1} or newer is needed for this server). Looked in: {2}. Install the PostgreSQL client tools, or point -PgBinPath (or ${3}) at their bin folder.",
+                "{0} was not found{4} (PostgreSQL {1} or newer is needed for this server). Looked in: {2}. Install the PostgreSQL client tools{4}, or point -PgBinPath (or ${3}) at their bin folder.",
                 toolName,
                 minimumMajor,
                 string.Join(", ", searched),
-                "env:" + BinPathVariable),
+                "env:" + BinPathVariable,
+                onHost),
             explicitFolder ?? toolName);
+    }
+
+    /// <summary>The tool described by its "--version" output ("pg_dump (PostgreSQL) 15.18"), or null.</summary>
+    public static PgTool? FromVersionOutput(string toolName, string path, string output)
+    {
+        var match = VersionPattern.Match(output);
+        return match.Success
+            ? new PgTool(toolName, path, int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), match.Groups[1].Value + match.Groups[2].Value)
+            : null;
     }
 
     private static bool IsScript(string path)
@@ -194,10 +216,7 @@ internal static class PgToolLocator
                 return null;
             }
 
-            var match = VersionPattern.Match(output);
-            return match.Success
-                ? new PgTool(toolName, path, int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), match.Groups[1].Value + match.Groups[2].Value)
-                : null;
+            return FromVersionOutput(toolName, path, output);
         }
         catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or IOException or UnauthorizedAccessException or InvalidOperationException)
         {

@@ -1,0 +1,34 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using HydraMigration.Storage;
+using HydraMigration.Tools;
+
+namespace HydraMigration.Dump;
+
+/// <summary>pg_dump on this computer, the archive in a local path.</summary>
+internal sealed class LocalDumpSite : IDumpSite
+{
+    public IFileStore Files => LocalFileStore.Instance;
+
+    public HydraSshSession? Session => null;
+
+    public HydraConnection Reach(HydraConnection source) => source;
+
+    public Task<PgTool> FindPgDumpAsync(int minimumMajor, string? binPath, CancellationToken cancellationToken) =>
+        Task.FromResult(PgToolLocator.Find("pg_dump", minimumMajor, binPath));
+
+    public async Task<ToolResult> RunPgDumpAsync(PgTool pgDump, IReadOnlyList<string> arguments, HydraConnection source, Action<string> onErrorLine, CancellationToken cancellationToken)
+    {
+        using var privateFolder = new PrivateTempDirectory();
+        return await ToolProcess.RunAsync(pgDump.Path, arguments, LibpqEnvironment.For(source, privateFolder), onErrorLine, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<ManifestArchive> HashAsync(string path, HydraDumpFormat format, CancellationToken cancellationToken) =>
+        Task.FromResult(ArchiveHasher.Hash(path, format, cancellationToken));
+
+    public void Dispose()
+    {
+    }
+}

@@ -1,0 +1,97 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Renci.SshNet;
+
+namespace HydraMigration.Ssh;
+
+/// <summary>What a command run over SSH returned.</summary>
+internal sealed class RemoteCommandResult
+{
+    public RemoteCommandResult(int exitStatus, string output, string error)
+    {
+        ExitStatus = exitStatus;
+        Output = output;
+        Error = error;
+    }
+
+    public int ExitStatus { get; }
+
+    public string Output { get; }
+
+    public string Error { get; }
+}
+
+/// <summary>
+/// Runs POSIX shell commands on an SSH host. Every value placed in a command goes through
+/// <see cref="Quote"/>; secrets never go into a command at all, only into its standard input.
+/// </summary>
+internal static class RemoteShell
+{
+    private const int KeptErrorLines = 200;
+
+    /// <summary>One shell word holding exactly <paramref name="value"/>: single quotes, with ' written as '\''.</summary>
+    public static string Quote(string value) => "'" + value.Replace("'", "'\\''") + "'";
+
+    public static string Join(IEnumerable<string> words) => string.Join(" ", words.Select(Quote));
+
+    /// <summary>
+    /// Runs <paramref name="command"/>, feeding <paramref name="input"/> to its standard input,
+    /// passing each stderr (and stdout) line to <paramref name="onErrorLine"/> (<paramref name="onOutputLine"/>) as it arrives. Cancelling
+    /// closes the channel; a command that must stop its children too is killed by the caller.
+    /// </summary>
+    public static async Task<RemoteCommandResult> RunAsync(SshClient client, string command, string? input, Action<string>? onErrorLine, CancellationToken cancellationToken, Action<string>? onOutputLine = null)
+    {
+        using var ssh = client.CreateCommand(command);
+        var execution = ssh.ExecuteAsync(cancellationToken);
+        if (input is not null)
+        {
+            using var stdin = ssh.CreateInputStream();
+            var bytes = new UTF8Encoding(false).GetBytes(input);
+            await stdin.WriteAsync(bytes, 0, bytes.Length, cancellationToken).ConfigureAwait(false);
+        }
+
+        var errorTail = new Queue<string>();
+        var errors = Task.Run(() =>
+        {
+            using var reader = new StreamReader(ssh.ExtendedOutputStream, Encoding.UTF8);
+            string? line;
+            while ((line = reader.ReadLine()) is not null)
+            {
+                onErrorLine?.Invoke(line);
+                lock (errorTail)
+                {
+                    errorTail.Enqueue(line);
+                    if (errorTail.Count > KeptErrorLines)
+                    {
+                        errorTail.Dequeue();
+                    }
+                }
+            }
+        }, CancellationToken.None);
+        var output = Task.Run(() =>
+        {
+            var text = new StringBuilder();
+            using var reader = new StreamReader(ssh.OutputStream, Encoding.UTF8);
+            string? line;
+            while ((line = reader.ReadLine()) is not null)
+            {
+                onOutputLine?.Invoke(line);
+                text.Append(line).Append('\n');
+            }
+
+            return text.ToString();
+        }, CancellationToken.None);
+
+        await execution.ConfigureAwait(false);
+        await Task.WhenAll(errors, output).ConfigureAwait(false);
+        lock (errorTail)
+        {
+            return new RemoteCommandResult(ssh.ExitStatus ?? -1, output.Result, string.Join("\n", errorTail));
+        }
+    }
+}
