@@ -110,6 +110,7 @@ internal sealed class PipelineMessagePump : IOperationReporter, IDisposable
         {
             PercentComplete = _pendingProgress.PercentComplete,
             CurrentOperation = _pendingProgress.CurrentOperation,
+            SecondsRemaining = _pendingProgress.Remaining is { } left ? (int)Math.Min(int.MaxValue, left.TotalSeconds) : -1,
         });
         _progressShown = true;
         _pendingProgress = null;

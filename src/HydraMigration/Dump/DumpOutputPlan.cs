@@ -16,15 +16,30 @@ internal sealed class DumpOutputPlan
 {
     private readonly IFileStore _files;
 
-    private DumpOutputPlan(IFileStore files, string finalPath, HydraDumpFormat format)
+    private DumpOutputPlan(IFileStore files, string finalPath, HydraDumpFormat format, string? tempPath = null)
     {
         _files = files;
         FinalPath = finalPath;
         Format = format;
         var suffix = ".partial-" + Guid.NewGuid().ToString("N").Substring(0, 8);
-        TempPath = finalPath + suffix;
+        TempPath = tempPath ?? finalPath + suffix;
         ManifestPath = ManifestFile.PathFor(finalPath);
         TempManifestPath = ManifestPath + suffix;
+    }
+
+    /// <summary>
+    /// A copy's plan: the partial name is fixed (<paramref name="partialPath"/>), so an interrupted
+    /// copy can be found and resumed. An existing destination is refused unless <paramref name="force"/>.
+    /// </summary>
+    public static DumpOutputPlan ForCopy(IFileStore files, string finalPath, string partialPath, HydraDumpFormat format, bool force)
+    {
+        if (Exists(files, finalPath) && !force)
+        {
+            throw new HydraException("CopyDestinationExists", ErrorCategory.ResourceExists, string.Format(CultureInfo.InvariantCulture,
+                "'{0}' already exists{1}. Use -Force to replace it, or choose another -Destination.", finalPath, On(files)), finalPath);
+        }
+
+        return new DumpOutputPlan(files, finalPath, format, partialPath);
     }
 
     public string FinalPath { get; }
@@ -92,7 +107,7 @@ internal sealed class DumpOutputPlan
     /// moved aside first and deleted only once the new pair is in place; if a step fails, the old
     /// pair is put back. Without -Force, an archive that appeared meanwhile is not overwritten.
     /// </summary>
-    public void Commit(bool force)
+    public void Commit(bool force, bool withManifest = true)
     {
         var aside = ".old-" + Guid.NewGuid().ToString("N").Substring(0, 8);
         var oldArchive = FinalPath + aside;
@@ -121,7 +136,10 @@ internal sealed class DumpOutputPlan
             Move(TempPath, FinalPath);
             try
             {
-                Move(TempManifestPath, ManifestPath);
+                if (withManifest)
+                {
+                    Move(TempManifestPath, ManifestPath);
+                }
             }
             catch
             {

@@ -1,3 +1,4 @@
+using System;
 namespace HydraMigration.Infrastructure;
 
 /// <summary>
@@ -16,11 +17,12 @@ internal interface IOperationReporter
 /// <summary>A progress report: <see cref="PercentComplete"/> is -1 when unknown.</summary>
 internal sealed class OperationProgress
 {
-    public OperationProgress(string status, int percentComplete, string? currentOperation = null)
+    public OperationProgress(string status, int percentComplete, string? currentOperation = null, TimeSpan? remaining = null)
     {
         Status = status;
         PercentComplete = percentComplete;
         CurrentOperation = currentOperation;
+        Remaining = remaining;
     }
 
     public string Status { get; }
@@ -28,6 +30,9 @@ internal sealed class OperationProgress
     public int PercentComplete { get; }
 
     public string? CurrentOperation { get; }
+
+    /// <summary>The time left, when it can be estimated (bytes left at the current rate).</summary>
+    public TimeSpan? Remaining { get; }
 }
 
 /// <summary>A reporter that drops everything, for callers that need no messages.</summary>

@@ -12,7 +12,11 @@ public static class DumpFiles
     public static JsonElement Manifest(string archivePath) =>
         JsonDocument.Parse(File.ReadAllText(archivePath.TrimEnd('/') + ".manifest.json")).RootElement;
 
-    public static string Sha256(string file) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)));
+    public static string Sha256(string file)
+    {
+        using var stream = File.OpenRead(file);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
 
     public static JsonElement Table(JsonElement manifest, string schema, string name) =>
         manifest.GetProperty("tables").EnumerateArray().Single(t => t.GetProperty("schema").GetString() == schema && t.GetProperty("name").GetString() == name);
