@@ -208,10 +208,16 @@ internal sealed class FollowingHasher : IDisposable
         try
         {
             await _running.ConfigureAwait(false);
+            if (_failed)
+            {
+                // An announcement did not get through: the digest covers only part of the file.
+                return await RemoteHasher.ComputeAsync(_host, _remotePath, null, cancellationToken).ConfigureAwait(false);
+            }
+
             var result = new RemoteCommandResult(_command.ExitStatus ?? -1, _command.Result, _command.Error);
             return RemoteHasher.ParseDigest(result, _tool!, _remotePath);
         }
-        catch (Exception ex) when (_failed || ex is SshException or HydraException or InvalidOperationException)
+        catch (Exception ex) when (ex is SshException or HydraException or InvalidOperationException)
         {
             // The streaming hasher broke (or its announcements did): hash the finished file the plain way.
             return await RemoteHasher.ComputeAsync(_host, _remotePath, null, cancellationToken).ConfigureAwait(false);
