@@ -112,7 +112,20 @@ internal static class CopyBenchmark
     private static void OursUpload(ISshHost host, string local, string remote, string expected)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var result = new SftpFileTransfer(host).UploadAndVerifyAsync(local, remote, 0, hash, new TransferProgress(), CancellationToken.None).GetAwaiter().GetResult();
+        var transfer = new SftpFileTransfer(host, Options());
+        UploadVerification result;
+        if (Environment.GetEnvironmentVariable("HYDRA_BENCH_VERIFY") == "after")
+        {
+            // For comparison: transfer, then hash the finished file on the host.
+            transfer.UploadAsync(local, remote, 0, hash, new TransferProgress(), CancellationToken.None).GetAwaiter().GetResult();
+            var remoteHash = RemoteHasher.ComputeAsync(host, remote, null, CancellationToken.None).GetAwaiter().GetResult();
+            result = new UploadVerification(SftpFileTransfer.Hex(hash.GetHashAndReset()), remoteHash, "after");
+        }
+        else
+        {
+            result = transfer.UploadAndVerifyAsync(local, remote, 0, hash, new TransferProgress(), CancellationToken.None).GetAwaiter().GetResult();
+        }
+
         if (result.LocalSha256 != expected || result.RemoteSha256 != expected)
         {
             throw new InvalidOperationException($"upload verification failed: sent {result.LocalSha256}, remote {result.RemoteSha256} ({result.Method}), expected {expected}");
@@ -123,12 +136,24 @@ internal static class CopyBenchmark
     private static void OursDownload(ISshHost host, string remote, string local, string expected)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        new SftpFileTransfer(host).DownloadAsync(remote, local, 0, hash, new TransferProgress(), CancellationToken.None).GetAwaiter().GetResult();
+        new SftpFileTransfer(host, Options()).DownloadAsync(remote, local, 0, hash, new TransferProgress(), CancellationToken.None).GetAwaiter().GetResult();
         var got = SftpFileTransfer.Hex(hash.GetHashAndReset());
         if (got != expected)
         {
             throw new InvalidOperationException($"download verification failed: got {got}, expected {expected}");
         }
+    }
+
+    /// <summary>The engine's defaults, or for tuning runs HYDRA_BENCH_CONNECTIONS / _STREAMS / _CHUNK (KiB) / _WINDOW.</summary>
+    private static TransferOptions Options()
+    {
+        static int? Knob(string name) => int.TryParse(Environment.GetEnvironmentVariable("HYDRA_BENCH_" + name), out var value) ? value : null;
+        var options = new TransferOptions();
+        options.Connections = Knob("CONNECTIONS") ?? options.Connections;
+        options.StreamsPerConnection = Knob("STREAMS") ?? options.StreamsPerConnection;
+        options.ChunkSize = Knob("CHUNK") * 1024 ?? options.ChunkSize;
+        options.Window = Knob("WINDOW") ?? options.Window;
+        return options;
     }
 
     private static int Worker(string[] args)

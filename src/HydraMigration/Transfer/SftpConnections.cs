@@ -14,6 +14,7 @@ internal sealed class SftpConnections : IDisposable
 {
     private readonly List<SftpClient> _clients = new();
     private readonly List<SftpFileStream> _streams = new();
+    private readonly List<PipelinedSftp?> _pipelines = new();
 
     private SftpConnections()
     {
@@ -22,6 +23,9 @@ internal sealed class SftpConnections : IDisposable
     public IReadOnlyList<SftpClient> Clients => _clients;
 
     public IReadOnlyList<SftpFileStream> Streams => _streams;
+
+    /// <summary>For each of <see cref="Streams"/>, its pipelined requests (null when SSH.NET does not offer them).</summary>
+    public IReadOnlyList<PipelinedSftp?> Pipelines => _pipelines;
 
     /// <summary>True once any of the connections has dropped.</summary>
     public bool AnyDisconnected => _clients.Any(client => !client.IsConnected);
@@ -58,14 +62,18 @@ internal sealed class SftpConnections : IDisposable
     /// <summary>Opens <paramref name="perClient"/> handles on <paramref name="path"/> on every connection.</summary>
     public async Task OpenStreamsAsync(string path, FileAccess access, int perClient, CancellationToken cancellationToken)
     {
-        var opening = _clients.SelectMany(client => Enumerable.Range(0, perClient).Select(_ => client.OpenAsync(path, FileMode.Open, access, cancellationToken))).ToList();
+        var opening = _clients.SelectMany(client => Enumerable.Range(0, perClient).Select(_ => (Client: client, Stream: client.OpenAsync(path, FileMode.Open, access, cancellationToken)))).ToList();
         try
         {
-            await Task.WhenAll(opening).ConfigureAwait(false);
+            await Task.WhenAll(opening.Select(o => o.Stream)).ConfigureAwait(false);
         }
         finally
         {
-            _streams.AddRange(opening.Where(t => t.Status == TaskStatus.RanToCompletion).Select(t => t.Result));
+            foreach (var (client, stream) in opening.Where(o => o.Stream.Status == TaskStatus.RanToCompletion))
+            {
+                _streams.Add(stream.Result);
+                _pipelines.Add(PipelinedSftp.TryCreate(client, stream.Result.Handle));
+            }
         }
     }
 
@@ -78,6 +86,7 @@ internal sealed class SftpConnections : IDisposable
         }
 
         _streams.Clear();
+        _pipelines.Clear();
     }
 
     public void Dispose()

@@ -125,8 +125,9 @@ internal sealed class SftpFileTransfer
         long nextChunk = -1;
         long written = offset;
 
-        async Task Fetch(SftpFileStream stream)
+        async Task Fetch(SftpFileStream stream, PipelinedSftp? pipeline)
         {
+            var handle = stream.Handle;
             while (true)
             {
                 await window.WaitAsync(stop.Token).ConfigureAwait(false);
@@ -139,17 +140,24 @@ internal sealed class SftpFileTransfer
                 var position = offset + (index * o.ChunkSize);
                 var length = (int)Math.Min(o.ChunkSize, total - position);
                 var buffer = ArrayPool<byte>.Shared.Rent(o.ChunkSize);
-                stream.Position = position;
                 var filled = 0;
-                while (filled < length)
+                if (pipeline is not null)
                 {
-                    var read = await stream.ReadAsync(buffer, filled, length - filled, stop.Token).ConfigureAwait(false);
-                    if (read == 0)
+                    filled = await pipeline.ReadAsync(handle, position, buffer, length, stop.Token).ConfigureAwait(false);
+                }
+                else
+                {
+                    stream.Position = position;
+                    int read;
+                    while (filled < length && (read = await stream.ReadAsync(buffer, filled, length - filled, stop.Token).ConfigureAwait(false)) > 0)
                     {
-                        throw new HydraException("TransferFailed", ErrorCategory.ReadError, $"The remote file '{remotePath}' ended at {position + filled} bytes while being copied: it changed during the copy.", remotePath);
+                        filled += read;
                     }
+                }
 
-                    filled += read;
+                if (filled < length)
+                {
+                    throw new HydraException("TransferFailed", ErrorCategory.ReadError, $"The remote file '{remotePath}' ended at {position + filled} bytes while being copied: it changed during the copy.", remotePath);
                 }
 
                 await received.Writer.WriteAsync(new Chunk(index, position, buffer, length), stop.Token).ConfigureAwait(false);
@@ -177,7 +185,7 @@ internal sealed class SftpFileTransfer
             }
         }
 
-        var tasks = connections.Streams.Select(s => Task.Run(() => Fetch(s), stop.Token)).Append(Task.Run(Store, stop.Token)).ToList();
+        var tasks = connections.Streams.Select((s, i) => Task.Run(() => Fetch(s, connections.Pipelines[i]), stop.Token)).Append(Task.Run(Store, stop.Token)).ToList();
         try
         {
             await WhenAllOrFirstFailure(tasks, stop).ConfigureAwait(false);
@@ -252,15 +260,24 @@ internal sealed class SftpFileTransfer
             queue.Writer.Complete();
         }
 
-        async Task Send(SftpFileStream stream)
+        async Task Send(SftpFileStream stream, PipelinedSftp? pipeline)
         {
+            var handle = stream.Handle;
             while (await queue.Reader.WaitToReadAsync(stop.Token).ConfigureAwait(false))
             {
                 while (queue.Reader.TryRead(out var chunk))
                 {
-                    stream.Position = chunk.Offset;
-                    await stream.WriteAsync(chunk.Buffer, 0, chunk.Length, stop.Token).ConfigureAwait(false);
-                    await stream.FlushAsync(stop.Token).ConfigureAwait(false);
+                    if (pipeline is not null)
+                    {
+                        await pipeline.WriteAsync(handle, chunk.Offset, chunk.Buffer, chunk.Length, stop.Token).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        stream.Position = chunk.Offset;
+                        await stream.WriteAsync(chunk.Buffer, 0, chunk.Length, stop.Token).ConfigureAwait(false);
+                        await stream.FlushAsync(stop.Token).ConfigureAwait(false);
+                    }
+
                     ArrayPool<byte>.Shared.Return(chunk.Buffer);
                     progress.Add(chunk.Length);
                     var advanced = acknowledged.Complete(chunk.Index, out var prefix);
@@ -273,7 +290,7 @@ internal sealed class SftpFileTransfer
             }
         }
 
-        var tasks = connections.Streams.Select(s => Task.Run(() => Send(s), stop.Token)).Prepend(Task.Run(Produce, stop.Token)).ToList();
+        var tasks = connections.Streams.Select((s, i) => Task.Run(() => Send(s, connections.Pipelines[i]), stop.Token)).Prepend(Task.Run(Produce, stop.Token)).ToList();
         try
         {
             await WhenAllOrFirstFailure(tasks, stop).ConfigureAwait(false);

@@ -248,6 +248,17 @@ public sealed class SftpFileTransferTests(SshFixture ssh, PostgresFixture pg) : 
     }
 
     [Fact]
+    public void ThePinnedSshNetOffersThePipelinedRequests()
+    {
+        // Without them the engine falls back to one request per handle at a time: correct, but
+        // far from scp's speed. An SSH.NET upgrade that renames them must be noticed here.
+        var remote = RandomFile(RemotePath("pipelined.bin"), 10);
+        using var client = _host.OpenSftp(CancellationToken.None);
+        using var stream = client.OpenRead(remote);
+        Assert.NotNull(PipelinedSftp.TryCreate(client, stream.Handle));
+    }
+
+    [Fact]
     public void ShellQuotingSurvivesEveryCharacter()
     {
         var name = "a b'c\"d$e`f\\g\n*";
