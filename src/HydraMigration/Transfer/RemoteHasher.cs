@@ -146,6 +146,7 @@ internal sealed class FollowingHasher : IDisposable
     private readonly SshCommand? _command;
     private readonly Task? _running;
     private readonly Stream? _input;
+    private readonly bool _started;
     private long _announcedBlocks;
     private bool _failed;
 
@@ -162,9 +163,21 @@ internal sealed class FollowingHasher : IDisposable
         var file = ShellQuote.Quote(remotePath);
         var script = "while read s c; do dd if=" + file + " bs=" + Block.ToString(CultureInfo.InvariantCulture)
             + " skip=\"$s\" count=\"$c\" 2>/dev/null || { echo 'hydra: dd failed' >&2; exit 1; }; done | " + RemoteHasher.HashCommand(tool);
-        _command = host.CreateCommand(script);
-        _running = _command.ExecuteAsync(cancellationToken);
-        _input = _command.CreateInputStream();
+        try
+        {
+            _command = host.CreateCommand(script);
+            _running = _command.ExecuteAsync(cancellationToken);
+            _input = _command.CreateInputStream();
+            _started = true;
+        }
+        catch (Exception ex) when (ex is SshException or InvalidOperationException or ObjectDisposedException)
+        {
+            // Could not start it: FinishAsync hashes the finished file instead.
+            _command?.Dispose();
+            _command = null;
+            _running = null;
+            _input = null;
+        }
     }
 
     /// <summary>How the remote hash is computed ("openssl", "sha256sum", "shasum", "read-back").</summary>
@@ -193,9 +206,14 @@ internal sealed class FollowingHasher : IDisposable
     /// <summary>After the upload completed: hashes the rest of the file and returns the digest of all of it.</summary>
     public async Task<string> FinishAsync(CancellationToken cancellationToken)
     {
-        if (_input is null || _command is null || _running is null)
+        if (_tool is null)
         {
             return await RemoteHasher.ReadBackAsync(_host, _remotePath, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!_started || _input is null || _command is null || _running is null)
+        {
+            return await RemoteHasher.ComputeAsync(_host, _remotePath, null, cancellationToken).ConfigureAwait(false);
         }
 
         lock (_lock)

@@ -17,7 +17,8 @@ internal sealed class TestSshHost : ISshHost, IDisposable
     private readonly int _port;
     private readonly string _keyFile;
     private readonly string _fingerprint;
-    private readonly Lazy<SshClient> _ssh;
+    private readonly object _lock = new();
+    private SshClient? _ssh;
 
     public TestSshHost(SshServer server)
         : this(server.Port, server.KeyFile, server.HostKeyFingerprint)
@@ -30,7 +31,6 @@ internal sealed class TestSshHost : ISshHost, IDisposable
         _port = port;
         _keyFile = keyFile;
         _fingerprint = hostKeyFingerprint.StartsWith("SHA256:", StringComparison.Ordinal) ? hostKeyFingerprint["SHA256:".Length..] : hostKeyFingerprint;
-        _ssh = new Lazy<SshClient>(() => Connected(new SshClient(Connection())));
     }
 
     public SftpClient OpenSftp(CancellationToken cancellationToken)
@@ -41,18 +41,33 @@ internal sealed class TestSshHost : ISshHost, IDisposable
 
     public async Task<RemoteCommandResult> RunAsync(string command, CancellationToken cancellationToken)
     {
-        using var ssh = _ssh.Value.CreateCommand(command);
+        using var ssh = Ssh().CreateCommand(command);
         await ssh.ExecuteAsync(cancellationToken);
         return new RemoteCommandResult(ssh.ExitStatus ?? -1, ssh.Result, ssh.Error);
     }
 
-    public SshCommand CreateCommand(string command) => _ssh.Value.CreateCommand(command);
+    public SshCommand CreateCommand(string command) => Ssh().CreateCommand(command);
 
     public void Dispose()
     {
-        if (_ssh.IsValueCreated)
+        lock (_lock)
         {
-            _ssh.Value.Dispose();
+            _ssh?.Dispose();
+        }
+    }
+
+    /// <summary>The command connection, connected again when it dropped (a test kills sessions; the server may drop an idle one).</summary>
+    private SshClient Ssh()
+    {
+        lock (_lock)
+        {
+            if (_ssh is null || !_ssh.IsConnected)
+            {
+                _ssh?.Dispose();
+                _ssh = Connected(new SshClient(Connection()));
+            }
+
+            return _ssh;
         }
     }
 
