@@ -11,6 +11,7 @@ using HydraMigration.Tests.Harness;
 //
 //   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- dump    [scale] [rounds]
 //   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- restore [scale] [rounds]
+//   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- copy    [MiB] [rounds]   (CopyBenchmark.cs)
 //
 // dump:    New-HydraDump (manifest, snapshot row counts, SHA-256) vs bare pg_dump -Fc, plus
 //          New-HydraDump -SkipRowCount to isolate what the counts cost.
@@ -22,6 +23,11 @@ using HydraMigration.Tests.Harness;
 // so the restore does what it does for a real Hydra database.
 
 var mode = args.Length > 0 ? args[0] : "dump";
+if (mode is "copy" or CopyBenchmark.WorkerMode)
+{
+    return CopyBenchmark.Run(args);
+}
+
 var scale = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 60;
 var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 9;
 if (mode is not ("dump" or "restore"))

@@ -1,0 +1,285 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Threading;
+using HydraMigration.Tests.Harness;
+using HydraMigration.Transfer;
+
+/// <summary>
+/// copy: our SFTP transfer against OpenSSH scp over loopback, both directions, interleaved.
+///
+///   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- copy [MiB] [rounds]
+///
+/// A private sshd (the tests' harness) and a file of random bytes (default 1 GiB, 5 rounds).
+/// Each round: scp upload, ours upload (transfer + SHA-256 computed on the remote host, compared),
+/// scp download, ours download (transfer + local SHA-256, compared). Our copies run in a child
+/// process (this program in worker mode), so its peak RSS (VmHWM) is the copy's alone; its RSS
+/// before the first copy is reported as the baseline. scp uses OpenSSH's defaults, as a user's
+/// scp would, with the test user's key.
+///
+/// Until Copy-HydraDump exists the worker drives the engine directly: <see cref="OursUpload"/> and
+/// <see cref="OursDownload"/> are the one place to swap in the cmdlet (a PowerShellSession in the
+/// worker running Copy-HydraDump -ToSession / -FromSession).
+/// </summary>
+internal static class CopyBenchmark
+{
+    public const string WorkerMode = "copy-worker";
+
+    public static int Run(string[] args) => args[0] == WorkerMode ? Worker(args) : Compare(args);
+
+    private static int Compare(string[] args)
+    {
+        var mib = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1024;
+        var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5;
+        var root = Path.Combine(Path.GetTempPath(), "hydra-bench-copy-" + Environment.ProcessId);
+        Directory.CreateDirectory(root);
+        using var server = SshServer.Start(root);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Dispose();
+        try
+        {
+            var source = Path.Combine(root, "source.bin");
+            var expected = CreateRandomFile(source, (long)mib << 20);
+            var bytes = new FileInfo(source).Length;
+            Console.WriteLine($"{mib} MiB of random bytes, SHA-256 {expected[..16]}…; sshd on 127.0.0.1:{server.Port}; {rounds} rounds");
+
+            using var worker = StartWorker(server);
+            Console.WriteLine($"worker: baseline RSS {worker.Ask("rss")}");
+
+            var names = new[] { "scp up", "ours up", "scp down", "ours down" };
+            var times = names.ToDictionary(n => n, _ => new List<double>());
+            var remoteScp = Path.Combine(server.RemoteFolder, "scp.bin");
+            var remoteOurs = Path.Combine(server.RemoteFolder, "ours.bin");
+            var localScp = Path.Combine(root, "scp-down.bin");
+            var localOurs = Path.Combine(root, "ours-down.bin");
+
+            Console.WriteLine("warm-up ...");
+            Scp(server, source, remoteScp, upload: true);
+            worker.Ask($"up\t{source}\t{remoteOurs}\t{expected}");
+
+            for (var round = 1; round <= rounds; round++)
+            {
+                var steps = new List<(string Name, Func<double> Run)>
+                {
+                    ("scp up", () => Scp(server, source, remoteScp, upload: true)),
+                    ("ours up", () => Seconds(worker.Ask($"up\t{source}\t{remoteOurs}\t{expected}"))),
+                    ("scp down", () => Scp(server, remoteScp, localScp, upload: false)),
+                    ("ours down", () => Seconds(worker.Ask($"down\t{remoteOurs}\t{localOurs}\t{expected}"))),
+                };
+
+                // Alternate who goes first in each direction, so neither always meets the warmer cache.
+                if (round % 2 == 0)
+                {
+                    steps = new() { steps[1], steps[0], steps[3], steps[2] };
+                }
+
+                foreach (var (name, run) in steps)
+                {
+                    times[name].Add(run());
+                }
+
+                Console.WriteLine($"round {round}: " + string.Join("   ", names.Select(n => $"{n} {times[n][^1]:0.00} s ({Rate(bytes, times[n][^1])})")));
+                File.Delete(localScp);
+            }
+
+            Console.WriteLine();
+            Console.WriteLine("median:  " + string.Join(", ", names.Select(n => $"{n} {Median(times[n]):0.00} s ({Rate(bytes, Median(times[n]))})")));
+            Console.WriteLine("minimum: " + string.Join(", ", names.Select(n => $"{n} {times[n].Min():0.00} s ({Rate(bytes, times[n].Min())})")));
+            foreach (var direction in new[] { "up", "down" })
+            {
+                // Throughput ratio = scp's time / our time.
+                var byMedian = Median(times["scp " + direction]) / Median(times["ours " + direction]);
+                var byMinimum = times["scp " + direction].Min() / times["ours " + direction].Min();
+                Console.WriteLine($"throughput ours/scp {direction,-4} (target >= 0.9): {byMedian:0.000} by medians ({(byMedian >= 0.9 ? "met" : "not met")}), {byMinimum:0.000} by minimums ({(byMinimum >= 0.9 ? "met" : "not met")})");
+            }
+
+            var peak = worker.Ask("peak");
+            Console.WriteLine($"worker peak RSS (VmHWM): {peak} (target < 150 MB)");
+            worker.Ask("exit");
+            return 0;
+        }
+        finally
+        {
+            server.Dispose();
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>Our upload, verified: the transfer with the remote host hashing alongside, then both hashes compared with the expected one.</summary>
+    private static void OursUpload(ISshHost host, string local, string remote, string expected)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var transfer = new SftpFileTransfer(host, Options());
+        UploadVerification result;
+        if (Environment.GetEnvironmentVariable("HYDRA_BENCH_VERIFY") == "after")
+        {
+            // For comparison: transfer, then hash the finished file on the host.
+            transfer.UploadAsync(local, remote, 0, hash, new TransferProgress(), CancellationToken.None).GetAwaiter().GetResult();
+            var remoteHash = RemoteHasher.ComputeAsync(host, remote, null, CancellationToken.None).GetAwaiter().GetResult();
+            result = new UploadVerification(SftpFileTransfer.Hex(hash.GetHashAndReset()), remoteHash, "after");
+        }
+        else
+        {
+            result = transfer.UploadAndVerifyAsync(local, remote, 0, hash, new TransferProgress(), CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        if (result.LocalSha256 != expected || result.RemoteSha256 != expected)
+        {
+            throw new InvalidOperationException($"upload verification failed: sent {result.LocalSha256}, remote {result.RemoteSha256} ({result.Method}), expected {expected}");
+        }
+    }
+
+    /// <summary>Our download, verified: the transfer hashing what it writes, compared with the expected hash.</summary>
+    private static void OursDownload(ISshHost host, string remote, string local, string expected)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        new SftpFileTransfer(host, Options()).DownloadAsync(remote, local, 0, hash, new TransferProgress(), CancellationToken.None).GetAwaiter().GetResult();
+        var got = SftpFileTransfer.Hex(hash.GetHashAndReset());
+        if (got != expected)
+        {
+            throw new InvalidOperationException($"download verification failed: got {got}, expected {expected}");
+        }
+    }
+
+    /// <summary>The engine's defaults, or for tuning runs HYDRA_BENCH_CONNECTIONS / _STREAMS / _CHUNK (KiB) / _WINDOW.</summary>
+    private static TransferOptions Options()
+    {
+        static int? Knob(string name) => int.TryParse(Environment.GetEnvironmentVariable("HYDRA_BENCH_" + name), out var value) ? value : null;
+        var options = new TransferOptions();
+        options.Connections = Knob("CONNECTIONS") ?? options.Connections;
+        options.StreamsPerConnection = Knob("STREAMS") ?? options.StreamsPerConnection;
+        options.ChunkSize = Knob("CHUNK") * 1024 ?? options.ChunkSize;
+        options.Window = Knob("WINDOW") ?? options.Window;
+        return options;
+    }
+
+    private static int Worker(string[] args)
+    {
+        using var host = new TestSshHost(int.Parse(args[1], CultureInfo.InvariantCulture), args[2], args[3]);
+        string? line;
+        while ((line = Console.ReadLine()) is not null)
+        {
+            var parts = line.Split('\t');
+            try
+            {
+                var clock = Stopwatch.StartNew();
+                switch (parts[0])
+                {
+                    case "rss":
+                        Console.WriteLine(Status("VmRSS"));
+                        continue;
+                    case "peak":
+                        Console.WriteLine(Status("VmHWM"));
+                        continue;
+                    case "exit":
+                        Console.WriteLine("bye");
+                        return 0;
+                    case "up":
+                        OursUpload(host, parts[1], parts[2], parts[3]);
+                        break;
+                    case "down":
+                        OursDownload(host, parts[1], parts[2], parts[3]);
+                        break;
+                }
+
+                Console.WriteLine(clock.Elapsed.TotalSeconds.ToString("R", CultureInfo.InvariantCulture));
+            }
+            catch (Exception ex)
+            {
+                Console.WriteLine("error " + ex.ToString().Replace('\n', ' '));
+            }
+        }
+
+        return 0;
+    }
+
+    private static string Status(string field) =>
+        File.ReadLines("/proc/self/status").First(l => l.StartsWith(field + ":", StringComparison.Ordinal)).Split(':')[1].Trim() is var kb
+        && long.TryParse(kb.Split(' ')[0], out var value) ? $"{value / 1024.0:0.0} MB" : "?";
+
+    private static double Seconds(string reply) =>
+        double.TryParse(reply, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) ? seconds : throw new InvalidOperationException("worker: " + reply);
+
+    private static double Scp(SshServer server, string from, string to, bool upload)
+    {
+        var arguments = new List<string>
+        {
+            "-q", "-i", server.KeyFile, "-P", server.Port.ToString(CultureInfo.InvariantCulture),
+            "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+        };
+        var remote = SshServer.UserName + "@127.0.0.1:";
+        arguments.Add(upload ? from : remote + from);
+        arguments.Add(upload ? remote + to : to);
+        var clock = Stopwatch.StartNew();
+        ExternalCommand.Run("scp", arguments, timeoutSeconds: 3600);
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private static string CreateRandomFile(string path, long size)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+        {
+            var buffer = new byte[1 << 20];
+            for (long done = 0; done < size; done += buffer.Length)
+            {
+                RandomNumberGenerator.Fill(buffer);
+                var length = (int)Math.Min(buffer.Length, size - done);
+                file.Write(buffer, 0, length);
+                sha.AppendData(buffer, 0, length);
+            }
+        }
+
+        // The remote user reads it for scp's download test only through its own copy; root's scp reads this one.
+        return SftpFileTransfer.Hex(sha.GetHashAndReset());
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private static string Rate(long bytes, double seconds) => $"{bytes / seconds / 1048576:0} MB/s";
+
+    private static WorkerProcess StartWorker(SshServer server) =>
+        new(Environment.ProcessPath!, new[] { WorkerMode, server.Port.ToString(CultureInfo.InvariantCulture), server.KeyFile, server.HostKeyFingerprint });
+
+    /// <summary>This program in worker mode: one request per line on stdin, one reply per line on stdout.</summary>
+    private sealed class WorkerProcess : IDisposable
+    {
+        private readonly Process _process;
+
+        public WorkerProcess(string file, IEnumerable<string> arguments)
+        {
+            var info = new ProcessStartInfo(file) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+            foreach (var argument in arguments)
+            {
+                info.ArgumentList.Add(argument);
+            }
+
+            _process = Process.Start(info)!;
+        }
+
+        public string Ask(string request)
+        {
+            _process.StandardInput.WriteLine(request);
+            _process.StandardInput.Flush();
+            var reply = _process.StandardOutput.ReadLine() ?? throw new InvalidOperationException("the copy worker died");
+            return reply.StartsWith("error ", StringComparison.Ordinal) ? throw new InvalidOperationException("copy worker: " + reply) : reply;
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+            }
+
+            _process.Dispose();
+        }
+    }
+}

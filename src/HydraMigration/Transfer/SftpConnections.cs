@@ -1,0 +1,111 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Renci.SshNet;
+using Renci.SshNet.Sftp;
+
+namespace HydraMigration.Transfer;
+
+/// <summary>The SFTP connections of one transfer and the file handles opened on them; disposes them all.</summary>
+internal sealed class SftpConnections : IDisposable
+{
+    private readonly List<SftpClient> _clients = new();
+    private readonly List<SftpFileStream> _streams = new();
+    private readonly List<PipelinedSftp?> _pipelines = new();
+
+    private SftpConnections()
+    {
+    }
+
+    public IReadOnlyList<SftpClient> Clients => _clients;
+
+    public IReadOnlyList<SftpFileStream> Streams => _streams;
+
+    /// <summary>For each of <see cref="Streams"/>, its pipelined requests (null when SSH.NET does not offer them).</summary>
+    public IReadOnlyList<PipelinedSftp?> Pipelines => _pipelines;
+
+    /// <summary>True once any of the connections has dropped.</summary>
+    public bool AnyDisconnected => _clients.Any(client => !client.IsConnected);
+
+    /// <summary>Opens <paramref name="count"/> connections in parallel (each is a key exchange and an authentication).</summary>
+    public static async Task<SftpConnections> OpenAsync(ISshHost host, int count, int bufferSize, CancellationToken cancellationToken)
+    {
+        var set = new SftpConnections();
+        var opening = Enumerable.Range(0, count).Select(_ => Task.Run(() => host.OpenSftp(cancellationToken), cancellationToken)).ToList();
+        try
+        {
+            await Task.WhenAll(opening).ConfigureAwait(false);
+        }
+        catch
+        {
+            foreach (var task in opening.Where(t => t.Status == TaskStatus.RanToCompletion))
+            {
+                task.Result.Dispose();
+            }
+
+            throw;
+        }
+
+        foreach (var task in opening)
+        {
+            // Large buffers so SSH.NET sizes each SFTP request to the channel's packet limit.
+            task.Result.BufferSize = (uint)bufferSize;
+            set._clients.Add(task.Result);
+        }
+
+        return set;
+    }
+
+    /// <summary>Opens <paramref name="perClient"/> handles on <paramref name="path"/> on every connection.</summary>
+    public async Task OpenStreamsAsync(string path, FileAccess access, int perClient, CancellationToken cancellationToken)
+    {
+        var opening = _clients.SelectMany(client => Enumerable.Range(0, perClient).Select(_ => (Client: client, Stream: client.OpenAsync(path, FileMode.Open, access, cancellationToken)))).ToList();
+        try
+        {
+            await Task.WhenAll(opening.Select(o => o.Stream)).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var (client, stream) in opening.Where(o => o.Stream.Status == TaskStatus.RanToCompletion))
+            {
+                _streams.Add(stream.Result);
+                _pipelines.Add(PipelinedSftp.TryCreate(client, stream.Result.Handle));
+            }
+        }
+    }
+
+    /// <summary>Closes the handles (SSH_FXP_CLOSE: the server closes its file, so written data is in the file) and keeps the connections.</summary>
+    public async Task CloseStreamsAsync()
+    {
+        foreach (var stream in _streams)
+        {
+            await Task.Run(stream.Dispose).ConfigureAwait(false);
+        }
+
+        _streams.Clear();
+        _pipelines.Clear();
+    }
+
+    public void Dispose()
+    {
+        foreach (var stream in _streams)
+        {
+            try
+            {
+                stream.Dispose();
+            }
+            catch (Exception ex) when (ex is Renci.SshNet.Common.SshException or ObjectDisposedException or IOException or InvalidOperationException)
+            {
+                // The connection is gone; the server closes the handle with it.
+            }
+        }
+
+        foreach (var client in _clients)
+        {
+            client.Dispose();
+        }
+    }
+}

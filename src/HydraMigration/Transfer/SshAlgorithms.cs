@@ -1,0 +1,67 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Renci.SshNet;
+
+namespace HydraMigration.Transfer;
+
+/// <summary>
+/// Cipher and MAC preference for bulk transfers, from measurements of the module as shipped.
+/// </summary>
+/// <remarks>
+/// The module is netstandard2.0, so it runs SSH.NET's and BouncyCastle's netstandard2.0
+/// builds even inside PowerShell 7. In those builds:
+/// <list type="bullet">
+/// <item>aes*-gcm@openssh.com has only SSH.NET's BouncyCastle implementation (managed AES
+/// tables and GHASH, no AES-NI/PCLMUL): about 65 MB/s per connection on this machine.</item>
+/// <item>chacha20-poly1305@openssh.com is managed too: about 90 MB/s.</item>
+/// <item>aes*-ctr uses the BCL's AES (OpenSSL, AES-NI) on blocks of counters, and the
+/// hmac-sha2-* MACs the BCL's HMAC (OpenSSL, SHA-NI): about 200-230 MB/s per connection,
+/// the fastest by a factor of three, and the cheapest for sshd as well.</item>
+/// </list>
+/// So AES-CTR with HMAC-SHA2-256 (encrypt-then-MAC first) leads; GCM, which OpenSSH would
+/// pick, comes after ChaCha20 here. Every other algorithm SSH.NET offers stays, after these,
+/// so old servers still connect.
+/// </remarks>
+internal static class SshAlgorithms
+{
+    private static readonly string[] CipherOrder =
+    {
+        "aes128-ctr", "aes192-ctr", "aes256-ctr",
+        "chacha20-poly1305@openssh.com", "aes128-gcm@openssh.com", "aes256-gcm@openssh.com",
+    };
+
+    private static readonly string[] MacOrder =
+    {
+        "hmac-sha2-256-etm@openssh.com", "hmac-sha2-256",
+        "hmac-sha2-512-etm@openssh.com", "hmac-sha2-512",
+    };
+
+    /// <summary>Reorders <paramref name="connectionInfo"/>'s ciphers and MACs: the fastest first, the rest kept after them.</summary>
+    public static void PreferFastest(ConnectionInfo connectionInfo)
+    {
+        if (connectionInfo is null)
+        {
+            throw new ArgumentNullException(nameof(connectionInfo));
+        }
+
+        Reorder(connectionInfo.Encryptions, CipherOrder);
+        Reorder(connectionInfo.HmacAlgorithms, MacOrder);
+    }
+
+    private static void Reorder<T>(IOrderedDictionary<string, T> algorithms, IEnumerable<string> preferred)
+    {
+        var current = algorithms.ToList();
+        var first = preferred.Where(algorithms.ContainsKey).ToList();
+        algorithms.Clear();
+        foreach (var name in first)
+        {
+            algorithms.Add(name, current.First(pair => pair.Key == name).Value);
+        }
+
+        foreach (var pair in current.Where(pair => !first.Contains(pair.Key)))
+        {
+            algorithms.Add(pair.Key, pair.Value);
+        }
+    }
+}

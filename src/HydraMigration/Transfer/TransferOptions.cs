@@ -1,0 +1,36 @@
+using System;
+
+namespace HydraMigration.Transfer;
+
+/// <summary>How a transfer spreads over connections and requests. The defaults are the measured best; tests shrink them.</summary>
+internal sealed class TransferOptions
+{
+    /// <summary>The defaults (see <see cref="SftpFileTransfer"/> for the measurements behind them).</summary>
+    public static TransferOptions Default { get; } = new();
+
+    /// <summary>SSH connections, each with its own cipher stream, receive thread and sshd process.</summary>
+    public int Connections { get; set; } = 2;
+
+    /// <summary>Open SFTP handles per connection, each with one chunk request outstanding at a time.</summary>
+    public int StreamsPerConnection { get; set; } = 4;
+
+    /// <summary>Bytes per chunk: one read of the local file, one hash update, one run of SFTP requests.</summary>
+    public int ChunkSize { get; set; } = 256 * 1024;
+
+    /// <summary>
+    /// Chunks between the contiguous done prefix and the furthest chunk started: bounds the
+    /// memory (ChunkSize × this) and how far past a partial file's contiguous part writes can reach.
+    /// </summary>
+    public int Window { get; set; } = 48;
+
+    /// <summary>Bytes a partial upload may hold past its contiguous prefix (see <see cref="SftpFileTransfer.SafeResumeOffset"/>).</summary>
+    public long MaxBytesAhead => (long)ChunkSize * Window;
+
+    internal void Validate()
+    {
+        if (Connections < 1 || StreamsPerConnection < 1 || ChunkSize < 4096 || Window < Connections * StreamsPerConnection)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Window), "A transfer needs at least one connection and stream, chunks of 4 KB or more, and a window no smaller than the number of streams.");
+        }
+    }
+}
