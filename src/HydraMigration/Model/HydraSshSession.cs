@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
 using HydraMigration.Ssh;
+using HydraMigration.Transfer;
 using Renci.SshNet;
 
 namespace HydraMigration;
@@ -12,7 +13,7 @@ namespace HydraMigration;
 /// variable) and closes it with Remove-HydraSshSession. Cmdlets use it to run pg_dump on that
 /// host, to forward ports to servers only it can reach, and to copy archives.
 /// </summary>
-public sealed class HydraSshSession : IDisposable
+public sealed class HydraSshSession : IDisposable, ISshHost
 {
     private readonly SshClient _client;
     private readonly SshSessionRequest _request;
@@ -76,6 +77,16 @@ public sealed class HydraSshSession : IDisposable
     /// </summary>
     internal Task<SftpClient> OpenSftpAsync(CancellationToken cancellationToken) =>
         SshConnector.ConnectAsync(_request, info => new SftpClient(info), SamePinnedKey, cancellationToken);
+
+    /// <inheritdoc />
+    SftpClient ISshHost.OpenSftp(CancellationToken cancellationToken) => OpenSftpAsync(cancellationToken).GetAwaiter().GetResult();
+
+    /// <inheritdoc />
+    Task<RemoteCommandResult> ISshHost.RunAsync(string command, CancellationToken cancellationToken) =>
+        RemoteShell.RunAsync(_client, command, null, null, cancellationToken);
+
+    /// <inheritdoc />
+    SshCommand ISshHost.CreateCommand(string command) => _client.CreateCommand(command);
 
     /// <summary>A local TCP port that reaches <paramref name="host"/>:<paramref name="port"/> as this SSH host sees it; dispose to release.</summary>
     internal PortForwardLease Forward(string host, int port)

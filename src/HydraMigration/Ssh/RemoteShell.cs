@@ -5,26 +5,10 @@ using System.Linq;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using HydraMigration.Transfer;
 using Renci.SshNet;
 
 namespace HydraMigration.Ssh;
-
-/// <summary>What a command run over SSH returned.</summary>
-internal sealed class RemoteCommandResult
-{
-    public RemoteCommandResult(int exitStatus, string output, string error)
-    {
-        ExitStatus = exitStatus;
-        Output = output;
-        Error = error;
-    }
-
-    public int ExitStatus { get; }
-
-    public string Output { get; }
-
-    public string Error { get; }
-}
 
 /// <summary>
 /// Runs POSIX shell commands on an SSH host. Every value placed in a command goes through
@@ -34,8 +18,19 @@ internal static class RemoteShell
 {
     private const int KeptErrorLines = 200;
 
-    /// <summary>One shell word holding exactly <paramref name="value"/>: single quotes, with ' written as '\''.</summary>
-    public static string Quote(string value) => "'" + value.Replace("'", "'\\''") + "'";
+    /// <summary>
+    /// One shell word holding exactly <paramref name="value"/>: single quotes, each embedded '
+    /// written as '\'' — the one quoting a POSIX shell never expands ($, `, \, " and spaces stay literal).
+    /// </summary>
+    public static string Quote(string value)
+    {
+        if (value.IndexOf('\0') >= 0)
+        {
+            throw new ArgumentException("A path or argument for the SSH host cannot contain a NUL character.", nameof(value));
+        }
+
+        return "'" + value.Replace("'", "'\\''") + "'";
+    }
 
     public static string Join(IEnumerable<string> words) => string.Join(" ", words.Select(Quote));
 

@@ -90,6 +90,7 @@ internal static class SshConnector
             Timeout = TimeSpan.FromSeconds(request.ConnectTimeoutSeconds > 0 ? request.ConnectTimeoutSeconds : 600),
         };
         PreferKnownHostKeyTypes(info, request);
+        Transfer.SshAlgorithms.PreferFastest(info);
         return info;
     }
 

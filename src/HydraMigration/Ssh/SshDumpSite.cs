@@ -9,6 +9,7 @@ using HydraMigration.Connections;
 using HydraMigration.Dump;
 using HydraMigration.Storage;
 using HydraMigration.Tools;
+using HydraMigration.Transfer;
 using Renci.SshNet;
 
 namespace HydraMigration.Ssh;
@@ -123,11 +124,11 @@ internal sealed class SshDumpSite : IDumpSite
             return new ManifestArchive
             {
                 SizeBytes = Files.FileLength(path),
-                Sha256 = await RemoteSha256.HashFileAsync(Session, Files, path, null, cancellationToken).ConfigureAwait(false),
+                Sha256 = await RemoteHasher.ComputeAsync(Session, path, null, cancellationToken).ConfigureAwait(false),
             };
         }
 
-        var hashes = await RemoteSha256.HashFolderAsync(Session, Files, path, cancellationToken).ConfigureAwait(false);
+        var hashes = await RemoteHasher.ComputeFolderAsync(Session, path, cancellationToken).ConfigureAwait(false);
         var files = Files.ListFilesRecursive(path).Select(f => new ManifestArchiveFile
         {
             Name = f.RelativePath,

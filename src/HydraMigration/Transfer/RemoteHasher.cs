@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Linq;
 using System.IO;
 using System.Management.Automation;
 using System.Security.Cryptography;
@@ -9,6 +10,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Renci.SshNet;
 using Renci.SshNet.Common;
+using HydraMigration.Ssh;
 
 namespace HydraMigration.Transfer;
 
@@ -46,7 +48,7 @@ internal static class RemoteHasher
             return await ReadBackAsync(host, remotePath, length, cancellationToken).ConfigureAwait(false);
         }
 
-        var file = ShellQuote.Quote(remotePath);
+        var file = RemoteShell.Quote(remotePath);
         var source = length is null
             ? "cat -- " + file
             : "head -c " + length.Value.ToString(CultureInfo.InvariantCulture) + " -- " + file;
@@ -55,6 +57,46 @@ internal static class RemoteHasher
         var command = $"test -f {file} || {{ echo \"no such file: \"{file} >&2; exit 3; }}; {source} | {HashCommand(tool)}";
         var result = await host.RunAsync(command, cancellationToken).ConfigureAwait(false);
         return ParseDigest(result, tool, remotePath);
+    }
+
+    /// <summary>
+    /// SHA-256 of every file under <paramref name="folder"/> (a directory-format dump), keyed by the
+    /// path relative to it with '/' separators: one command hashes them all on the host.
+    /// </summary>
+    public static async Task<System.Collections.Generic.Dictionary<string, string>> ComputeFolderAsync(ISshHost host, string folder, CancellationToken cancellationToken)
+    {
+        var hashes = new System.Collections.Generic.Dictionary<string, string>(StringComparer.Ordinal);
+        var tool = await DetectAsync(host, cancellationToken).ConfigureAwait(false);
+        if (tool is null)
+        {
+            var listing = await host.RunAsync("cd " + RemoteShell.Quote(folder) + " && find . -type f -print", cancellationToken).ConfigureAwait(false);
+            foreach (var name in listing.Output.Split('\n').Where(l => l.StartsWith("./", StringComparison.Ordinal)).Select(l => l.Substring(2)))
+            {
+                hashes[name] = await ReadBackAsync(host, folder.TrimEnd('/') + "/" + name, null, cancellationToken).ConfigureAwait(false);
+            }
+
+            return hashes;
+        }
+
+        // One line per file: its name, a tab, then whatever the tool prints for its stdin.
+        var command = "cd " + RemoteShell.Quote(folder) + " && find . -type f -print | while IFS= read -r f; do printf '%s\\t' \"$f\"; " + HashCommand(tool) + " < \"$f\" || exit 4; done";
+        var result = await host.RunAsync(command, cancellationToken).ConfigureAwait(false);
+        if (result.ExitStatus != 0)
+        {
+            throw new HydraException("RemoteHashFailed", ErrorCategory.ReadError, $"Could not hash the files of '{folder}' on the SSH host with {tool} (exit status {result.ExitStatus}): {result.Error.Trim()}", folder, toolOutput: result.Error);
+        }
+
+        foreach (var line in result.Output.Split('\n'))
+        {
+            var tab = line.IndexOf('\t');
+            var digest = tab > 2 ? Digest.Match(line, tab) : Match.Empty;
+            if (digest.Success)
+            {
+                hashes[line.Substring(2, tab - 2)] = digest.Value.ToLowerInvariant();
+            }
+        }
+
+        return hashes;
     }
 
     /// <summary>
@@ -160,7 +202,7 @@ internal sealed class FollowingHasher : IDisposable
             return;
         }
 
-        var file = ShellQuote.Quote(remotePath);
+        var file = RemoteShell.Quote(remotePath);
         var script = "while read s c; do dd if=" + file + " bs=" + Block.ToString(CultureInfo.InvariantCulture)
             + " skip=\"$s\" count=\"$c\" 2>/dev/null || { echo 'hydra: dd failed' >&2; exit 1; }; done | " + RemoteHasher.HashCommand(tool);
         try

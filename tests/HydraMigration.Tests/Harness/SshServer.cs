@@ -125,8 +125,29 @@ Subsystem sftp internal-sftp
     /// <summary>A known_hosts line for this server as OpenSSH writes it for a non-default port.</summary>
     public string KnownHostsLine(string? publicKey = null) => $"[127.0.0.1]:{Port} {publicKey ?? HostPublicKey}";
 
-    /// <summary>Drops every SSH connection of the test user at once, as a network failure would.</summary>
-    public static void KillSessions() => ExternalCommand.Run("pkill", new[] { "-KILL", "-u", UserName }, check: false);
+    /// <summary>
+    /// Drops every SSH connection to this server at once, as a network failure would: kills this
+    /// daemon's per-connection processes and everything under them (the unprivileged child holds
+    /// the socket), not other servers' sessions.
+    /// </summary>
+    public void KillSessions()
+    {
+        var doomed = new List<string>();
+        var parents = new Queue<string>(new[] { _daemon.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        while (parents.Count > 0)
+        {
+            foreach (var child in ExternalCommand.Run("pgrep", new[] { "-P", parents.Dequeue() }, check: false).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                doomed.Add(child);
+                parents.Enqueue(child);
+            }
+        }
+
+        if (doomed.Count > 0)
+        {
+            ExternalCommand.Run("kill", new[] { "-KILL" }.Concat(doomed), check: false);
+        }
+    }
 
     /// <summary>The number of processes the test user runs (sshd session processes, sftp, pg_dump…).</summary>
     public static int UserProcessCount() =>
@@ -140,6 +161,7 @@ Subsystem sftp internal-sftp
         {
             if (!_daemon.HasExited)
             {
+                KillSessions();
                 _daemon.Kill();
                 _daemon.WaitForExit(10000);
             }
@@ -148,7 +170,6 @@ Subsystem sftp internal-sftp
         {
         }
 
-        KillSessions();
         _daemon.Dispose();
     }
 

@@ -124,7 +124,7 @@ public sealed class CopyHydraDumpTests : IDisposable
         using (var running = _ps.Start("Copy-HydraDump -FromSession $s -Path $args[0] -Destination $args[1]", source, destination))
         {
             Assert.True(running.WaitUntil(() => PartialSize(destination) > 64 << 20, TimeSpan.FromSeconds(60)), "the download never got going");
-            SshServer.KillSessions();
+            _server.KillSessions();
             var failed = running.Wait();
             Assert.NotEmpty(failed.Errors);
             Assert.Empty(failed.Output);

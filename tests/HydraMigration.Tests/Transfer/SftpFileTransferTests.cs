@@ -159,7 +159,7 @@ public sealed class SftpFileTransferTests(SshFixture ssh, PostgresFixture pg) : 
 
         var upload = new SftpFileTransfer(_host, options).UploadAsync(source, remote, 0, hash, progress, CancellationToken.None);
         Assert.True(Poll.Until(() => upload.IsCompleted || progress.BytesTransferred > (8 << 20)));
-        SshServer.KillSessions();
+        ssh.Server.KillSessions();
 
         var error = await Assert.ThrowsAsync<HydraException>(() => upload);
         Assert.Equal("SshConnectionLost", error.ErrorId);
@@ -191,7 +191,7 @@ public sealed class SftpFileTransferTests(SshFixture ssh, PostgresFixture pg) : 
 
         var download = new SftpFileTransfer(_host, SmallWindow()).DownloadAsync(remote, local, 0, hash, progress, CancellationToken.None);
         Assert.True(Poll.Until(() => download.IsCompleted || progress.BytesTransferred > (8 << 20)));
-        SshServer.KillSessions();
+        ssh.Server.KillSessions();
 
         var error = await Assert.ThrowsAsync<HydraException>(() => download);
         Assert.Equal("SshConnectionLost", error.ErrorId);
@@ -262,7 +262,7 @@ public sealed class SftpFileTransferTests(SshFixture ssh, PostgresFixture pg) : 
     public void ShellQuotingSurvivesEveryCharacter()
     {
         var name = "a b'c\"d$e`f\\g\n*";
-        var echoed = ExternalCommand.Run("sh", new[] { "-c", "printf %s " + ShellQuote.Quote(name) });
+        var echoed = ExternalCommand.Run("sh", new[] { "-c", "printf %s " + HydraMigration.Ssh.RemoteShell.Quote(name) });
         Assert.Equal(name, echoed);
     }
 
