@@ -7,7 +7,6 @@ using System.Linq;
 using System.Security.Cryptography;
 using System.Threading;
 using HydraMigration.Tests.Harness;
-using HydraMigration.Transfer;
 
 /// <summary>
 /// copy: our SFTP transfer against OpenSSH scp over loopback, both directions, interleaved.
@@ -21,9 +20,9 @@ using HydraMigration.Transfer;
 /// before the first copy is reported as the baseline. scp uses OpenSSH's defaults, as a user's
 /// scp would, with the test user's key.
 ///
-/// Until Copy-HydraDump exists the worker drives the engine directly: <see cref="OursUpload"/> and
-/// <see cref="OursDownload"/> are the one place to swap in the cmdlet (a PowerShellSession in the
-/// worker running Copy-HydraDump -ToSession / -FromSession).
+/// "Ours" is Copy-HydraDump in a hosted PowerShell with the packaged module (-ToSession and
+/// -FromSession), so it includes what a user pays: the cmdlet, SHA-256 on both sides checked
+/// against the archive's manifest, temporary name and rename.
 /// </summary>
 internal static class CopyBenchmark
 {
@@ -108,57 +107,20 @@ internal static class CopyBenchmark
         }
     }
 
-    /// <summary>Our upload, verified: the transfer with the remote host hashing alongside, then both hashes compared with the expected one.</summary>
-    private static void OursUpload(ISshHost host, string local, string remote, string expected)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var transfer = new SftpFileTransfer(host, Options());
-        UploadVerification result;
-        if (Environment.GetEnvironmentVariable("HYDRA_BENCH_VERIFY") == "after")
-        {
-            // For comparison: transfer, then hash the finished file on the host.
-            transfer.UploadAsync(local, remote, 0, hash, new TransferProgress(), CancellationToken.None).GetAwaiter().GetResult();
-            var remoteHash = RemoteHasher.ComputeAsync(host, remote, null, CancellationToken.None).GetAwaiter().GetResult();
-            result = new UploadVerification(SftpFileTransfer.Hex(hash.GetHashAndReset()), remoteHash, "after");
-        }
-        else
-        {
-            result = transfer.UploadAndVerifyAsync(local, remote, 0, hash, new TransferProgress(), CancellationToken.None).GetAwaiter().GetResult();
-        }
-
-        if (result.LocalSha256 != expected || result.RemoteSha256 != expected)
-        {
-            throw new InvalidOperationException($"upload verification failed: sent {result.LocalSha256}, remote {result.RemoteSha256} ({result.Method}), expected {expected}");
-        }
-    }
-
-    /// <summary>Our download, verified: the transfer hashing what it writes, compared with the expected hash.</summary>
-    private static void OursDownload(ISshHost host, string remote, string local, string expected)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        new SftpFileTransfer(host, Options()).DownloadAsync(remote, local, 0, hash, new TransferProgress(), CancellationToken.None).GetAwaiter().GetResult();
-        var got = SftpFileTransfer.Hex(hash.GetHashAndReset());
-        if (got != expected)
-        {
-            throw new InvalidOperationException($"download verification failed: got {got}, expected {expected}");
-        }
-    }
-
-    /// <summary>The engine's defaults, or for tuning runs HYDRA_BENCH_CONNECTIONS / _STREAMS / _CHUNK (KiB) / _WINDOW.</summary>
-    private static TransferOptions Options()
-    {
-        static int? Knob(string name) => int.TryParse(Environment.GetEnvironmentVariable("HYDRA_BENCH_" + name), out var value) ? value : null;
-        var options = new TransferOptions();
-        options.Connections = Knob("CONNECTIONS") ?? options.Connections;
-        options.StreamsPerConnection = Knob("STREAMS") ?? options.StreamsPerConnection;
-        options.ChunkSize = Knob("CHUNK") * 1024 ?? options.ChunkSize;
-        options.Window = Knob("WINDOW") ?? options.Window;
-        return options;
-    }
-
+    /// <summary>
+    /// The worker: one hosted PowerShell with the packaged module and one SSH session, running
+    /// Copy-HydraDump for each request — verification against the manifest included.
+    /// </summary>
     private static int Worker(string[] args)
     {
-        using var host = new TestSshHost(int.Parse(args[1], CultureInfo.InvariantCulture), args[2], args[3]);
+        using var ps = new PowerShellSession();
+        var opened = ps.Run("$s = New-HydraSshSession -HostName 127.0.0.1 -Port $args[0] -UserName $args[1] -KeyFile $args[2] -HostKeyFingerprint $args[3]", int.Parse(args[1], CultureInfo.InvariantCulture), SshServer.UserName, args[2], args[3]);
+        if (opened.Errors.Count > 0)
+        {
+            Console.Error.WriteLine(opened.Errors[0]);
+            return 1;
+        }
+
         string? line;
         while ((line = Console.ReadLine()) is not null)
         {
@@ -178,10 +140,10 @@ internal static class CopyBenchmark
                         Console.WriteLine("bye");
                         return 0;
                     case "up":
-                        OursUpload(host, parts[1], parts[2], parts[3]);
+                        Check(ps.Run("Copy-HydraDump -Path $args[0] -ToSession $s -Destination $args[1] -Force", parts[1], parts[2]), parts[3]);
                         break;
                     case "down":
-                        OursDownload(host, parts[1], parts[2], parts[3]);
+                        Check(ps.Run("Copy-HydraDump -FromSession $s -Path $args[0] -Destination $args[1] -Force", parts[1], parts[2]), parts[3]);
                         break;
                 }
 
@@ -194,6 +156,15 @@ internal static class CopyBenchmark
         }
 
         return 0;
+    }
+
+    /// <summary>The copy succeeded and reports the expected SHA-256 (it verified it against the manifest before answering).</summary>
+    private static void Check(PipelineResult result, string expected)
+    {
+        if (result.Errors.Count > 0 || result.Output.Count != 1 || (string?)result.Output[0].Properties["Sha256"].Value != expected)
+        {
+            throw new InvalidOperationException("Copy-HydraDump failed: " + string.Join(" ", result.Errors.Select(e => e.ToString())));
+        }
     }
 
     private static string Status(string field) =>
@@ -233,8 +204,10 @@ internal static class CopyBenchmark
             }
         }
 
-        // The remote user reads it for scp's download test only through its own copy; root's scp reads this one.
-        return SftpFileTransfer.Hex(sha.GetHashAndReset());
+        // Copy-HydraDump verifies against the manifest beside the archive: give the random bytes one.
+        var hash = Convert.ToHexStringLower(sha.GetHashAndReset());
+        File.WriteAllText(path + ".manifest.json", $$"""{ "manifestVersion": 1, "archive": { "format": "Custom", "fileName": "{{Path.GetFileName(path)}}", "sizeBytes": {{size}}, "sha256": "{{hash}}", "files": [] } }""");
+        return hash;
     }
 
     private static double Median(List<double> values)
