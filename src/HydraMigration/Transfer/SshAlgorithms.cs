@@ -45,8 +45,24 @@ internal static class SshAlgorithms
             throw new ArgumentNullException(nameof(connectionInfo));
         }
 
+        UseOwnAesCtr(connectionInfo.Encryptions);
         Reorder(connectionInfo.Encryptions, CipherOrder);
         Reorder(connectionInfo.HmacAlgorithms, MacOrder);
+    }
+
+    /// <summary>
+    /// Replaces SSH.NET's aes*-ctr with <see cref="AesCtrCipher"/> (same algorithm, same wire
+    /// format, no per-packet allocations), keeping each entry's key size.
+    /// </summary>
+    private static void UseOwnAesCtr(IOrderedDictionary<string, CipherInfo> encryptions)
+    {
+        foreach (var name in new[] { "aes128-ctr", "aes192-ctr", "aes256-ctr" })
+        {
+            if (encryptions.TryGetValue(name, out var existing))
+            {
+                encryptions[name] = new CipherInfo(existing.KeySize, static (key, iv) => new AesCtrCipher(key, iv), isAead: false);
+            }
+        }
     }
 
     private static void Reorder<T>(IOrderedDictionary<string, T> algorithms, IEnumerable<string> preferred)
