@@ -29,6 +29,15 @@ namespace HydraMigration.Transfer;
 /// Measured on a loaded 2-core machine, 1 GiB over loopback: downloads 0.67-0.82× of scp,
 /// uploads 0.43-0.65× (upload is the open problem: SSH.NET's write path costs more client CPU
 /// per byte than its own UploadFile), peak RSS about 120 MB.</para>
+/// <para>Upload senders run on dedicated threads (one per handle): SSH.NET sends a request
+/// synchronously and blocks while the channel window is full, which starved the thread pool.
+/// With that and <see cref="AesCtrCipher"/>, 512 MiB × 3 rounds interleaved with scp at load
+/// 6-10: uploads 0.50-0.59×, downloads 0.61-0.66× of scp; peak RSS 170-180 MB over a
+/// 111-121 MB PowerShell baseline. 1 connection × 2 handles and 1 × 1 handle were no better
+/// (0.43-0.52× up), 3 × 1 no better either, so the defaults stay 2 × 4; a window of 24 saved no
+/// memory (176 MB peak) and downloaded slower (0.52×), so it stays 48. Profiles show the rest
+/// of the client's time in the kernel (context switches between SSH.NET's receive loop, the
+/// thread pool and the senders), JIT and OpenSSL, not in managed code.</para>
 /// <para>Order and holes. A download writes the local file strictly in order from a reorder
 /// buffer bounded by the window, so a partial local file is always a contiguous prefix. An
 /// upload's chunks land on the server out of order; the engine only starts a chunk within
