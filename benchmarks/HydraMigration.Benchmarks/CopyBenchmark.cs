@@ -113,6 +113,12 @@ internal static class CopyBenchmark
     /// </summary>
     private static int Worker(string[] args)
     {
+        // Tuning experiments: HYDRA_BENCH_CONNECTIONS / _STREAMS / _CHUNK_KB / _WINDOW override the engine's defaults.
+        var o = HydraMigration.Transfer.TransferOptions.Default;
+        o.Connections = EnvInt("HYDRA_BENCH_CONNECTIONS") ?? o.Connections;
+        o.StreamsPerConnection = EnvInt("HYDRA_BENCH_STREAMS") ?? o.StreamsPerConnection;
+        o.ChunkSize = (EnvInt("HYDRA_BENCH_CHUNK_KB") * 1024) ?? o.ChunkSize;
+        o.Window = EnvInt("HYDRA_BENCH_WINDOW") ?? o.Window;
         using var ps = new PowerShellSession();
         var opened = ps.Run("$s = New-HydraSshSession -HostName 127.0.0.1 -Port $args[0] -UserName $args[1] -KeyFile $args[2] -HostKeyFingerprint $args[3]", int.Parse(args[1], CultureInfo.InvariantCulture), SshServer.UserName, args[2], args[3]);
         if (opened.Errors.Count > 0)
@@ -166,6 +172,9 @@ internal static class CopyBenchmark
             throw new InvalidOperationException("Copy-HydraDump failed: " + string.Join(" ", result.Errors.Select(e => e.ToString())));
         }
     }
+
+    private static int? EnvInt(string name) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : null;
 
     private static string Status(string field) =>
         File.ReadLines("/proc/self/status").First(l => l.StartsWith(field + ":", StringComparison.Ordinal)).Split(':')[1].Trim() is var kb

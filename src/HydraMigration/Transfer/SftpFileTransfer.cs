@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -28,6 +29,15 @@ namespace HydraMigration.Transfer;
 /// Measured on a loaded 2-core machine, 1 GiB over loopback: downloads 0.67-0.82× of scp,
 /// uploads 0.43-0.65× (upload is the open problem: SSH.NET's write path costs more client CPU
 /// per byte than its own UploadFile), peak RSS about 120 MB.</para>
+/// <para>Upload senders run on dedicated threads (one per handle): SSH.NET sends a request
+/// synchronously and blocks while the channel window is full, which starved the thread pool.
+/// With that and <see cref="AesCtrCipher"/>, 512 MiB × 3 rounds interleaved with scp at load
+/// 6-10: uploads 0.50-0.59×, downloads 0.61-0.66× of scp; peak RSS 170-180 MB over a
+/// 111-121 MB PowerShell baseline. 1 connection × 2 handles and 1 × 1 handle were no better
+/// (0.43-0.52× up), 3 × 1 no better either, so the defaults stay 2 × 4; a window of 24 saved no
+/// memory (176 MB peak) and downloaded slower (0.52×), so it stays 48. Profiles show the rest
+/// of the client's time in the kernel (context switches between SSH.NET's receive loop, the
+/// thread pool and the senders), JIT and OpenSSL, not in managed code.</para>
 /// <para>Order and holes. A download writes the local file strictly in order from a reorder
 /// buffer bounded by the window, so a partial local file is always a contiguous prefix. An
 /// upload's chunks land on the server out of order; the engine only starts a chunk within
@@ -232,7 +242,7 @@ internal sealed class SftpFileTransfer
         local.Position = offset;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var window = new SemaphoreSlim(o.Window);
-        var queue = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(o.Window) { SingleWriter = true });
+        using var queue = new BlockingCollection<Chunk>(o.Window);
         var acknowledged = new AcknowledgedPrefix(offset, o.ChunkSize, total);
 
         async Task Produce()
@@ -256,44 +266,84 @@ internal sealed class SftpFileTransfer
                 }
 
                 hash.AppendData(buffer, 0, length);
-                await queue.Writer.WriteAsync(new Chunk(index, position, buffer, length), stop.Token).ConfigureAwait(false);
+                queue.Add(new Chunk(index, position, buffer, length), stop.Token);
                 position += length;
             }
 
-            queue.Writer.Complete();
+            queue.CompleteAdding();
         }
 
-        async Task Send(SftpFileStream stream, PipelinedSftp? pipeline)
+        void Complete(Chunk chunk)
+        {
+            ArrayPool<byte>.Shared.Return(chunk.Buffer);
+            progress.Add(chunk.Length);
+            var advanced = acknowledged.Complete(chunk.Index, out var prefix);
+            if (advanced > 0)
+            {
+                window.Release(advanced);
+                follower?.Advance(prefix);
+            }
+        }
+
+        // One dedicated thread per handle, never a thread-pool thread: SSH.NET sends a request
+        // synchronously and blocks while the channel's window is full, which on the pool starved
+        // it (2 cores: 2 threads, then slow injection) and made uploads erratic and slow. A
+        // sender issues a chunk's requests and moves on; the acknowledgements complete the chunk.
+        void Send(SftpFileStream stream, PipelinedSftp? pipeline)
         {
             var handle = stream.Handle;
-            while (await queue.Reader.WaitToReadAsync(stop.Token).ConfigureAwait(false))
+            var inFlight = new List<Task>();
+            try
             {
-                while (queue.Reader.TryRead(out var chunk))
+                foreach (var chunk in queue.GetConsumingEnumerable(stop.Token))
                 {
                     if (pipeline is not null)
                     {
-                        await pipeline.WriteAsync(handle, chunk.Offset, chunk.Buffer, chunk.Length, stop.Token).ConfigureAwait(false);
+                        var written = pipeline.WriteAsync(handle, chunk.Offset, chunk.Buffer, chunk.Length, stop.Token);
+                        inFlight.Add(written.ContinueWith(
+                            t =>
+                            {
+                                if (t.Status != TaskStatus.RanToCompletion)
+                                {
+                                    // Stop the others; the buffer may still be referenced by a request: leave it to the GC.
+                                    stop.Cancel();
+                                    t.GetAwaiter().GetResult();
+                                }
+
+                                Complete(chunk);
+                            },
+                            CancellationToken.None,
+                            TaskContinuationOptions.ExecuteSynchronously,
+                            TaskScheduler.Default));
+                        inFlight.RemoveAll(t => t.Status == TaskStatus.RanToCompletion);
                     }
                     else
                     {
                         stream.Position = chunk.Offset;
-                        await stream.WriteAsync(chunk.Buffer, 0, chunk.Length, stop.Token).ConfigureAwait(false);
-                        await stream.FlushAsync(stop.Token).ConfigureAwait(false);
-                    }
-
-                    ArrayPool<byte>.Shared.Return(chunk.Buffer);
-                    progress.Add(chunk.Length);
-                    var advanced = acknowledged.Complete(chunk.Index, out var prefix);
-                    if (advanced > 0)
-                    {
-                        window.Release(advanced);
-                        follower?.Advance(prefix);
+                        stream.Write(chunk.Buffer, 0, chunk.Length);
+                        stream.Flush();
+                        Complete(chunk);
                     }
                 }
             }
+            catch (OperationCanceledException)
+            {
+                // Stopped: a failed request is the reason to report, if there is one (its
+                // continuation cancels the stop just before it faults, so give it a moment).
+                _ = Task.WhenAny(Task.WhenAll(inFlight), Task.Delay(2000, CancellationToken.None)).GetAwaiter().GetResult();
+                var failed = inFlight.FirstOrDefault(t => t.IsFaulted);
+                failed?.GetAwaiter().GetResult();
+                throw;
+            }
+
+            // Every chunk this handle sent is answered (or its first failure is thrown).
+            Task.WhenAll(inFlight).GetAwaiter().GetResult();
         }
 
-        var tasks = connections.Streams.Select((s, i) => Task.Run(() => Send(s, connections.Pipelines[i]), stop.Token)).Prepend(Task.Run(Produce, stop.Token)).ToList();
+        var tasks = connections.Streams
+            .Select((s, i) => Task.Factory.StartNew(() => Send(s, connections.Pipelines[i]), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default))
+            .Prepend(Task.Run(Produce, stop.Token))
+            .ToList();
         try
         {
             await WhenAllOrFirstFailure(tasks, stop).ConfigureAwait(false);

@@ -243,6 +243,8 @@ public sealed class SftpFileTransferTests(SshFixture ssh, PostgresFixture pg) : 
         SshAlgorithms.PreferFastest(info);
         Assert.Equal("aes128-ctr", info.Encryptions.Keys.First());
         Assert.Equal("hmac-sha2-256-etm@openssh.com", info.HmacAlgorithms.Keys.First());
+        Assert.IsType<AesCtrCipher>(info.Encryptions["aes128-ctr"].Cipher(new byte[16], new byte[16]));
+        Assert.IsType<AesCtrCipher>(info.Encryptions["aes256-ctr"].Cipher(new byte[32], new byte[16]));
         Assert.Equal(ciphers.OrderBy(c => c), info.Encryptions.Keys.OrderBy(c => c));
         Assert.True(info.Encryptions.Keys.ToList().IndexOf("chacha20-poly1305@openssh.com") < info.Encryptions.Keys.ToList().IndexOf("aes128-gcm@openssh.com"));
     }
