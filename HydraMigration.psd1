@@ -21,6 +21,7 @@
         'Get-HydraDumpContent'
         'New-HydraDatabase'
         'Restore-HydraDump'
+        'Test-HydraMigration'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -33,5 +33,5 @@ internal sealed class ValidationRequest
     public bool NoOwner { get; set; }
 
     /// <summary>Rows per key range when hashing a large table.</summary>
-    public long RowsPerRange { get; set; } = 500_000;
+    public long RowsPerRange { get; set; } = 100_000;
 }
