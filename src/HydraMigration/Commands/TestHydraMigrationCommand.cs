@@ -9,7 +9,7 @@ namespace HydraMigration.Commands;
 /// <summary>
 /// <para type="synopsis">Proves a migrated database holds what the source (or the dump) held: tables, rows, definitions, columnar options, settings.</para>
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "HydraMigration", DefaultParameterSetName = InlineSet, HelpUri = "https://github.com/hydramigration/HydraMigration/blob/main/README.md")]
+[Cmdlet(VerbsDiagnostic.Test, "HydraMigration", DefaultParameterSetName = ConnectionSet, HelpUri = "https://github.com/hydramigration/HydraMigration/blob/main/README.md")]
 [OutputType(typeof(HydraValidationResult))]
 [OutputType(typeof(bool))]
 public sealed class TestHydraMigrationCommand : HydraServerCmdlet

@@ -47,7 +47,7 @@ public sealed class CatalogSnapshot
 /// <summary>A named object and the facts about it that must match after a migration.</summary>
 public sealed class CatalogObject
 {
-    /// <summary>Schema name (for a schema: its own name).</summary>
+    /// <summary>Schema name (empty for a schema itself, whose name is <see cref="Name"/>).</summary>
     public string Schema { get; set; } = string.Empty;
 
     /// <summary>Name, unique within its schema and category.</summary>

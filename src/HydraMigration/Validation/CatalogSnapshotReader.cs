@@ -88,7 +88,7 @@ WHERE NOT t.tgisinternal AND " + UserSchema + " AND " + "{c.oid}";
         {
             await ReadRowsAsync(reader, _ => { }, cancellationToken).ConfigureAwait(false);
             await NextAsync(reader, r => snapshot.Database = r.GetString(0), cancellationToken).ConfigureAwait(false);
-            await NextAsync(reader, r => snapshot.Schemas.Add(new CatalogObject { Schema = r.GetString(0), Name = r.GetString(0), Owner = r.GetString(1) }), cancellationToken).ConfigureAwait(false);
+            await NextAsync(reader, r => snapshot.Schemas.Add(new CatalogObject { Name = r.GetString(0), Owner = r.GetString(1) }), cancellationToken).ConfigureAwait(false);
             await NextAsync(reader, r => tablesByOid[r.GetFieldValue<uint>(0)] = ReadTable(r), cancellationToken).ConfigureAwait(false);
             await NextAsync(reader, r => snapshot.Views.Add(ReadView(r)), cancellationToken).ConfigureAwait(false);
             await NextAsync(reader, r => snapshot.Functions.Add(Object(r.GetString(0), r.GetString(1), null, r.GetString(3), ("Kind", KindOfFunction(r.GetString(2))), ("DefinitionHash", r.GetString(4)))), cancellationToken).ConfigureAwait(false);
@@ -127,7 +127,7 @@ WHERE NOT t.tgisinternal AND " + UserSchema + " AND " + "{c.oid}";
         bool Bound(string schema, string? table) => table is null ? SchemaLevel(schema) : tables.Contains((schema, table));
 
         var tableSchemas = new HashSet<string>(manifest.Tables.Select(t => t.Schema), StringComparer.Ordinal);
-        snapshot.Schemas.RemoveAll(s => !tableSchemas.Contains(s.Schema) && !SchemaLevel(s.Schema));
+        snapshot.Schemas.RemoveAll(s => !tableSchemas.Contains(s.Name) && !SchemaLevel(s.Name));
         snapshot.Tables.RemoveAll(t => !tables.Contains((t.Schema, t.Name)));
         snapshot.Views.RemoveAll(v => !SchemaLevel(v.Schema));
         snapshot.Functions.RemoveAll(f => !SchemaLevel(f.Schema));

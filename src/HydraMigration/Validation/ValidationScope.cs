@@ -38,7 +38,7 @@ internal sealed class ValidationScope
         return new CatalogSnapshot
         {
             Database = snapshot.Database,
-            Schemas = snapshot.Schemas.Where(s => IncludesSchema(s.Schema)).ToList(),
+            Schemas = snapshot.Schemas.Where(s => IncludesSchema(s.Name)).ToList(),
             Tables = snapshot.Tables.Where(t => IncludesTable(t.Schema, t.Name)).ToList(),
             Views = snapshot.Views.Where(v => IncludesSchema(v.Schema)).ToList(),
             Functions = snapshot.Functions.Where(f => IncludesSchema(f.Schema)).ToList(),
