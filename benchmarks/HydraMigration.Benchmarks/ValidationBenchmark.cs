@@ -80,6 +80,11 @@ internal static class ValidationBenchmark
                 run();
             }
 
+            // Where the time of one run goes (the verbose timings of the service).
+            var breakdown = Stopwatch.StartNew();
+            var verbose = ps.Run("Test-HydraMigration -Connection $dst -Source $src -Check RowCount -ExcludeTable bench_ready -Verbose").Verbose;
+            Console.WriteLine($"  one run, {breakdown.Elapsed.TotalSeconds:0.000} s in all: " + string.Join(" ", verbose));
+
             var times = contenders.ToDictionary(c => c.Name, _ => new List<double>());
             for (var round = 1; round <= rounds; round++)
             {

@@ -30,6 +30,7 @@ internal sealed class ValidationService
         }
 
         var results = new ValidationResults();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await using var target = new ConnectionPool(request.Target, request.ThrottleLimit);
         await using var source = request.Source is null ? null : new ConnectionPool(request.Source, request.ThrottleLimit);
 
@@ -44,6 +45,7 @@ internal sealed class ValidationService
             EnsureManifestBelongsTo(manifest, targetSnapshot, request.Target);
         }
 
+        _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "Catalogs read after {0:0.000} s: {1} table(s) on the source side, {2} on the target.", clock.Elapsed.TotalSeconds, sourceSnapshot.Tables.Count, targetSnapshot.Tables.Count));
         var scope = new ValidationScope(request.Schemas, request.Tables, request.ExcludeTables);
         var sourceInScope = scope.Apply(sourceSnapshot);
         var targetInScope = scope.Apply(targetSnapshot);
@@ -60,6 +62,7 @@ internal sealed class ValidationService
         new CatalogComparer(results, request.Categories, reportTargetExtras).Compare(sourceInScope, targetInScope, definitionsKnown, compareOwners);
 
         await CompareRowsAsync(request, manifest, source, target, sourceInScope, targetInScope, results, cancellationToken).ConfigureAwait(false);
+        _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "Rows compared after {0:0.000} s.", clock.Elapsed.TotalSeconds));
         return results.Sorted();
     }
 
