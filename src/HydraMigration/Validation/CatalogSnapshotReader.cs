@@ -107,7 +107,14 @@ WHERE NOT t.tgisinternal AND " + UserSchema + " AND " + "{c.oid}";
             table.Value.Columnar = options.TryGetValue(table.Key, out var found) ? found : new ColumnarOptions();
         }
 
+        // In name order, so a manifest reads (and diffs) the same from one dump to the next.
         snapshot.Tables = tablesByOid.Values.OrderBy(t => t.Schema, StringComparer.Ordinal).ThenBy(t => t.Name, StringComparer.Ordinal).ToList();
+        foreach (var list in new[] { snapshot.Schemas, snapshot.Views, snapshot.Functions, snapshot.Indexes, snapshot.Constraints, snapshot.Triggers })
+        {
+            list.Sort((a, b) => ByName(a.Schema, a.Name, b.Schema, b.Name));
+        }
+
+        snapshot.Sequences.Sort((a, b) => ByName(a.Schema, a.Name, b.Schema, b.Name));
         snapshot.Extensions = await catalog.ReadExtensionsAsync(cancellationToken).ConfigureAwait(false);
         snapshot.Settings = await catalog.ReadDatabaseSettingsAsync(cancellationToken).ConfigureAwait(false);
         return snapshot;
@@ -136,6 +143,12 @@ WHERE NOT t.tgisinternal AND " + UserSchema + " AND " + "{c.oid}";
         snapshot.Triggers.RemoveAll(t => !Bound(t.Schema, t.Table));
         snapshot.Sequences.RemoveAll(s => !(s.Table is not null && tables.Contains((s.Schema, s.Table))) && !SchemaLevel(s.Schema));
         return snapshot;
+    }
+
+    private static int ByName(string schemaA, string nameA, string schemaB, string nameB)
+    {
+        var bySchema = string.CompareOrdinal(schemaA, schemaB);
+        return bySchema != 0 ? bySchema : string.CompareOrdinal(nameA, nameB);
     }
 
     private static CatalogTable ReadTable(DbDataReader r) => new()

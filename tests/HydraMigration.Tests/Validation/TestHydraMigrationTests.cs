@@ -96,6 +96,27 @@ public sealed class TestHydraMigrationTests : IDisposable
     }
 
     [Fact]
+    public void AFilteredDumpRecordsOnlyItsScopeAndTheTargetsOtherObjectsAreNoDifference()
+    {
+        var migrated = MigratedRichDatabase.Of(_pg);
+        Credentials.Connect(_ps, "src", _pg.Source, migrated.Source);
+        Credentials.Connect(_ps, "dst", _pg.Target, migrated.Restored);
+        var dump = _ps.Run("New-HydraDump -Connection $src -Path $args[0] -Table inventory.orders", Path.Combine(_pg.NewFolder("filtered"), "orders.dump"));
+        Assert.Empty(dump.Errors);
+        var catalog = (CatalogShape)_ps.Run("$m = $args[0].Manifest.Catalog; [pscustomobject]@{ Tables = @($m.Tables.Name) -join ','; Views = $m.Views.Count; Functions = $m.Functions.Count; Indexes = @($m.Indexes.Name | ForEach-Object { $_ }) -join ','; Sequences = @($m.Sequences.Name) -join ',' }", dump.Output.Single())
+            .Output.Select(o => new CatalogShape((string)o.Properties["Tables"].Value, (int)o.Properties["Views"].Value, (int)o.Properties["Functions"].Value, (string)o.Properties["Indexes"].Value, (string)o.Properties["Sequences"].Value)).Single();
+        Assert.Equal(new CatalogShape("orders", 0, 0, "orders_pkey,orders_placed", "orders_id_seq"), catalog);
+
+        var result = _ps.Run("$args[0] | Test-HydraMigration -Connection $dst", dump.Output.Single());
+        Assert.Empty(result.Errors);
+        Assert.Empty(Problems(result));
+        Assert.Contains(result.Output, o => Describe(o) == "Pass Sequence inventory.orders_id_seq NextValue");
+        Assert.DoesNotContain(result.Output, o => (string)o.Properties["Name"].Value == "products");
+    }
+
+    private sealed record CatalogShape(string Tables, int Views, int Functions, string Indexes, string Sequences);
+
+    [Fact]
     public void AManifestWithoutACatalogStillValidatesTablesRowsOptionsExtensionsAndSettings()
     {
         var migrated = MigratedRichDatabase.Of(_pg);
