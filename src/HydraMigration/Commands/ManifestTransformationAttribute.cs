@@ -11,7 +11,7 @@ namespace HydraMigration.Commands;
 /// manifest file, or the path of an archive whose manifest lies beside it.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
-public sealed class ManifestTransformationAttribute : ArgumentTransformationAttribute
+internal sealed class ManifestTransformationAttribute : ArgumentTransformationAttribute
 {
     /// <inheritdoc />
     public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
