@@ -25,6 +25,7 @@
         'Get-HydraSshSession'
         'Remove-HydraSshSession'
         'Copy-HydraDump'
+        'Test-HydraMigration'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -12,11 +12,15 @@ using HydraMigration.Tests.Harness;
 //   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- dump    [scale] [rounds]
 //   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- restore [scale] [rounds]
 //   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- copy    [MiB] [rounds]   (CopyBenchmark.cs)
+//   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- validate [tables] [rounds]
 //
 // dump:    New-HydraDump (manifest, snapshot row counts, SHA-256) vs bare pg_dump -Fc, plus
 //          New-HydraDump -SkipRowCount to isolate what the counts cost.
 // restore: Restore-HydraDump -Jobs 2 -CreateDatabase (preflight, sectioned restore, columnar
 //          options and settings re-applied) vs createdb + bare pg_restore -j 2, into fresh databases.
+// validate: Test-HydraMigration -Source -Check RowCount (exact counts on both servers at once) vs
+//          counting every table one after another through one psql session, source then target.
+//          See ValidationBenchmark.cs.
 //
 // Defaults: pgbench scale 60 (~1 GB) and 9 rounds. As root, the cluster runs as postgres. The
 // bench database also gets a columnar table with non-default options and a database setting,
@@ -28,11 +32,18 @@ if (mode is "copy" or CopyBenchmark.WorkerMode)
     return CopyBenchmark.Run(args);
 }
 
+if (mode == "validate")
+{
+    return ValidationBenchmark.Run(
+        args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200,
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 7);
+}
+
 var scale = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 60;
 var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 9;
 if (mode is not ("dump" or "restore"))
 {
-    Console.Error.WriteLine("usage: -- dump|restore [scale] [rounds]");
+    Console.Error.WriteLine("usage: -- dump|restore [scale] [rounds]   or   -- validate [tables] [rounds]");
     return 2;
 }
 
@@ -79,20 +90,14 @@ try
         Console.WriteLine($"round {round}: " + string.Join("   ", contenders.Select(c => $"{c.Name} {times[c.Name][^1]:0.00} s")));
     }
 
-    static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-    }
-
     static string Verdict(double r) => r <= 1.05 ? "met" : "not met";
     Console.WriteLine();
-    Console.WriteLine("median:  " + string.Join(", ", contenders.Select(c => $"{c.Name} {Median(times[c.Name]):0.00} s")));
+    Console.WriteLine("median:  " + string.Join(", ", contenders.Select(c => $"{c.Name} {Stats.Median(times[c.Name]):0.00} s")));
     Console.WriteLine("minimum: " + string.Join(", ", contenders.Select(c => $"{c.Name} {times[c.Name].Min():0.00} s")));
     var native = contenders[0].Name;
     foreach (var (name, _) in contenders.Skip(1))
     {
-        var byMedian = Median(times[name]) / Median(times[native]);
+        var byMedian = Stats.Median(times[name]) / Stats.Median(times[native]);
         var byMinimum = times[name].Min() / times[native].Min();
         Console.WriteLine($"ratio {name} / {native} (target <= 1.05): {byMedian:0.000} by medians ({Verdict(byMedian)}), {byMinimum:0.000} by minimums ({Verdict(byMinimum)}; noise on a shared machine only adds time)");
     }

@@ -3,7 +3,7 @@
 # Run after `dotnet build`:  Invoke-Pester ./tests/Pester
 
 BeforeDiscovery {
-    $script:Commands = @('New-HydraConnection', 'New-HydraDump', 'Get-HydraDumpContent', 'New-HydraDatabase', 'Restore-HydraDump')
+    $script:Commands = @('New-HydraConnection', 'New-HydraDump', 'Get-HydraDumpContent', 'New-HydraDatabase', 'Restore-HydraDump', 'Test-HydraMigration')
 }
 
 BeforeAll {
@@ -180,5 +180,21 @@ Describe 'Restore-HydraDump without a server' {
         $command.Parameters['Path'].Attributes.ValueFromPipelineByPropertyName | Should -Contain $true
         $command.Parameters['Connection'].Attributes.ValueFromPipelineByPropertyName | Should -Contain $true
         $command.Parameters['Entry'].Attributes.ValueFromPipeline | Should -Contain $true
+    }
+}
+
+Describe 'Test-HydraMigration without a server' {
+    It 'binds a HydraRestoreResult (Connection, Dump, NoOwner) and a HydraDump (Manifest) by property name' {
+        $command = Get-Command Test-HydraMigration
+        foreach ($name in 'Connection', 'Dump', 'Manifest', 'NoOwner') {
+            $command.Parameters[$name].Attributes.ValueFromPipelineByPropertyName | Should -Contain $true
+        }
+        $command.OutputType.Name | Should -Contain 'HydraMigration.HydraValidationResult'
+    }
+
+    It 'says a server cannot be reached' {
+        $err = $null
+        Test-HydraMigration -HostName 127.0.0.1 -Port 1 -Database x -ConnectTimeout 3 -Manifest ([HydraMigration.DumpManifest]::new()) -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'ServerUnreachable,HydraMigration.Commands.TestHydraMigrationCommand'
     }
 }

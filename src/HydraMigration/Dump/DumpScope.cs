@@ -44,6 +44,10 @@ internal sealed class DumpScope
         return included && !Matches(_excludeTables, table);
     }
 
+    /// <summary>Whether the schema filters (-n/-N) keep this schema's objects; -t dumps only tables and ignores them.</summary>
+    public bool IncludesSchema(string schema) =>
+        (_schemas.Count == 0 || _schemas.Any(p => p.MatchesSchema(schema))) && !_excludeSchemas.Any(p => p.MatchesSchema(schema));
+
     public bool DumpsData(SourceTable table) =>
         !_schemaOnly && table.Kind == 'r' && !Matches(_excludeData, table);
 

@@ -54,6 +54,7 @@ internal sealed class DumpService
             _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "Snapshot {0} exported and {1} table(s) selected after {2:0.000} s.", snapshot, tables.Count, clock.Elapsed.TotalSeconds));
             var manifest = await DumpAndDescribeAsync(site, request, pgDump, plan, snapshot, catalog, scope, tables, allTables, cancellationToken).ConfigureAwait(false);
             _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "pg_dump and the manifest's facts done after {0:0.000} s.", clock.Elapsed.TotalSeconds));
+            manifest.Catalog = await new Validation.CatalogSnapshotReader(connection).ReadForDumpAsync(manifest, scope.IncludesSchema, request.Tables.Count > 0, cancellationToken).ConfigureAwait(false);
             manifest.Source = source;
             manifest.Snapshot = snapshot;
             try

@@ -48,6 +48,9 @@ public sealed class DumpManifest
 
     /// <summary>Roles the archive references as owners or grantees.</summary>
     public List<string> Roles { get; set; } = new();
+
+    /// <summary>The dump's objects as Test-HydraMigration compares them (null in manifests written before it existed).</summary>
+    public CatalogSnapshot? Catalog { get; set; }
 }
 
 /// <summary>The archive a manifest describes.</summary>

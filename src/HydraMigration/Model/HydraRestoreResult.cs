@@ -9,7 +9,7 @@ namespace HydraMigration;
 /// </summary>
 public sealed class HydraRestoreResult
 {
-    internal HydraRestoreResult(HydraConnection connection, HydraDump dump, TimeSpan duration, int entriesRestored, IReadOnlyList<HydraRestoreIssue> errors, IReadOnlyList<HydraRestoreIssue> warnings, int columnarTablesConfigured, int settingsApplied, IReadOnlyList<string> rolesCreated)
+    internal HydraRestoreResult(HydraConnection connection, HydraDump dump, TimeSpan duration, int entriesRestored, IReadOnlyList<HydraRestoreIssue> errors, IReadOnlyList<HydraRestoreIssue> warnings, int columnarTablesConfigured, int settingsApplied, IReadOnlyList<string> rolesCreated, bool noOwner)
     {
         Connection = connection;
         Dump = dump;
@@ -20,6 +20,7 @@ public sealed class HydraRestoreResult
         ColumnarTablesConfigured = columnarTablesConfigured;
         SettingsApplied = settingsApplied;
         RolesCreated = rolesCreated;
+        NoOwner = noOwner;
     }
 
     /// <summary>"host:port/database" of the target.</summary>
@@ -51,6 +52,9 @@ public sealed class HydraRestoreResult
 
     /// <summary>NOLOGIN roles created by -CreateMissingRole.</summary>
     public IReadOnlyList<string> RolesCreated { get; }
+
+    /// <summary>True when the restore left owners out (-NoOwner): Test-HydraMigration then does not compare them.</summary>
+    public bool NoOwner { get; }
 
     /// <summary>True when pg_restore reported no error (warnings allowed).</summary>
     public bool Succeeded => Errors.Count == 0;

@@ -228,7 +228,8 @@ internal sealed class RestoreService
             output.Issues.Where(i => i.IsWarning).ToList(),
             columnar,
             settings,
-            plan.RolesToCreate.ToList());
+            plan.RolesToCreate.ToList(),
+            request.NoOwner);
     }
 
     private static string LastLine(string text) =>

@@ -72,6 +72,39 @@ max_wal_size = 2GB
     }
 
     /// <summary>
+    /// Starts the cluster in <paramref name="parentFolder"/>/<paramref name="name"/> that an
+    /// earlier run left there (its password kept beside it, mode 0600), or a new one: for
+    /// benchmarks whose data takes minutes to build. <see cref="StopOnly"/> keeps it for next time.
+    /// </summary>
+    public static PostgresCluster StartOrReuse(string name, string parentFolder)
+    {
+        var folder = Path.Combine(parentFolder, name);
+        var passwordFile = Path.Combine(parentFolder, name + ".password");
+        if (!File.Exists(Path.Combine(folder, "data", "PG_VERSION")) || !File.Exists(passwordFile))
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+
+            var created = Start(name, parentFolder);
+            File.WriteAllText(passwordFile, created.SuperPassword);
+            File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            return created;
+        }
+
+        Stop(Path.Combine(folder, "data")); // left running by a run that was killed
+        var port = FreePort();
+        var cluster = new PostgresCluster(name, folder, port, File.ReadAllText(passwordFile).Trim());
+        File.AppendAllText(Path.Combine(cluster.DataFolder, "postgresql.conf"), string.Format(CultureInfo.InvariantCulture, "\nport = {0}\n", port));
+        ExternalCommand.RunAsPostgres(Path.Combine(BinFolder, "pg_ctl"), new[] { "-D", cluster.DataFolder, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60", "start" });
+        return cluster;
+    }
+
+    /// <summary>Stops the server and keeps its files.</summary>
+    public void StopOnly() => Stop(DataFolder);
+
+    /// <summary>
     /// Runs SQL through psql (not Npgsql: the test process must not load the module's
     /// dependencies itself, or the module's own dependency loading would go untested).
     /// </summary>

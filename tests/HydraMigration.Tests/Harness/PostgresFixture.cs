@@ -17,6 +17,7 @@ public sealed class PostgresFixture : IDisposable
     private const string RootFolder = "/tmp/hydra-tests";
     private readonly Lazy<string> _sample;
     private readonly Lazy<string> _big;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<object>> _shared = new(StringComparer.Ordinal);
     private int _databaseCounter;
 
     public PostgresFixture()
@@ -61,6 +62,13 @@ public sealed class PostgresFixture : IDisposable
 
     /// <summary>A new, empty database name, unique in this run; <paramref name="stem"/> may hold any characters.</summary>
     public string NewDatabaseName(string stem = "db") => stem + "_" + Interlocked.Increment(ref _databaseCounter);
+
+    /// <summary>
+    /// Something expensive that several tests of a class share (a restored database), made once
+    /// per run on first use: test classes get a new instance per test, the fixture lives on.
+    /// </summary>
+    public T Shared<T>(string key, Func<T> create)
+        where T : class => (T)_shared.GetOrAdd(key, _ => new Lazy<object>(() => create())).Value;
 
     /// <summary>A scratch folder for one test's files.</summary>
     public string NewFolder(string name)

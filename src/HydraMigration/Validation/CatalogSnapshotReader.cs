@@ -1,0 +1,230 @@
+using System;
+using System.Collections.Generic;
+using System.Data.Common;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using HydraMigration.Dump;
+using Npgsql;
+
+namespace HydraMigration.Validation;
+
+/// <summary>
+/// Reads a database's comparable facts into a <see cref="CatalogSnapshot"/>: the one reader for
+/// both sides of a validation, and for the dump's manifest (where it runs inside the exported
+/// snapshot, so the manifest describes what pg_dump saw). System schemas, extension members
+/// (pg_depend 'e': the columnar extension's own schema, tables and functions) and temporary
+/// objects are left out, as pg_dump leaves them out.
+/// </summary>
+internal sealed class CatalogSnapshotReader
+{
+    // Schemas a dump carries: not the system's, not temporary, not an extension's own.
+    private const string UserSchema = @"n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp)'
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e')";
+
+    // The first statement pins search_path for this batch (one implicit transaction up to Sync,
+    // or the dump's snapshot transaction): pg_get_viewdef, format_type and friends qualify every
+    // name the search path does not cover, so a lost ALTER DATABASE … SET search_path on the
+    // target shows as that setting's failure, not as every view and function differing.
+    private const string Sql = @"
+SELECT pg_catalog.set_config('search_path', 'pg_catalog', true);
+SELECT current_database();
+SELECT n.nspname, pg_catalog.pg_get_userbyid(n.nspowner) FROM pg_catalog.pg_namespace n WHERE " + UserSchema + @";
+SELECT c.oid, n.nspname, c.relname, c.relkind::text, am.amname, pg_catalog.pg_get_userbyid(c.relowner), c.reltuples::float8,
+       (SELECT array_agg(pg_catalog.quote_ident(a.attname) || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod)
+                         || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END
+                         || coalesce(' DEFAULT ' || pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), '') ORDER BY a.attnum)
+          FROM pg_catalog.pg_attribute a LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
+       (SELECT array_agg(a.attname::text ORDER BY k.ord)
+          FROM pg_catalog.pg_index i CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
+          JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+         WHERE i.indrelid = c.oid AND i.indisprimary),
+       coalesce((SELECT a.atttypid IN ('pg_catalog.int2'::regtype, 'pg_catalog.int4'::regtype, 'pg_catalog.int8'::regtype)
+          FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+         WHERE i.indrelid = c.oid AND i.indisprimary), false)
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_catalog.pg_am am ON am.oid = c.relam
+WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't' AND " + UserSchema + " AND " + "{c.oid}" + @";
+SELECT n.nspname, c.relname, c.relkind::text, pg_catalog.pg_get_userbyid(c.relowner), pg_catalog.pg_get_viewdef(c.oid, true), c.relispopulated
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('v', 'm') AND " + UserSchema + " AND " + "{c.oid}" + @";
+SELECT n.nspname, p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')', p.prokind::text, pg_catalog.pg_get_userbyid(p.proowner),
+       md5(CASE WHEN p.prokind IN ('f', 'p') THEN pg_catalog.pg_get_functiondef(p.oid) ELSE coalesce(p.prosrc, '') END)
+FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+WHERE " + UserSchema + " AND " + "{p.oid:pg_proc}" + @";
+SELECT n.nspname, ic.relname, tc.relname, pg_catalog.pg_get_indexdef(i.indexrelid), i.indisvalid
+FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid JOIN pg_catalog.pg_class tc ON tc.oid = i.indrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace
+WHERE " + UserSchema + " AND " + "{tc.oid}" + @";
+SELECT n.nspname, coalesce(tc.relname, ty.typname) || '.' || co.conname, tc.relname, co.contype::text, pg_catalog.pg_get_constraintdef(co.oid), co.convalidated
+FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_namespace n ON n.oid = co.connamespace
+LEFT JOIN pg_catalog.pg_class tc ON tc.oid = co.conrelid LEFT JOIN pg_catalog.pg_type ty ON ty.oid = co.contypid
+WHERE (tc.oid IS NOT NULL OR ty.oid IS NOT NULL) AND " + UserSchema + " AND " + "{coalesce(tc.oid, 0)}" + " AND " + "{coalesce(ty.oid, 0):pg_type}" + @";
+SELECT n.nspname, c.relname, pg_catalog.pg_get_userbyid(c.relowner), s.seqincrement,
+       CASE WHEN NOT pg_catalog.has_sequence_privilege(c.oid, 'SELECT,USAGE') THEN NULL
+            WHEN pg_catalog.pg_sequence_last_value(c.oid) IS NULL THEN s.seqstart::numeric
+            ELSE pg_catalog.pg_sequence_last_value(c.oid)::numeric + s.seqincrement END,
+       (SELECT t.relname FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class t ON t.oid = d.refobjid
+         WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_catalog.pg_class'::regclass
+           AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i') LIMIT 1)
+FROM pg_catalog.pg_sequence s JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE " + UserSchema + " AND " + "{c.oid}" + @";
+SELECT n.nspname, c.relname || '.' || t.tgname, c.relname, pg_catalog.pg_get_triggerdef(t.oid), t.tgenabled::text
+FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE NOT t.tgisinternal AND " + UserSchema + " AND " + "{c.oid}";
+
+    private static readonly string Query = ExpandExtensionFilters(Sql);
+
+    private readonly NpgsqlConnection _connection;
+
+    public CatalogSnapshotReader(NpgsqlConnection connection) => _connection = connection;
+
+    public async Task<CatalogSnapshot> ReadAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = new CatalogSnapshot();
+        var tablesByOid = new Dictionary<uint, CatalogTable>();
+        using (var command = new NpgsqlCommand(Query, _connection))
+        using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await ReadRowsAsync(reader, _ => { }, cancellationToken).ConfigureAwait(false);
+            await NextAsync(reader, r => snapshot.Database = r.GetString(0), cancellationToken).ConfigureAwait(false);
+            await NextAsync(reader, r => snapshot.Schemas.Add(new CatalogObject { Name = r.GetString(0), Owner = r.GetString(1) }), cancellationToken).ConfigureAwait(false);
+            await NextAsync(reader, r => tablesByOid[r.GetFieldValue<uint>(0)] = ReadTable(r), cancellationToken).ConfigureAwait(false);
+            await NextAsync(reader, r => snapshot.Views.Add(ReadView(r)), cancellationToken).ConfigureAwait(false);
+            await NextAsync(reader, r => snapshot.Functions.Add(Object(r.GetString(0), r.GetString(1), null, r.GetString(3), ("Kind", KindOfFunction(r.GetString(2))), ("DefinitionHash", r.GetString(4)))), cancellationToken).ConfigureAwait(false);
+            await NextAsync(reader, r => snapshot.Indexes.Add(Object(r.GetString(0), r.GetString(1), r.GetString(2), null, ("Definition", r.GetString(3)), ("Valid", Bool(r.GetBoolean(4))))), cancellationToken).ConfigureAwait(false);
+            await NextAsync(reader, r => snapshot.Constraints.Add(Object(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), null, ("Type", KindOfConstraint(r.GetString(3))), ("Definition", r.GetString(4)), ("Validated", Bool(r.GetBoolean(5))))), cancellationToken).ConfigureAwait(false);
+            await NextAsync(reader, r => snapshot.Sequences.Add(new CatalogSequence { Schema = r.GetString(0), Name = r.GetString(1), Owner = r.GetString(2), Increment = r.GetInt64(3), NextValue = r.IsDBNull(4) ? null : r.GetDecimal(4), Table = r.IsDBNull(5) ? null : r.GetString(5) }), cancellationToken).ConfigureAwait(false);
+            await NextAsync(reader, r => snapshot.Triggers.Add(Object(r.GetString(0), r.GetString(1), r.GetString(2), null, ("Definition", r.GetString(3)), ("Enabled", r.GetString(4)))), cancellationToken).ConfigureAwait(false);
+        }
+
+        // Reused from the dump's manifest reading, so both agree on what an option or a setting is.
+        var catalog = new SourceCatalog(_connection);
+        var options = await catalog.ReadColumnarOptionsAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var table in tablesByOid.Where(t => string.Equals(t.Value.AccessMethod, "columnar", StringComparison.Ordinal)))
+        {
+            // A columnar table without an options row has lost them: recorded as empty options, which differ from any real ones.
+            table.Value.Columnar = options.TryGetValue(table.Key, out var found) ? found : new ColumnarOptions();
+        }
+
+        // In name order, so a manifest reads (and diffs) the same from one dump to the next.
+        snapshot.Tables = tablesByOid.Values.OrderBy(t => t.Schema, StringComparer.Ordinal).ThenBy(t => t.Name, StringComparer.Ordinal).ToList();
+        foreach (var list in new[] { snapshot.Schemas, snapshot.Views, snapshot.Functions, snapshot.Indexes, snapshot.Constraints, snapshot.Triggers })
+        {
+            list.Sort((a, b) => ByName(a.Schema, a.Name, b.Schema, b.Name));
+        }
+
+        snapshot.Sequences.Sort((a, b) => ByName(a.Schema, a.Name, b.Schema, b.Name));
+        snapshot.Extensions = await catalog.ReadExtensionsAsync(cancellationToken).ConfigureAwait(false);
+        snapshot.Settings = await catalog.ReadDatabaseSettingsAsync(cancellationToken).ConfigureAwait(false);
+        return snapshot;
+    }
+
+    /// <summary>
+    /// The snapshot for a dump's manifest: only what the dump holds. The manifest's table list
+    /// is the authority for tables (and the indexes, constraints, triggers and owned sequences
+    /// bound to them); schema-level objects follow the dump's schema filters, and a -Table
+    /// dump (which carries no views or functions) records none.
+    /// </summary>
+    public async Task<CatalogSnapshot> ReadForDumpAsync(DumpManifest manifest, Func<string, bool> schemaIncluded, bool tablesSelected, CancellationToken cancellationToken)
+    {
+        var snapshot = await ReadAsync(cancellationToken).ConfigureAwait(false);
+        var tables = new HashSet<(string, string)>(manifest.Tables.Select(t => (t.Schema, t.Name)));
+        bool SchemaLevel(string schema) => !tablesSelected && schemaIncluded(schema);
+        bool Bound(string schema, string? table) => table is null ? SchemaLevel(schema) : tables.Contains((schema, table));
+
+        var tableSchemas = new HashSet<string>(manifest.Tables.Select(t => t.Schema), StringComparer.Ordinal);
+        snapshot.Schemas.RemoveAll(s => !tableSchemas.Contains(s.Name) && !SchemaLevel(s.Name));
+        snapshot.Tables.RemoveAll(t => !tables.Contains((t.Schema, t.Name)));
+        snapshot.Views.RemoveAll(v => !SchemaLevel(v.Schema));
+        snapshot.Functions.RemoveAll(f => !SchemaLevel(f.Schema));
+        snapshot.Indexes.RemoveAll(i => !Bound(i.Schema, i.Table));
+        snapshot.Constraints.RemoveAll(c => !Bound(c.Schema, c.Table));
+        snapshot.Triggers.RemoveAll(t => !Bound(t.Schema, t.Table));
+        snapshot.Sequences.RemoveAll(s => !(s.Table is not null && tables.Contains((s.Schema, s.Table))) && !SchemaLevel(s.Schema));
+        return snapshot;
+    }
+
+    private static int ByName(string schemaA, string nameA, string schemaB, string nameB)
+    {
+        var bySchema = string.CompareOrdinal(schemaA, schemaB);
+        return bySchema != 0 ? bySchema : string.CompareOrdinal(nameA, nameB);
+    }
+
+    private static CatalogTable ReadTable(DbDataReader r) => new()
+    {
+        Schema = r.GetString(1),
+        Name = r.GetString(2),
+        Kind = r.GetString(3) == "p" ? "partitioned table" : "table",
+        AccessMethod = r.IsDBNull(4) ? null : r.GetString(4),
+        Owner = r.GetString(5),
+        EstimatedRows = r.GetDouble(6),
+        Columns = r.IsDBNull(7) ? new List<string>() : r.GetFieldValue<string[]>(7).ToList(),
+        PrimaryKey = r.IsDBNull(8) ? new List<string>() : r.GetFieldValue<string[]>(8).ToList(),
+        IntegerKey = r.GetBoolean(9),
+    };
+
+    private static CatalogObject ReadView(DbDataReader r)
+    {
+        var materialized = r.GetString(2) == "m";
+        var view = Object(r.GetString(0), r.GetString(1), null, r.GetString(3), ("Kind", materialized ? "materialized view" : "view"), ("Definition", r.GetString(4)));
+        if (materialized)
+        {
+            view.Facts["Populated"] = Bool(r.GetBoolean(5));
+        }
+
+        return view;
+    }
+
+    private static CatalogObject Object(string schema, string name, string? table, string? owner, params (string Check, string Value)[] facts)
+    {
+        var item = new CatalogObject { Schema = schema, Name = name, Table = table, Owner = owner };
+        foreach (var (check, value) in facts)
+        {
+            item.Facts[check] = value;
+        }
+
+        return item;
+    }
+
+    private static string Bool(bool value) => value ? "true" : "false";
+
+    private static string KindOfFunction(string prokind) => prokind switch
+    {
+        "p" => "procedure",
+        "a" => "aggregate",
+        "w" => "window function",
+        _ => "function",
+    };
+
+    private static string KindOfConstraint(string contype) => contype switch
+    {
+        "p" => "primary key",
+        "u" => "unique",
+        "c" => "check",
+        "f" => "foreign key",
+        "x" => "exclusion",
+        "t" => "constraint trigger",
+        _ => contype,
+    };
+
+    /// <summary>"{expr}" / "{expr:catalog}" become "the object is no extension's member" (catalog pg_class unless named).</summary>
+    private static string ExpandExtensionFilters(string sql) =>
+        System.Text.RegularExpressions.Regex.Replace(sql, @"\{([^{}:]+)(?::(\w+))?\}", m =>
+            "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = 'pg_catalog." + (m.Groups[2].Success ? m.Groups[2].Value : "pg_class")
+            + "'::regclass AND e.objid = " + m.Groups[1].Value + " AND e.deptype = 'e')");
+
+    private static async Task ReadRowsAsync(DbDataReader reader, Action<DbDataReader> row, CancellationToken cancellationToken)
+    {
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            row(reader);
+        }
+    }
+
+    private static async Task NextAsync(DbDataReader reader, Action<DbDataReader> row, CancellationToken cancellationToken)
+    {
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        await ReadRowsAsync(reader, row, cancellationToken).ConfigureAwait(false);
+    }
+}
