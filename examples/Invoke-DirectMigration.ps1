@@ -25,7 +25,7 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
-Import-Module (Join-Path $PSScriptRoot '../out/HydraMigration/HydraMigration.psd1')
+Import-Module "$PSScriptRoot/../out/HydraMigration/HydraMigration.psd1"
 
 $src = New-HydraConnection -HostName $SourceHost -Port $SourcePort -Database $SourceDatabase -Credential $SourceCredential
 $dst = New-HydraConnection -HostName $TargetHost -Port $TargetPort -Database $TargetDatabase -Credential $TargetCredential

@@ -45,7 +45,7 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
-Import-Module (Join-Path $PSScriptRoot '../out/HydraMigration/HydraMigration.psd1')
+Import-Module "$PSScriptRoot/../out/HydraMigration/HydraMigration.psd1"
 
 $login = @{ HostName = $SshHost; Port = $SshPort; UserName = $SshUser; KeyFile = $SshKeyFile }
 if ($HostKeyFingerprint) { $login.HostKeyFingerprint = $HostKeyFingerprint }
@@ -62,9 +62,8 @@ try {
         Restore-HydraDump -Connection $dst -CreateDatabase -Jobs $Jobs |
         Test-HydraMigration
 
-    $failed = @($results | Where-Object Status -ne 'Pass')
     $results
-    if ($failed | Where-Object Status -eq 'Fail') { exit 1 }
+    if ($results | Where-Object Status -eq 'Fail') { exit 1 }
     exit 0
 }
 finally {
