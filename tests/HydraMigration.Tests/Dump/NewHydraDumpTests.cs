@@ -365,7 +365,7 @@ public sealed class NewHydraDumpTests : IDisposable
     {
         Credentials.Connect(_ps, "src", _pg.Source, _pg.Sample);
         _ps.Run("New-HydraDump -Connection $src -Path $args[0] | Out-Default", Path.Combine(_pg.NewFolder("view"), "view.dump"));
-        Assert.Matches(@"Name\s+Format\s+Size\(MB\)\s+Tables\s+Columnar\s+Source", _ps.Host.Text);
-        Assert.Matches(@"view\.dump\s+Custom\s+[\d.]+\s+7\s+1\s+127\.0\.0\.1:\d+/", _ps.Host.Text);
+        Assert.Matches(@"Name\s+Location\s+Format\s+Size\(MB\)\s+Tables\s+Columnar\s+Source", _ps.Host.Text);
+        Assert.Matches(@"view\.dump\s+local\s+Custom\s+[\d.]+\s+7\s+1\s+127\.0\.0\.1:\d+/", _ps.Host.Text);
     }
 }
