@@ -3,7 +3,7 @@
 # Run after `dotnet build`:  Invoke-Pester ./tests/Pester
 
 BeforeDiscovery {
-    $script:Commands = @('New-HydraConnection', 'New-HydraDump', 'Get-HydraDumpContent', 'New-HydraDatabase', 'Restore-HydraDump', 'Test-HydraMigration')
+    $script:Commands = @('New-HydraConnection', 'New-HydraDump', 'Get-HydraDumpContent', 'New-HydraDatabase', 'Restore-HydraDump', 'New-HydraSshSession', 'Get-HydraSshSession', 'Remove-HydraSshSession', 'Copy-HydraDump', 'Test-HydraMigration')
 }
 
 BeforeAll {
@@ -196,5 +196,33 @@ Describe 'Test-HydraMigration without a server' {
         $err = $null
         Test-HydraMigration -HostName 127.0.0.1 -Port 1 -Database x -ConnectTimeout 3 -Manifest ([HydraMigration.DumpManifest]::new()) -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -Be 'ServerUnreachable,HydraMigration.Commands.TestHydraMigrationCommand'
+    }
+}
+
+Describe 'SSH and copy cmdlets without a server' {
+    BeforeAll { Import-Module $script:ModulePath -Force }
+
+    It 'refuses a port where nothing listens with SshConnectionRefused' {
+        $err = $null
+        New-HydraSshSession -HostName 127.0.0.1 -Port 1 -UserName x -Credential ([pscredential]::new('x', (ConvertTo-SecureString 'x' -AsPlainText -Force))) -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'SshConnectionRefused,HydraMigration.Commands.NewHydraSshSessionCommand'
+    }
+
+    It 'copies a local archive locally, verified against its manifest, and refuses to overwrite' {
+        $folder = Join-Path ([IO.Path]::GetTempPath()) ([guid]::NewGuid())
+        New-Item -ItemType Directory $folder | Out-Null
+        try {
+            $file = Join-Path $folder 'a.dump'
+            [IO.File]::WriteAllBytes($file, [byte[]](1..200))
+            $hash = (Get-FileHash $file -Algorithm SHA256).Hash.ToLowerInvariant()
+            "{ ""manifestVersion"": 1, ""archive"": { ""format"": ""Custom"", ""sizeBytes"": 200, ""sha256"": ""$hash"", ""files"": [] } }" | Set-Content "$file.manifest.json"
+            $copy = Copy-HydraDump -Path $file -Destination (Join-Path $folder 'b.dump')
+            $copy.Sha256 | Should -Be $hash
+            "$($copy.Path).manifest.json" | Should -Exist
+            $err = $null
+            Copy-HydraDump -Path $file -Destination (Join-Path $folder 'b.dump') -ErrorVariable err -ErrorAction SilentlyContinue
+            $err[0].FullyQualifiedErrorId | Should -Be 'CopyDestinationExists,HydraMigration.Commands.CopyHydraDumpCommand'
+        }
+        finally { Remove-Item $folder -Recurse -Force }
     }
 }
