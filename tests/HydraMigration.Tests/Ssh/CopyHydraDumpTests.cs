@@ -82,6 +82,22 @@ public sealed class CopyHydraDumpTests : IDisposable
     }
 
     [Fact]
+    public void ALocalCopyOfADirectoryDumpIsVerifiedAndRestorable()
+    {
+        var made = _ps.Run("$d = New-HydraDump -Connection $src -Path $args[0] -Format Directory; $d", Path.Combine(_local, "shop.d"));
+        AssertNoErrors(made);
+        var elsewhere = Path.Combine(_local, "elsewhere");
+        Directory.CreateDirectory(elsewhere);
+
+        var copied = _ps.Run("$d | Copy-HydraDump -Destination $args[0] | Get-HydraDumpContent", elsewhere);
+
+        AssertNoErrors(copied);
+        Assert.NotEmpty(copied.Output);
+        AssertSameTree(Path.Combine(_local, "shop.d"), Path.Combine(elsewhere, "shop.d"));
+        Assert.True(File.Exists(Path.Combine(elsewhere, "shop.d.manifest.json")));
+    }
+
+    [Fact]
     public void AnExistingDestinationNeedsForce()
     {
         AssertNoErrors(_ps.Run("$d = New-HydraDump -Connection $src -SshSession $s -Path $args[0]", _remote + "/x.dump"));
