@@ -75,41 +75,60 @@ internal sealed class CopyService
             target.Files.CreateDirectory(plan.TempPath);
         }
 
-        var mover = new FileMover(source, target, _reporter);
-        var arrived = new List<ManifestArchiveFile>();
-        long done = 0;
-        foreach (var file in files)
+        string archiveHash;
+        try
         {
-            var from = isFolder ? source.Files.Combine(sourcePath, file.Name) : sourcePath;
-            var to = isFolder ? target.Files.Combine(plan.TempPath, file.Name) : plan.TempPath;
-            var progress = new TransferProgress();
-            var hash = await WithProgress(progress, done, total, request, () => mover.MoveAsync(from, to, request.Resume, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
-            if (file.Sha256 is { Length: > 0 } expected && !string.Equals(expected, hash, StringComparison.OrdinalIgnoreCase))
+            var mover = new FileMover(source, target, _reporter);
+            var arrived = new List<ManifestArchiveFile>();
+            long done = 0;
+            foreach (var file in files)
             {
-                plan.Discard();
-                throw new HydraException("CopyVerificationFailed", ErrorCategory.InvalidResult, string.Format(CultureInfo.InvariantCulture,
-                    "The copy of '{0}' does not match its manifest: SHA-256 {1} arrived, {2} was recorded when the dump was made. The copy was removed; the source itself may be damaged.", from, hash, expected), from);
+                var from = isFolder ? source.Files.Combine(sourcePath, file.Name) : sourcePath;
+                var to = isFolder ? target.Files.Combine(plan.TempPath, file.Name) : plan.TempPath;
+                var progress = new TransferProgress();
+                var hash = await WithProgress(progress, done, total, request, () => mover.MoveAsync(from, to, request.Resume, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
+                // Without a manifest, a download is checked against the source's hash taken where it lies.
+                var expected = file.Sha256 is { Length: > 0 } recorded
+                    ? recorded
+                    : source.Session is { } remote ? await RemoteHasher.ComputeAsync(remote, from, null, cancellationToken).ConfigureAwait(false) : null;
+                if (expected is not null && !string.Equals(expected, hash, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new HydraException("CopyVerificationFailed", ErrorCategory.InvalidResult, string.Format(CultureInfo.InvariantCulture,
+                        "The copy of '{0}' is not the archive: SHA-256 {1} arrived, {2} was expected ({3}). The copy was removed; the source itself may be damaged.",
+                        from, hash, expected, file.Sha256 is null ? "the source's own hash" : "recorded in the manifest when the dump was made"), from);
+                }
+
+                arrived.Add(new ManifestArchiveFile { Name = file.Name, SizeBytes = file.Size, Sha256 = hash });
+                done += file.Size;
             }
 
-            arrived.Add(new ManifestArchiveFile { Name = file.Name, SizeBytes = file.Size, Sha256 = hash });
-            done += file.Size;
-        }
+            archiveHash = isFolder ? ArchiveHasher.FolderHash(arrived) : arrived[0].Sha256;
+            if (manifest is not null && !string.Equals(manifest.Archive.Sha256, archiveHash, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new HydraException("CopyVerificationFailed", ErrorCategory.InvalidResult, string.Format(CultureInfo.InvariantCulture,
+                    "The copy of '{0}' does not match its manifest (SHA-256 {1}, recorded {2}). The copy was removed.", sourcePath, archiveHash, manifest.Archive.Sha256), sourcePath);
+            }
 
-        var archiveHash = isFolder ? ArchiveHasher.FolderHash(arrived) : arrived[0].Sha256;
-        if (manifest is not null && !string.Equals(manifest.Archive.Sha256, archiveHash, StringComparison.OrdinalIgnoreCase))
+            if (manifest is not null)
+            {
+                ManifestFile.Write(plan.TempManifestPath, manifest, target.Files);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            plan.Commit(request.Force, withManifest: manifest is not null);
+        }
+        catch (HydraException ex) when (ex.ErrorId == "CopyVerificationFailed")
         {
-            plan.Discard();
-            throw new HydraException("CopyVerificationFailed", ErrorCategory.InvalidResult, string.Format(CultureInfo.InvariantCulture,
-                "The copy of '{0}' does not match its manifest (SHA-256 {1}, recorded {2}). The copy was removed.", sourcePath, archiveHash, manifest.Archive.Sha256), sourcePath);
+            plan.Discard(); // a damaged copy is not worth resuming
+            throw;
         }
-
-        if (manifest is not null)
+        catch
         {
-            ManifestFile.Write(plan.TempManifestPath, manifest, target.Files);
+            // Keep the data partial for -Resume; the manifest is written again next time.
+            DeleteQuietly(target.Files, plan.TempManifestPath);
+            throw;
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
-        plan.Commit(request.Force, withManifest: manifest is not null);
         _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "Copied and verified {0} in {1:0.0} s (SHA-256 {2}).", Units.Bytes(total), clock.Elapsed.TotalSeconds, archiveHash));
         return new HydraDump(plan.FinalPath, manifest is null ? null : plan.ManifestPath, manifest, format, total, clock.Elapsed, target.Session);
     }
@@ -123,7 +142,13 @@ internal sealed class CopyService
         var startedAt = -1L;
         while (!task.IsCompleted)
         {
-            await Task.WhenAny(task, Task.Delay(ProgressInterval, cancellationToken)).ConfigureAwait(false);
+            // Not the caller's token: once cancelled it would end every delay at once and spin.
+            await Task.WhenAny(task, Task.Delay(ProgressInterval, CancellationToken.None)).ConfigureAwait(false);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+
             var current = Math.Max(0, progress.BytesTransferred);
             if (startedAt < 0)
             {
@@ -188,6 +213,18 @@ internal sealed class CopyService
         }
 
         return present.Select(f => new ArchivePart(f.RelativePath, f.Size, recorded is not null && recorded.TryGetValue(f.RelativePath, out var hash) ? hash : null)).ToList();
+    }
+
+    private static void DeleteQuietly(IFileStore files, string path)
+    {
+        try
+        {
+            files.Delete(path);
+        }
+        catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException or Renci.SshNet.Common.SshException)
+        {
+            // The connection may be what failed; a stray temporary manifest is harmless.
+        }
     }
 
     private static HydraException FolderMissing(string folder, IFileStore files) =>

@@ -55,6 +55,10 @@ internal sealed class DumpService
             var manifest = await DumpAndDescribeAsync(site, request, pgDump, plan, snapshot, catalog, scope, tables, allTables, cancellationToken).ConfigureAwait(false);
             _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "pg_dump and the manifest's facts done after {0:0.000} s.", clock.Elapsed.TotalSeconds));
             manifest.Catalog = await new Validation.CatalogSnapshotReader(connection).ReadForDumpAsync(manifest, scope.IncludesSchema, request.Tables.Count > 0, cancellationToken).ConfigureAwait(false);
+            if (request.Format != HydraDumpFormat.Plain && manifest.Catalog is not null)
+            {
+                Archive.ArchiveSequencePositions.Apply(Archive.ArchiveReader.Read(plan.TempPath, site.Files), manifest.Catalog);
+            }
             manifest.Source = source;
             manifest.Snapshot = snapshot;
             try
@@ -83,6 +87,12 @@ internal sealed class DumpService
             plan.Commit(request.Force);
             _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "Wrote {0} ({1}, SHA-256 {2}) and its manifest in {3:0.0} s.", plan.FinalPath, Units.Bytes(archive.SizeBytes), archive.Sha256, clock.Elapsed.TotalSeconds));
             return new HydraDump(plan.FinalPath, plan.ManifestPath, manifest, request.Format, archive.SizeBytes, clock.Elapsed, site.Session);
+        }
+        catch (Exception ex) when (ex is Renci.SshNet.Common.SshConnectionException or Renci.SshNet.Common.SshOperationTimeoutException && request.SshSession is not null)
+        {
+            plan.Discard();
+            throw new HydraException("SshConnectionLost", ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture,
+                "The SSH connection to {0} failed during the dump: {1} Nothing was kept; open a new session and dump again.", request.SshSession, ex.Message), request.SshSession, ex);
         }
         catch (Exception ex) when (ex is NpgsqlException or System.IO.IOException or UnauthorizedAccessException or Renci.SshNet.Common.SshException)
         {

@@ -28,7 +28,9 @@ internal sealed class KnownHostsFile
     public string Path { get; }
 
     /// <summary>The name ssh looks up: "host" on port 22, "[host]:port" otherwise.</summary>
-    public static string LookupName(string host, int port) => port == 22 ? host : "[" + host + "]:" + port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <remarks>Lower case, as ssh writes and hashes names: "DBHost" finds the entry ssh made for "dbhost".</remarks>
+    public static string LookupName(string host, int port) =>
+        port == 22 ? host.ToLowerInvariant() : "[" + host.ToLowerInvariant() + "]:" + port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Reads the file; a missing one is simply empty.</summary>
     public static KnownHostsFile Read(string path)

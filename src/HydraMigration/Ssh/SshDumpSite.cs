@@ -43,7 +43,16 @@ internal sealed class SshDumpSite : IDumpSite
         return new SshDumpSite(session, await session.OpenSftpAsync(cancellationToken).ConfigureAwait(false));
     }
 
-    public HydraConnection Reach(HydraConnection source) => HydraConnectionFactory.Through(source, Session);
+    public HydraConnection Reach(HydraConnection source)
+    {
+        if (source.HostName.StartsWith("/", StringComparison.Ordinal))
+        {
+            throw new HydraException("SshSourceNeedsTcp", System.Management.Automation.ErrorCategory.InvalidArgument, string.Format(CultureInfo.InvariantCulture,
+                "With -SshSession the source must be a TCP host and port as the SSH host sees it (for example localhost:{0}), not the socket folder '{1}': the manifest's queries reach it through a port forward.", source.Port, source.HostName), source);
+        }
+
+        return HydraConnectionFactory.Through(source, Session);
+    }
 
     public async Task<PgTool> FindPgDumpAsync(int minimumMajor, string? binPath, CancellationToken cancellationToken)
     {
@@ -148,7 +157,9 @@ internal sealed class SshDumpSite : IDumpSite
             (password is null ? "" : LibpqEnvironment.HasLineBreak(password) ? "cat > \"$d/password\" && " : "cat > \"$d/pgpass\" && ") +
             "printf '%s\\n' \"$d\"";
         var input = password is null ? null : LibpqEnvironment.HasLineBreak(password) ? password : LibpqEnvironment.PassfileLine(password);
-        var result = await RemoteShell.RunAsync(Session.Client, script, input, null, cancellationToken).ConfigureAwait(false);
+        // Not cancellable: a Ctrl+C between writing the passfile and learning the folder's name
+        // would leave the password on the host with nobody to remove it. The command is short.
+        var result = await RemoteShell.RunAsync(Session.Client, script, input, null, CancellationToken.None).ConfigureAwait(false);
         var folder = result.Output.Trim();
         if (result.ExitStatus != 0 || !folder.StartsWith("/", StringComparison.Ordinal))
         {

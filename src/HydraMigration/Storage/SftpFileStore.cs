@@ -30,11 +30,12 @@ internal sealed class SftpFileStore : IFileStore
 
     public bool DirectoryExists(string path) => Stat(path) is { IsDirectory: true };
 
-    public long FileLength(string path) => _sftp.GetAttributes(path).Size;
+    public long FileLength(string path) => _sftp.GetAttributes(Home(path)).Size;
 
     public string FullPath(string path)
     {
-        var absolute = path.StartsWith("/", StringComparison.Ordinal) ? path : _sftp.WorkingDirectory.TrimEnd('/') + "/" + path;
+        var relative = Home(path);
+        var absolute = relative.StartsWith("/", StringComparison.Ordinal) ? relative : _sftp.WorkingDirectory.TrimEnd('/') + "/" + relative;
         return Normalize(absolute);
     }
 
@@ -77,18 +78,18 @@ internal sealed class SftpFileStore : IFileStore
             }
         }
 
-        Walk(folder, "");
+        Walk(Home(folder), "");
         return files.OrderBy(f => f.RelativePath, StringComparer.Ordinal).ToList();
     }
 
-    public Stream OpenRead(string path) => _sftp.Open(path, FileMode.Open, FileAccess.Read);
+    public Stream OpenRead(string path) => _sftp.Open(Home(path), FileMode.Open, FileAccess.Read);
 
-    public Stream Create(string path) => _sftp.Open(path, FileMode.Create, FileAccess.Write);
+    public Stream Create(string path) => _sftp.Open(Home(path), FileMode.Create, FileAccess.Write);
 
-    public void CreateDirectory(string path) => _sftp.CreateDirectory(path);
+    public void CreateDirectory(string path) => _sftp.CreateDirectory(Home(path));
 
     /// <remarks>SFTP's rename is atomic and refuses an existing target, which callers never ask for.</remarks>
-    public void Move(string from, string to) => _sftp.RenameFile(from, to);
+    public void Move(string from, string to) => _sftp.RenameFile(Home(from), Home(to));
 
     public void Delete(string path)
     {
@@ -100,19 +101,19 @@ internal sealed class SftpFileStore : IFileStore
 
         if (!stat.IsDirectory)
         {
-            _sftp.DeleteFile(path);
+            _sftp.DeleteFile(Home(path));
             return;
         }
 
-        foreach (var entry in _sftp.ListDirectory(path).Where(e => e.Name is not ("." or "..")))
+        foreach (var entry in _sftp.ListDirectory(Home(path)).Where(e => e.Name is not ("." or "..")))
         {
             Delete(entry.FullName);
         }
 
-        _sftp.DeleteDirectory(path);
+        _sftp.DeleteDirectory(Home(path));
     }
 
-    public string ReadAllText(string path) => _sftp.ReadAllText(path, new UTF8Encoding(false));
+    public string ReadAllText(string path) => _sftp.ReadAllText(Home(path), new UTF8Encoding(false));
 
     public void WriteAllText(string path, string text)
     {
@@ -121,11 +122,15 @@ internal sealed class SftpFileStore : IFileStore
         stream.Write(bytes, 0, bytes.Length);
     }
 
+    /// <summary>"~/x" means the login's home, as with scp; SFTP sessions start there, so it is relative to the working folder.</summary>
+    private static string Home(string path) =>
+        path == "~" ? "." : path.StartsWith("~/", StringComparison.Ordinal) ? path.Substring(2) : path;
+
     private Renci.SshNet.Sftp.SftpFileAttributes? Stat(string path)
     {
         try
         {
-            return _sftp.GetAttributes(path);
+            return _sftp.GetAttributes(Home(path));
         }
         catch (SftpPathNotFoundException)
         {

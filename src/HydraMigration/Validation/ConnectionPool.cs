@@ -20,7 +20,7 @@ internal sealed class ConnectionPool : IAsyncDisposable
     // floats and bytea is pinned so a row hashes the same on both servers.
     private const string SessionSetup = "SET default_transaction_read_only = on; SET statement_timeout = 0; SET lock_timeout = 0;"
         + " SET idle_in_transaction_session_timeout = 0; SET max_parallel_workers_per_gather = 0; SET search_path = pg_catalog;"
-        + " SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 3; SET bytea_output = 'hex'";
+        + " SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 3; SET bytea_output = 'hex'; SET lc_monetary = 'C'";
 
     private readonly SemaphoreSlim _slots;
     private readonly ConcurrentBag<NpgsqlConnection> _idle = new();

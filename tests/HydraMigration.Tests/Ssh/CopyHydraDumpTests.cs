@@ -98,6 +98,26 @@ public sealed class CopyHydraDumpTests : IDisposable
     }
 
     [Fact]
+    public void ATildeMeansTheSshUsersHomeAsWithScp()
+    {
+        var name = "tilde-" + Guid.NewGuid().ToString("N")[..6] + ".dump";
+        AssertNoErrors(_ps.Run("$l = New-HydraDump -Connection $src -Path $args[0]", Path.Combine(_local, name)));
+        var home = "/home/" + SshServer.UserName;
+        try
+        {
+            var up = _ps.Run("$l | Copy-HydraDump -ToSession $s -Destination '~/'");
+            AssertNoErrors(up);
+            Assert.Equal(home + "/" + name, up.Output.Single().Properties["Path"].Value);
+            Assert.Equal(DumpFiles.Sha256(Path.Combine(_local, name)), DumpFiles.Sha256(Path.Combine(home, name)));
+        }
+        finally
+        {
+            File.Delete(Path.Combine(home, name));
+            File.Delete(Path.Combine(home, name + ".manifest.json"));
+        }
+    }
+
+    [Fact]
     public void AnExistingDestinationNeedsForce()
     {
         AssertNoErrors(_ps.Run("$d = New-HydraDump -Connection $src -SshSession $s -Path $args[0]", _remote + "/x.dump"));

@@ -85,6 +85,15 @@ public sealed class RemoteDumpTests : IDisposable
     }
 
     [Fact]
+    public void ASocketFolderAsTheSourceIsRefusedWithTheReason()
+    {
+        var result = _ps.Run("$sock = New-HydraConnection -HostName /var/run/postgresql -Database x -UserName u; New-HydraDump -Connection $sock -SshSession $s -Path $args[0]", _remote + "/x.dump");
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("SshSourceNeedsTcp" + DumpCmd, error.FullyQualifiedErrorId);
+        Assert.Empty(Directory.GetFileSystemEntries(_remote));
+    }
+
+    [Fact]
     public void AMissingPgDumpOnTheSshHostIsAClearError()
     {
         var result = _ps.Run("New-HydraDump -Connection $src -SshSession $s -Path $args[0] -PgBinPath /nowhere/bin", _remote + "/x.dump");

@@ -148,6 +148,14 @@ public sealed class SshSessionTests : IDisposable
     }
 
     [Fact]
+    public void HostNamesAreLookedUpInLowerCaseAsSshDoes()
+    {
+        File.WriteAllText(KnownHosts, $"[localhost]:{_server.Port} {_server.HostPublicKey}\n");
+        var result = _ps.Run("New-HydraSshSession -HostName LocalHost -Port $args[0] -UserName $args[1] -KnownHostsPath $args[2] -KeyFile $args[3]", _server.Port, SshServer.UserName, KnownHosts, _server.KeyFile);
+        Assert.Empty(result.Errors);
+    }
+
+    [Fact]
     public void AChangedHostKeyIsAlwaysRefused()
     {
         var otherKey = Path.Combine(_folder, "other_host_key");

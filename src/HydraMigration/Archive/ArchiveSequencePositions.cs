@@ -1,0 +1,34 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using System.Text.RegularExpressions;
+using HydraMigration.Archive;
+
+namespace HydraMigration.Archive;
+
+/// <summary>
+/// Where each sequence stands in the archive itself. Sequences ignore snapshots: read from the
+/// catalog after pg_dump, a busy source's sequence is already ahead of what pg_dump saved, and a
+/// correct restore would look "behind". The archive's SEQUENCE SET entries hold what pg_dump
+/// really saved (<c>SELECT pg_catalog.setval('s', 42, true);</c>), so the manifest records those.
+/// </summary>
+internal static class ArchiveSequencePositions
+{
+    private static readonly Regex SetVal = new(@"setval\('.*',\s*(-?\d+),\s*(true|false)\)", RegexOptions.CultureInvariant | RegexOptions.Singleline);
+
+    public static void Apply(ArchiveToc toc, CatalogSnapshot catalog)
+    {
+        foreach (var entry in toc.Entries.Where(e => e.Desc == "SEQUENCE SET" && e.Definition is not null))
+        {
+            var match = SetVal.Match(entry.Definition!);
+            var sequence = catalog.Sequences.FirstOrDefault(s => s.Schema == (entry.Namespace ?? string.Empty) && s.Name == entry.Tag);
+            if (!match.Success || sequence is null)
+            {
+                continue;
+            }
+
+            var value = decimal.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+            sequence.NextValue = match.Groups[2].Value == "true" ? value + sequence.Increment : value;
+        }
+    }
+}
