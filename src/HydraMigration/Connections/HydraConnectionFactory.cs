@@ -34,6 +34,11 @@ internal static class HydraConnectionFactory
             throw new HydraException("ConnectTimeoutInvalid", ErrorCategory.InvalidArgument, string.Format(CultureInfo.InvariantCulture, "The connect timeout must be zero (wait forever) or more seconds, not {0}.", timeout));
         }
 
+        if (sshTunnel is not null)
+        {
+            RefuseVerifyFullThroughTunnel(sslMode, sshTunnel);
+        }
+
         return new HydraConnection(
             settings.HostName ?? Env("PGHOST") ?? "localhost",
             port,
@@ -51,8 +56,24 @@ internal static class HydraConnectionFactory
         new(connection.HostName, connection.Port, database, connection.UserName, connection.Credential, connection.SslMode, connection.ApplicationName, connection.ConnectTimeoutSeconds, connection.SshTunnel);
 
     /// <summary>The same connection reached through <paramref name="tunnel"/> (host and port as that SSH host sees them).</summary>
-    public static HydraConnection Through(HydraConnection connection, HydraSshSession tunnel) =>
-        new(connection.HostName, connection.Port, connection.Database, connection.UserName, connection.Credential, connection.SslMode, connection.ApplicationName, connection.ConnectTimeoutSeconds, tunnel);
+    public static HydraConnection Through(HydraConnection connection, HydraSshSession tunnel)
+    {
+        RefuseVerifyFullThroughTunnel(connection.SslMode, tunnel);
+        return new(connection.HostName, connection.Port, connection.Database, connection.UserName, connection.Credential, connection.SslMode, connection.ApplicationName, connection.ConnectTimeoutSeconds, tunnel);
+    }
+
+    /// <summary>
+    /// Through a forward the client connects to 127.0.0.1, so verify-full would check the server's
+    /// certificate against that address and fail for every real certificate: say so up front.
+    /// </summary>
+    private static void RefuseVerifyFullThroughTunnel(HydraSslMode sslMode, HydraSshSession tunnel)
+    {
+        if (sslMode == HydraSslMode.VerifyFull)
+        {
+            throw new HydraException("SslVerifyFullThroughTunnel", ErrorCategory.InvalidArgument, string.Format(CultureInfo.InvariantCulture,
+                "-SslMode VerifyFull cannot be checked through the SSH session {0}: the connection arrives at a local port, not at the certificate's host name. Use -SslMode VerifyCA (the certificate chain is still verified) or Require; the SSH session already authenticates the path.", tunnel), tunnel);
+        }
+    }
 
     private static SecureString ToSecureString(string value)
     {

@@ -64,6 +64,16 @@ public sealed class SshTunnelTests : IDisposable
         Assert.Equal(new[] { "known_hosts" }, Directory.GetFiles(folder).Select(Path.GetFileName));
     }
 
+    [Fact]
+    public void VerifyFullThroughATunnelIsRefusedWithTheAlternatives()
+    {
+        SshLogin.Open(_ps, "s", _server, _pg.NewFolder("tunnel-tls"));
+        var result = _ps.Run("New-HydraConnection -HostName db.example.net -Database x -UserName u -SslMode VerifyFull -SshTunnel $s");
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("SslVerifyFullThroughTunnel,HydraMigration.Commands.NewHydraConnectionCommand", error.FullyQualifiedErrorId);
+        Assert.Contains("VerifyCA", error.Exception.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>TCP ports this test process listens on.</summary>
     private static string LocalListeners() =>
         string.Join(",", ExternalCommand.Run("ss", new[] { "-Hltnp" }).Split('\n')
