@@ -70,7 +70,7 @@ public sealed class SshServer : IDisposable
         var folder = Path.Combine(parentFolder, "sshd");
         Directory.CreateDirectory(folder);
         EnsureUser();
-        var password = "Ssh-" + Guid.NewGuid().ToString("N")[..12] + "'\"$x";
+        var password = MachinePassword();
         ExternalCommand.Run("chpasswd", Array.Empty<string>(), stdin: UserName + ":" + password + "\n");
 
         ExternalCommand.Run("ssh-keygen", new[] { "-q", "-t", "ed25519", "-N", "", "-C", "hydra test host", "-f", Path.Combine(folder, "ssh_host_ed25519_key") });
@@ -181,6 +181,42 @@ Subsystem sftp internal-sftp
         {
             ExternalCommand.Run("kill", new[] { pid.ToString(System.Globalization.CultureInfo.InvariantCulture) }, check: false);
         }
+    }
+
+    /// <summary>
+    /// The test user's password: random, made once per machine and kept in a root-only file, so
+    /// test runs and benchmarks running side by side do not change it under each other.
+    /// </summary>
+    private static string MachinePassword()
+    {
+        const string file = "/var/lib/hydra-tests/ssh-password";
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        ExternalCommand.Run("chmod", new[] { "700", Path.GetDirectoryName(file)! });
+        if (!File.Exists(file))
+        {
+            var fresh = "Ssh-" + Guid.NewGuid().ToString("N")[..16] + "'\"$x";
+            using (File.Create(file))
+            {
+            }
+
+            ExternalCommand.Run("chmod", new[] { "600", file });
+            try
+            {
+                using var stream = new FileStream(file, FileMode.Open, FileAccess.Write, FileShare.None);
+                if (stream.Length == 0)
+                {
+                    var bytes = System.Text.Encoding.UTF8.GetBytes(fresh);
+                    stream.Write(bytes, 0, bytes.Length);
+                }
+            }
+            catch (IOException)
+            {
+                // Another run is writing it at this moment; read what it wrote.
+                Thread.Sleep(200);
+            }
+        }
+
+        return File.ReadAllText(file);
     }
 
     private static void EnsureUser()
