@@ -28,8 +28,7 @@ public sealed class SshPipelineTests : IDisposable
         _pg = pg;
         _server = ssh.Server;
         _local = pg.NewFolder("e2e");
-        _remote = Path.Combine(_server.RemoteFolder, "e2e-" + Guid.NewGuid().ToString("N")[..6]);
-        ExternalCommand.Run("runuser", new[] { "-u", SshServer.UserName, "--", "mkdir", _remote });
+        _remote = _server.NewRemoteFolder("e2e");
     }
 
     public void Dispose()

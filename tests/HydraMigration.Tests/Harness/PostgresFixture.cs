@@ -101,7 +101,7 @@ public sealed class PostgresFixture : IDisposable
         foreach (var run in Directory.GetDirectories(RootFolder, "run-*"))
         {
             var pidText = Path.GetFileName(run).Split('-')[1];
-            if (int.TryParse(pidText, out var pid) && IsAlive(pid))
+            if (int.TryParse(pidText, out var pid) && DeadRuns.IsAlive(pid))
             {
                 continue;
             }
@@ -118,19 +118,6 @@ public sealed class PostgresFixture : IDisposable
             catch (IOException)
             {
             }
-        }
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
         }
     }
 }

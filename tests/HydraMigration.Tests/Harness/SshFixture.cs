@@ -52,7 +52,7 @@ public sealed class SshFixture : IDisposable
 
         foreach (var run in Directory.GetDirectories(RootFolder, "ssh-*"))
         {
-            if (int.TryParse(Path.GetFileName(run).Split('-')[1], out var pid) && IsAlive(pid))
+            if (int.TryParse(Path.GetFileName(run).Split('-')[1], out var pid) && DeadRuns.IsAlive(pid))
             {
                 continue;
             }
@@ -65,19 +65,6 @@ public sealed class SshFixture : IDisposable
             catch (IOException)
             {
             }
-        }
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
         }
     }
 }

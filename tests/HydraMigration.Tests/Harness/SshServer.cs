@@ -48,6 +48,14 @@ public sealed class SshServer : IDisposable
     /// <summary>A folder the test user owns, for archives made or uploaded on "the remote host".</summary>
     public string RemoteFolder => Path.Combine(Folder, "remote");
 
+    /// <summary>A new, empty folder on "the remote host", owned by the test user.</summary>
+    public string NewRemoteFolder(string stem)
+    {
+        var folder = Path.Combine(RemoteFolder, stem + "-" + Guid.NewGuid().ToString("N")[..6]);
+        ExternalCommand.Run("runuser", new[] { "-u", UserName, "--", "mkdir", folder });
+        return folder;
+    }
+
     /// <summary>The host key's type and key ("ssh-ed25519 AAAA…"), without the comment.</summary>
     public string HostPublicKey => string.Join(' ', File.ReadAllText(HostKeyFile + ".pub").Trim().Split(' ').Take(2));
 

@@ -24,8 +24,7 @@ public sealed class CopyHydraDumpTests : IDisposable
         _pg = pg;
         _server = ssh.Server;
         _local = pg.NewFolder("copy");
-        _remote = Path.Combine(_server.RemoteFolder, "copy-" + Guid.NewGuid().ToString("N")[..6]);
-        ExternalCommand.Run("runuser", new[] { "-u", SshServer.UserName, "--", "mkdir", _remote });
+        _remote = _server.NewRemoteFolder("copy");
         SshLogin.Open(_ps, "s", _server, _local);
         Credentials.Connect(_ps, "src", _pg.Source, _pg.Sample);
     }

@@ -23,8 +23,7 @@ public sealed class RemoteDumpTests : IDisposable
         _pg = pg;
         _server = ssh.Server;
         _local = pg.NewFolder("remote-dump");
-        _remote = Path.Combine(_server.RemoteFolder, "dump-" + Guid.NewGuid().ToString("N")[..6]);
-        ExternalCommand.Run("runuser", new[] { "-u", SshServer.UserName, "--", "mkdir", _remote });
+        _remote = _server.NewRemoteFolder("dump");
         SshLogin.Open(_ps, "s", _server, _local);
         Credentials.Connect(_ps, "src", _pg.Source, _pg.Sample);
     }
