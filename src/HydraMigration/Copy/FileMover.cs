@@ -19,6 +19,7 @@ namespace HydraMigration.Copy;
 internal sealed class FileMover
 {
     private const int LocalBufferSize = 1 << 20;
+    private const long SmallFileBytes = 8L << 20;
     private readonly CopyEndpoint _source;
     private readonly CopyEndpoint _target;
     private readonly IOperationReporter _reporter;
@@ -32,6 +33,11 @@ internal sealed class FileMover
 
     public async Task<string> MoveAsync(string sourcePath, string partialPath, bool resume, TransferProgress progress, CancellationToken cancellationToken)
     {
+        if (!(_source.IsLocal && _target.IsLocal) && _source.Files.FileLength(sourcePath) < SmallFileBytes)
+        {
+            return await MoveSmallFileAsync(sourcePath, partialPath, progress, cancellationToken).ConfigureAwait(false);
+        }
+
         if (_source.Session is { } from)
         {
             var offset = resume && File.Exists(partialPath) ? new FileInfo(partialPath).Length : 0;
@@ -57,6 +63,44 @@ internal sealed class FileMover
         }
 
         return await CopyLocallyAsync(sourcePath, partialPath, resume, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A small file (a directory dump's toc.dat and most of its table files) goes through the
+    /// endpoints' own SFTP connection: the fast engine opens two new SSH connections per file,
+    /// which for a folder of hundreds of files costs more logins than bytes. Resuming one is not
+    /// worth it; it is copied again whole.
+    /// </summary>
+    private async Task<string> MoveSmallFileAsync(string sourcePath, string partialPath, TransferProgress progress, CancellationToken cancellationToken)
+    {
+        using var sent = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using (var input = _source.Files.OpenRead(sourcePath))
+        using (var output = _target.Files.Create(partialPath))
+        {
+            progress.Start(0, input.Length);
+            var buffer = new byte[1 << 16];
+            int read;
+            while ((read = await input.ReadAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                sent.AppendData(buffer, 0, read);
+                await output.WriteAsync(buffer, 0, read, cancellationToken).ConfigureAwait(false);
+                progress.Add(read);
+            }
+        }
+
+        var sentHash = SftpFileTransfer.Hex(sent.GetHashAndReset());
+        if (_target.Session is not { } to)
+        {
+            return sentHash; // downloaded: these are the bytes written here
+        }
+
+        var arrived = await RemoteHasher.ComputeAsync(to, partialPath, null, cancellationToken).ConfigureAwait(false);
+        if (arrived != sentHash)
+        {
+            throw Mismatch(sourcePath, sentHash, arrived);
+        }
+
+        return arrived;
     }
 
     internal static HydraException Mismatch(string path, string sent, string arrived) =>
