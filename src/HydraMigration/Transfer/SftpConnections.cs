@@ -69,10 +69,12 @@ internal sealed class SftpConnections : IDisposable
         }
         finally
         {
+            // One send lock per connection: its handles' multi-packet requests must not interleave.
+            var sendLocks = _clients.ToDictionary(client => client, _ => new object());
             foreach (var (client, stream) in opening.Where(o => o.Stream.Status == TaskStatus.RanToCompletion))
             {
                 _streams.Add(stream.Result);
-                _pipelines.Add(PipelinedSftp.TryCreate(client, stream.Result.Handle));
+                _pipelines.Add(PipelinedSftp.TryCreate(client, stream.Result.Handle, sendLocks[client]));
             }
         }
     }

@@ -257,7 +257,12 @@ public sealed class SftpFileTransferTests(SshFixture ssh, PostgresFixture pg) : 
         var remote = RandomFile(RemotePath("pipelined.bin"), 10);
         using var client = _host.OpenSftp(CancellationToken.None);
         using var stream = client.OpenRead(remote);
-        Assert.NotNull(PipelinedSftp.TryCreate(client, stream.Handle));
+        var pipeline = PipelinedSftp.TryCreate(client, stream.Handle, new object());
+        Assert.NotNull(pipeline);
+
+        // The test sshd is a recent OpenSSH: requests are the large ones, not one channel packet each.
+        Assert.Equal(PipelinedSftp.LargeRequest, pipeline!.WriteRequestLength);
+        Assert.Equal(PipelinedSftp.LargeRequest, pipeline.ReadRequestLength);
     }
 
     [Fact]
