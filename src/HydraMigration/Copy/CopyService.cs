@@ -86,7 +86,7 @@ internal sealed class CopyService
                 var from = isFolder ? source.Files.Combine(sourcePath, file.Name) : sourcePath;
                 var to = isFolder ? target.Files.Combine(plan.TempPath, file.Name) : plan.TempPath;
                 var progress = new TransferProgress();
-                var hash = await WithProgress(progress, done, total, request, () => mover.MoveAsync(from, to, request.Resume, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
+                var hash = await WithProgress(progress, done, total, request, () => mover.MoveAsync(from, file.Size, to, request.Resume, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
                 // Without a manifest, a download is checked against the source's hash taken where it lies.
                 var expected = file.Sha256 is { Length: > 0 } recorded
                     ? recorded

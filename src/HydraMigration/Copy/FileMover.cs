@@ -31,9 +31,9 @@ internal sealed class FileMover
         _reporter = reporter;
     }
 
-    public async Task<string> MoveAsync(string sourcePath, string partialPath, bool resume, TransferProgress progress, CancellationToken cancellationToken)
+    public async Task<string> MoveAsync(string sourcePath, long size, string partialPath, bool resume, TransferProgress progress, CancellationToken cancellationToken)
     {
-        if (!(_source.IsLocal && _target.IsLocal) && _source.Files.FileLength(sourcePath) < SmallFileBytes)
+        if (!(_source.IsLocal && _target.IsLocal) && size < SmallFileBytes)
         {
             return await MoveSmallFileAsync(sourcePath, partialPath, progress, cancellationToken).ConfigureAwait(false);
         }

@@ -52,12 +52,12 @@ internal sealed class DumpService
             var tables = allTables.Where(scope.Includes).ToList();
 
             _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "Snapshot {0} exported and {1} table(s) selected after {2:0.000} s.", snapshot, tables.Count, clock.Elapsed.TotalSeconds));
-            var manifest = await DumpAndDescribeAsync(site, request, pgDump, plan, snapshot, catalog, scope, tables, allTables, cancellationToken).ConfigureAwait(false);
+            var (manifest, toc) = await DumpAndDescribeAsync(site, request, pgDump, plan, snapshot, catalog, scope, tables, allTables, cancellationToken).ConfigureAwait(false);
             _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "pg_dump and the manifest's facts done after {0:0.000} s.", clock.Elapsed.TotalSeconds));
             manifest.Catalog = await new Validation.CatalogSnapshotReader(connection).ReadForDumpAsync(manifest, scope.IncludesSchema, request.Tables.Count > 0, cancellationToken).ConfigureAwait(false);
-            if (request.Format != HydraDumpFormat.Plain && manifest.Catalog is not null)
+            if (toc is not null && manifest.Catalog is not null)
             {
-                Archive.ArchiveSequencePositions.Apply(Archive.ArchiveReader.Read(plan.TempPath, site.Files), manifest.Catalog);
+                Archive.ArchiveSequencePositions.Apply(toc, manifest.Catalog);
             }
             manifest.Source = source;
             manifest.Snapshot = snapshot;
@@ -122,7 +122,7 @@ internal sealed class DumpService
     }
 
     /// <summary>Runs pg_dump and, concurrently in the snapshot transaction, gathers the manifest's facts.</summary>
-    private async Task<DumpManifest> DumpAndDescribeAsync(IDumpSite site, DumpRequest request, PgTool pgDump, DumpOutputPlan plan, string snapshot, SourceCatalog catalog, DumpScope scope, List<SourceTable> tables, List<SourceTable> allTables, CancellationToken cancellationToken)
+    private async Task<(DumpManifest Manifest, Archive.ArchiveToc? Toc)> DumpAndDescribeAsync(IDumpSite site, DumpRequest request, PgTool pgDump, DumpOutputPlan plan, string snapshot, SourceCatalog catalog, DumpScope scope, List<SourceTable> tables, List<SourceTable> allTables, CancellationToken cancellationToken)
     {
         using var dumpCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var factsCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -180,13 +180,10 @@ internal sealed class DumpService
         if (request.Format == HydraDumpFormat.Plain)
         {
             await collector.ReadPlainRolesAsync(manifest, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            await collector.ReconcileWithArchiveAsync(manifest, plan.TempPath, site.Files, cancellationToken).ConfigureAwait(false);
+            return (manifest, null); // a plain script has no table of contents
         }
 
-        return manifest;
+        return (manifest, await collector.ReconcileWithArchiveAsync(manifest, plan.TempPath, site.Files, cancellationToken).ConfigureAwait(false));
     }
 
     private static ManifestDumpOptions OptionsOf(DumpRequest request) => new()

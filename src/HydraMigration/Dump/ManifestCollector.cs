@@ -97,7 +97,8 @@ internal sealed class ManifestCollector
     /// which tables (and rows) it wrote. The snapshot is still open, so a table counted here is
     /// counted in the same state pg_dump saw. Roles come from the TOC's owners and grantees.
     /// </summary>
-    public async Task ReconcileWithArchiveAsync(DumpManifest manifest, string archivePath, Storage.IFileStore files, CancellationToken cancellationToken)
+    /// <returns>The archive's table of contents, for what else the caller reads from it.</returns>
+    public async Task<ArchiveToc> ReconcileWithArchiveAsync(DumpManifest manifest, string archivePath, Storage.IFileStore files, CancellationToken cancellationToken)
     {
         var toc = ArchiveReader.Read(archivePath, files);
         var inArchive = new HashSet<(string, string)>(toc.Entries.Where(e => e.Desc == "TABLE").Select(e => (e.Namespace ?? string.Empty, e.Tag)));
@@ -144,6 +145,7 @@ internal sealed class ManifestCollector
         }
 
         manifest.Roles = RoleReferences.FromToc(toc.Entries);
+        return toc;
     }
 
     private ManifestTable Describe(SourceTable table, bool dataDumped)

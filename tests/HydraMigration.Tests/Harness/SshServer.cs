@@ -157,10 +157,6 @@ Subsystem sftp internal-sftp
         }
     }
 
-    /// <summary>The number of processes the test user runs (sshd session processes, sftp, pg_dump…).</summary>
-    public static int UserProcessCount() =>
-        ExternalCommand.Run("pgrep", new[] { "-c", "-u", UserName }, check: false).Trim() is var text && int.TryParse(text, out var count) ? count : 0;
-
     public string Log => File.Exists(Path.Combine(Folder, "sshd.log")) ? File.ReadAllText(Path.Combine(Folder, "sshd.log")) : "";
 
     public void Dispose()
