@@ -9,8 +9,12 @@ namespace HydraMigration.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Copy, "HydraDump", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = "https://github.com/hydramigration/HydraMigration/blob/main/README.md")]
 [OutputType(typeof(HydraDump))]
-public sealed class CopyHydraDumpCommand : HydraCmdlet
+public sealed class CopyHydraDumpCommand : HydraCmdlet, IDynamicParameters
 {
+    private readonly SshLoginParameters _sshLogin = new();
+    private HydraSshSession? _oneCallFrom;
+    private HydraSshSession? _oneCallTo;
+
     /// <summary>The archive (file or directory-format folder); binds from a HydraDump.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName")]
@@ -31,6 +35,16 @@ public sealed class CopyHydraDumpCommand : HydraCmdlet
     [Parameter]
     public HydraSshSession? ToSession { get; set; }
 
+    /// <summary>Download from this SSH host, logged in with the -Ssh* parameters for this call only.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? FromSshHostName { get; set; }
+
+    /// <summary>Upload to this SSH host, logged in with the -Ssh* parameters for this call only.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ToSshHostName { get; set; }
+
     /// <summary>The dump's manifest (binds from a HydraDump); otherwise the one beside the archive is read.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public DumpManifest? Manifest { get; set; }
@@ -44,15 +58,24 @@ public sealed class CopyHydraDumpCommand : HydraCmdlet
     public SwitchParameter Resume { get; set; }
 
     /// <inheritdoc />
+    public object GetDynamicParameters() => _sshLogin;
+
+    /// <inheritdoc />
     protected override void ProcessRecord()
     {
         try
         {
+            SshLoginParameters.RefuseBoth(FromSession, FromSshHostName, nameof(FromSession), nameof(FromSshHostName));
+            SshLoginParameters.RefuseBoth(ToSession, ToSshHostName, nameof(ToSession), nameof(ToSshHostName));
+            SshLoginParameters.RequireHost(this, FromSshHostName is not null || ToSshHostName is not null, "-ToSshHostName or -FromSshHostName");
+            var fromSession = FromSession ?? (_oneCallFrom ??= _sshLogin.SessionFor(this, FromSshHostName));
+            var toSession = ToSession ?? (_oneCallTo ??= _sshLogin.SessionFor(this, ToSshHostName));
+
             // Paths on an SSH host are that host's own; only local ones go through PowerShell's providers.
-            var source = FromSession is null ? GetUnresolvedProviderPathFromPSPath(Path) : Path;
-            var destination = ToSession is null ? LocalDestination(Destination) : Destination;
-            var from = FromSession is null ? source : FromSession + ":" + source;
-            var to = ToSession is null ? destination : ToSession + ":" + destination;
+            var source = fromSession is null ? GetUnresolvedProviderPathFromPSPath(Path) : Path;
+            var destination = toSession is null ? LocalDestination(Destination) : Destination;
+            var from = fromSession is null ? source : fromSession + ":" + source;
+            var to = toSession is null ? destination : toSession + ":" + destination;
             if (!ShouldProcess(to, "Copy dump " + from))
             {
                 return;
@@ -60,8 +83,8 @@ public sealed class CopyHydraDumpCommand : HydraCmdlet
 
             var request = new CopyRequest(source, destination)
             {
-                From = FromSession,
-                To = ToSession,
+                From = fromSession,
+                To = toSession,
                 Manifest = Manifest,
                 Force = Force,
                 Resume = Resume,

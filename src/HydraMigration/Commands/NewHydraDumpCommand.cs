@@ -9,7 +9,7 @@ namespace HydraMigration.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "HydraDump", DefaultParameterSetName = InlineSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = "https://github.com/hydramigration/HydraMigration/blob/main/README.md")]
 [OutputType(typeof(HydraDump))]
-public sealed class NewHydraDumpCommand : HydraServerCmdlet
+public sealed class NewHydraDumpCommand : HydraServerCmdlet, IDynamicParameters
 {
     #region Parameters
 
@@ -91,7 +91,18 @@ public sealed class NewHydraDumpCommand : HydraServerCmdlet
     [ValidateNotNull]
     public HydraSshSession? SshSession { get; set; }
 
+    /// <summary>Run pg_dump on this SSH host, logged in with the -Ssh* parameters for this call only.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SshHostName { get; set; }
+
     #endregion
+
+    private readonly SshLoginParameters _sshLogin = new();
+    private HydraSshSession? _oneCallSession;
+
+    /// <inheritdoc />
+    public object GetDynamicParameters() => _sshLogin;
 
     /// <inheritdoc />
     protected override void ProcessRecord()
@@ -99,9 +110,13 @@ public sealed class NewHydraDumpCommand : HydraServerCmdlet
         try
         {
             var source = ResolveConnection();
+            SshLoginParameters.RefuseBoth(SshSession, SshHostName, nameof(SshSession), nameof(SshHostName));
+            SshLoginParameters.RequireHost(this, SshHostName is not null, "-SshHostName");
+            var session = SshSession ?? (_oneCallSession ??= _sshLogin.SessionFor(this, SshHostName));
+
             // On an SSH host the path is that host's own: PowerShell's current folder means nothing there.
-            var path = SshSession is null ? GetUnresolvedProviderPathFromPSPath(Path) : Path;
-            var where = SshSession is null ? "" : " on the SSH host " + SshSession;
+            var path = session is null ? GetUnresolvedProviderPathFromPSPath(Path) : Path;
+            var where = session is null ? "" : " on the SSH host " + session;
             if (!ShouldProcess(path + where, "Dump " + source.ServerDisplay + " with pg_dump (" + Format + " format)"))
             {
                 return;
@@ -123,8 +138,8 @@ public sealed class NewHydraDumpCommand : HydraServerCmdlet
                 Compression = Compression,
                 SkipRowCount = SkipRowCount,
                 Force = Force,
-                PgBinPath = PgBinPath is null || SshSession is not null ? PgBinPath : GetUnresolvedProviderPathFromPSPath(PgBinPath),
-                SshSession = SshSession,
+                PgBinPath = PgBinPath is null || session is not null ? PgBinPath : GetUnresolvedProviderPathFromPSPath(PgBinPath),
+                SshSession = session,
             };
             WriteObject(RunOperation("New-HydraDump " + source.ServerDisplay, (reporter, token) => new DumpService(reporter).RunAsync(request, token)));
         }

@@ -64,16 +64,19 @@ public sealed class NewHydraSshSessionCommand : HydraCmdlet
     {
         try
         {
-            var request = new SshSessionRequest(HostName, Port, UserName ?? NullIfEmpty(Credential?.UserName) ?? Environment.UserName)
+            var login = new SshLoginParameters
             {
-                Credential = Credential,
-                KeyFiles = Array.ConvertAll(KeyFile ?? Array.Empty<string>(), f => GetUnresolvedProviderPathFromPSPath(f)),
-                KeyPassphrase = KeyPassphrase,
-                KnownHostsPath = KnownHostsPath is null ? SshSessions.DefaultKnownHostsPath : GetUnresolvedProviderPathFromPSPath(KnownHostsPath),
-                HostKeyFingerprint = HostKeyFingerprint,
-                AcceptNewHostKey = AcceptNewHostKey,
-                ConnectTimeoutSeconds = ConnectTimeout,
+                SshPort = Port,
+                SshUserName = UserName,
+                SshCredential = Credential,
+                SshKeyFile = KeyFile,
+                SshKeyPassphrase = KeyPassphrase,
+                SshKnownHostsPath = KnownHostsPath,
+                SshHostKeyFingerprint = HostKeyFingerprint,
+                SshAcceptNewHostKey = AcceptNewHostKey,
+                SshConnectTimeout = ConnectTimeout,
             };
+            var request = login.RequestFor(this, HostName);
             var registry = SshSessionRegistry.Current; // read here: the runspace belongs to the pipeline thread
             WriteObject(RunOperation("Opening SSH session to " + request.Display, (reporter, token) => SshSessions.OpenAsync(request, registry, reporter, token)));
         }
@@ -82,6 +85,4 @@ public sealed class NewHydraSshSessionCommand : HydraCmdlet
             WriteHydraError(ex);
         }
     }
-
-    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

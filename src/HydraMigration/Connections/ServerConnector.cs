@@ -20,7 +20,7 @@ internal static class ServerConnector
     public static async Task<NpgsqlConnection> OpenAsync(HydraConnection target, CancellationToken cancellationToken)
     {
         // Through a tunnel, Npgsql talks to a local forward that lives as long as this connection.
-        var tunnel = target.SshTunnel?.Forward(target.HostName, target.Port);
+        var tunnel = target.SshTunnel?.Forward(target.HostName, target.Port, cancellationToken);
         var connection = new NpgsqlConnection(BuildConnectionString(target, tunnel?.LocalPort));
         if (tunnel is not null)
         {

@@ -10,12 +10,14 @@ namespace HydraMigration.Copy;
 internal sealed class CopyEndpoint : IDisposable
 {
     private readonly SftpClient? _sftp;
+    private readonly IDisposable? _hold;
 
-    private CopyEndpoint(IFileStore files, HydraSshSession? session, SftpClient? sftp)
+    private CopyEndpoint(IFileStore files, HydraSshSession? session, SftpClient? sftp, IDisposable? hold)
     {
         Files = files;
         Session = session;
         _sftp = sftp;
+        _hold = hold;
     }
 
     public IFileStore Files { get; }
@@ -29,13 +31,26 @@ internal sealed class CopyEndpoint : IDisposable
     {
         if (session is null)
         {
-            return new CopyEndpoint(LocalFileStore.Instance, null, null);
+            return new CopyEndpoint(LocalFileStore.Instance, null, null, null);
         }
 
-        session.EnsureConnected();
-        var sftp = await session.OpenSftpAsync(cancellationToken).ConfigureAwait(false);
-        return new CopyEndpoint(new SftpFileStore(sftp, session.ToString()), session, sftp);
+        // Held for the whole copy: remote hashing runs commands on the session's connection.
+        var hold = await session.UseAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var sftp = await session.OpenSftpAsync(cancellationToken).ConfigureAwait(false);
+            return new CopyEndpoint(new SftpFileStore(sftp, session.ToString()), session, sftp, hold);
+        }
+        catch
+        {
+            hold.Dispose();
+            throw;
+        }
     }
 
-    public void Dispose() => _sftp?.Dispose();
+    public void Dispose()
+    {
+        _sftp?.Dispose();
+        _hold?.Dispose();
+    }
 }

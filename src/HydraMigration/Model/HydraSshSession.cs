@@ -9,29 +9,44 @@ using Renci.SshNet;
 namespace HydraMigration;
 
 /// <summary>
-/// An open SSH connection whose host key was verified. The caller owns it (keep it in a
-/// variable) and closes it with Remove-HydraSshSession. Cmdlets use it to run pg_dump on that
-/// host, to forward ports to servers only it can reach, and to copy archives.
+/// An SSH connection whose host key was verified. A session from New-HydraSshSession stays open:
+/// the caller owns it (keep it in a variable) and closes it with Remove-HydraSshSession. A
+/// session made from a cmdlet's inline -Ssh* parameters opens per call instead: each cmdlet
+/// call that uses it connects, and disconnects when done, so nothing stays open behind a
+/// runbook's back; after the first connection it only trusts the host key verified then.
+/// Cmdlets use a session to run pg_dump on that host, to forward ports to servers only it can
+/// reach, and to copy archives.
 /// </summary>
 public sealed class HydraSshSession : IDisposable, ISshHost
 {
-    private readonly SshClient _client;
     private readonly SshSessionRequest _request;
-    private readonly SshHostKey _hostKey;
-    private readonly PortForwards _forwards;
+
+    // Per-call sessions connect and disconnect as calls come and go; one at a time.
+    private readonly SemaphoreSlim _connecting = new(1, 1);
+    private SshClient? _client;
+    private PortForwards? _forwards;
+    private SshHostKey? _hostKey;
+    private int _uses;
     private volatile bool _closed;
 
+    /// <summary>A session opened by New-HydraSshSession: connected now, until disposed.</summary>
     internal HydraSshSession(int id, SshClient client, SshSessionRequest request, SshHostKey hostKey)
     {
         Id = id;
-        _client = client;
         _request = request;
-        _hostKey = hostKey;
-        _forwards = new PortForwards(client);
+        Attach(client, hostKey);
         Created = DateTime.Now;
     }
 
-    /// <summary>Number of this session in the current PowerShell session (for Get-/Remove-HydraSshSession -Id).</summary>
+    /// <summary>A session from inline parameters: not connected until a call uses it (<see cref="UseAsync"/>).</summary>
+    internal HydraSshSession(SshSessionRequest request)
+    {
+        _request = request;
+        OpensPerCall = true;
+        Created = DateTime.Now;
+    }
+
+    /// <summary>Number of this session in the current PowerShell session (for Get-/Remove-HydraSshSession -Id); 0 for a per-call session, which is not listed.</summary>
     public int Id { get; }
 
     /// <summary>The SSH host.</summary>
@@ -44,31 +59,80 @@ public sealed class HydraSshSession : IDisposable, ISshHost
     public string UserName => _request.UserName;
 
     /// <summary>The verified host key's fingerprint, "SHA256:…" as ssh prints it.</summary>
-    public string HostKeyFingerprint => _hostKey.Fingerprint;
+    public string HostKeyFingerprint => _hostKey?.Fingerprint ?? "";
 
     /// <summary>The host key's type ("ssh-ed25519", "ssh-rsa", …).</summary>
-    public string HostKeyType => _hostKey.KeyType;
+    public string HostKeyType => _hostKey?.KeyType ?? "";
 
     /// <summary>The server's identification string ("SSH-2.0-OpenSSH_9.2p1 …").</summary>
-    public string ServerVersion => _client.ConnectionInfo.ServerVersion ?? "";
+    public string ServerVersion { get; private set; } = "";
 
     /// <summary>True while the connection is open.</summary>
-    public bool IsConnected => !_closed && _client.IsConnected;
+    public bool IsConnected => !_closed && _client is { IsConnected: true };
+
+    /// <summary>True for a session from a cmdlet's inline -Ssh* parameters: it connects for each call that uses it and disconnects after.</summary>
+    public bool OpensPerCall { get; }
 
     /// <summary>When the session was opened (local time).</summary>
     public DateTime Created { get; }
 
-    internal SshClient Client => _client;
+    /// <summary>The connection; callers hold a <see cref="UseAsync"/> (per-call sessions are only connected then).</summary>
+    internal SshClient Client => _client ?? throw NotConnected();
 
     /// <summary>"user@host" or "user@host:port".</summary>
     public override string ToString() => _request.Display;
 
-    /// <summary>Closes the connection and every port forward on it.</summary>
+    /// <summary>Closes the connection and every port forward on it; a per-call session cannot be used again.</summary>
     public void Dispose()
     {
         _closed = true;
-        _forwards.Dispose();
-        _client.Dispose();
+        _connecting.Wait();
+        try
+        {
+            Disconnect();
+        }
+        finally
+        {
+            _connecting.Release();
+        }
+    }
+
+    /// <summary>
+    /// Holds the connection for one piece of a call; dispose when done. A kept session must
+    /// still be connected. A per-call session connects for its first user (verifying the host
+    /// key: against known_hosts the first time, then against the key seen then) and disconnects
+    /// when its last user lets go.
+    /// </summary>
+    internal async Task<IDisposable> UseAsync(CancellationToken cancellationToken)
+    {
+        if (!OpensPerCall)
+        {
+            EnsureConnected();
+            return NoHold.Instance;
+        }
+
+        await _connecting.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_closed)
+            {
+                throw NotConnected();
+            }
+
+            if (_uses == 0)
+            {
+                Func<SshHostKey, HydraException?> trust = _hostKey is null ? new HostKeyPolicy(_request).Check : SamePinnedKey;
+                var (client, hostKey) = await SshSessions.ConnectAsync(_request, trust, cancellationToken).ConfigureAwait(false);
+                Attach(client, hostKey);
+            }
+
+            _uses++;
+            return new Hold(this);
+        }
+        finally
+        {
+            _connecting.Release();
+        }
     }
 
     /// <summary>
@@ -83,16 +147,26 @@ public sealed class HydraSshSession : IDisposable, ISshHost
 
     /// <inheritdoc />
     Task<RemoteCommandResult> ISshHost.RunAsync(string command, CancellationToken cancellationToken) =>
-        RemoteShell.RunAsync(_client, command, null, null, cancellationToken);
+        RemoteShell.RunAsync(Client, command, null, null, cancellationToken);
 
     /// <inheritdoc />
-    SshCommand ISshHost.CreateCommand(string command) => _client.CreateCommand(command);
+    SshCommand ISshHost.CreateCommand(string command) => Client.CreateCommand(command);
 
     /// <summary>A local TCP port that reaches <paramref name="host"/>:<paramref name="port"/> as this SSH host sees it; dispose to release.</summary>
-    internal PortForwardLease Forward(string host, int port)
+    internal PortForwardLease Forward(string host, int port, CancellationToken cancellationToken = default)
     {
-        EnsureConnected();
-        return _forwards.Acquire(host, port);
+        // Callers are on pool threads with no synchronization context, so waiting here is safe.
+        var hold = UseAsync(cancellationToken).GetAwaiter().GetResult();
+        try
+        {
+            var lease = _forwards!.Acquire(host, port);
+            return OpensPerCall ? new PortForwardLease(lease.LocalPort, () => { lease.Dispose(); hold.Dispose(); }) : lease;
+        }
+        catch
+        {
+            hold.Dispose();
+            throw;
+        }
     }
 
     internal void EnsureConnected()
@@ -100,10 +174,45 @@ public sealed class HydraSshSession : IDisposable, ISshHost
         // SSH.NET answers IsConnected by polling the socket; ask twice before declaring it gone.
         if (!IsConnected && (_closed || !WaitConnected()))
         {
-            throw new HydraException("SshSessionClosed", System.Management.Automation.ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture,
-                "The SSH session {0} (Id {1}) is no longer connected. Open a new one with New-HydraSshSession.", this, Id), this);
+            throw NotConnected();
         }
     }
+
+    private void Attach(SshClient client, SshHostKey hostKey)
+    {
+        _client = client;
+        _hostKey = hostKey;
+        _forwards = new PortForwards(client);
+        ServerVersion = client.ConnectionInfo.ServerVersion ?? "";
+    }
+
+    private void Release()
+    {
+        _connecting.Wait();
+        try
+        {
+            if (--_uses == 0)
+            {
+                Disconnect();
+            }
+        }
+        finally
+        {
+            _connecting.Release();
+        }
+    }
+
+    private void Disconnect()
+    {
+        _forwards?.Dispose();
+        _client?.Dispose();
+        _forwards = null;
+        _client = null;
+    }
+
+    private HydraException NotConnected() => new("SshSessionClosed", System.Management.Automation.ErrorCategory.ConnectionError, OpensPerCall
+        ? string.Format(CultureInfo.InvariantCulture, "The SSH session {0} was closed. Give the -Ssh* parameters again, or open one with New-HydraSshSession.", this)
+        : string.Format(CultureInfo.InvariantCulture, "The SSH session {0} (Id {1}) is no longer connected. Open a new one with New-HydraSshSession.", this, Id), this);
 
     private bool WaitConnected()
     {
@@ -112,8 +221,28 @@ public sealed class HydraSshSession : IDisposable, ISshHost
     }
 
     private HydraException? SamePinnedKey(SshHostKey offered) =>
-        offered.Fingerprint == _hostKey.Fingerprint
+        offered.Fingerprint == _hostKey?.Fingerprint
             ? null
             : new HydraException("SshHostKeyChanged", System.Management.Automation.ErrorCategory.SecurityError, string.Format(CultureInfo.InvariantCulture,
-                "WARNING: the host key of '{0}' changed during this session: it was {1}, now the server offers {2}. The connection was refused.", _request.Display, _hostKey.Fingerprint, offered.Fingerprint), this);
+                "WARNING: the host key of '{0}' changed since this session first connected: it was {1}, now the server offers {2}. The connection was refused.", _request.Display, _hostKey?.Fingerprint, offered.Fingerprint), this);
+
+    /// <summary>A per-call session's hold on its connection.</summary>
+    private sealed class Hold : IDisposable
+    {
+        private HydraSshSession? _session;
+
+        public Hold(HydraSshSession session) => _session = session;
+
+        public void Dispose() => Interlocked.Exchange(ref _session, null)?.Release();
+    }
+
+    /// <summary>A kept session needs no hold: it stays connected until Remove-HydraSshSession.</summary>
+    private sealed class NoHold : IDisposable
+    {
+        public static readonly NoHold Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
 }

@@ -23,10 +23,12 @@ namespace HydraMigration.Ssh;
 internal sealed class SshDumpSite : IDumpSite
 {
     private readonly SftpClient _sftp;
+    private readonly IDisposable _hold;
 
-    private SshDumpSite(HydraSshSession session, SftpClient sftp)
+    private SshDumpSite(HydraSshSession session, IDisposable hold, SftpClient sftp)
     {
         Session = session;
+        _hold = hold;
         _sftp = sftp;
         Files = new SftpFileStore(sftp, session.ToString());
     }
@@ -39,8 +41,16 @@ internal sealed class SshDumpSite : IDumpSite
 
     public static async Task<SshDumpSite> OpenAsync(HydraSshSession session, CancellationToken cancellationToken)
     {
-        session.EnsureConnected();
-        return new SshDumpSite(session, await session.OpenSftpAsync(cancellationToken).ConfigureAwait(false));
+        var hold = await session.UseAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return new SshDumpSite(session, hold, await session.OpenSftpAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch
+        {
+            hold.Dispose();
+            throw;
+        }
     }
 
     public HydraConnection Reach(HydraConnection source)
@@ -147,7 +157,11 @@ internal sealed class SshDumpSite : IDumpSite
         return new ManifestArchive { SizeBytes = files.Sum(f => f.SizeBytes), Sha256 = ArchiveHasher.FolderHash(files), Files = files };
     }
 
-    public void Dispose() => _sftp.Dispose();
+    public void Dispose()
+    {
+        _sftp.Dispose();
+        _hold.Dispose();
+    }
 
     /// <summary>A 0700 folder on the SSH host holding the passfile, which arrives on standard input only.</summary>
     private async Task<string> CreatePrivateFolderAsync(HydraConnection source, CancellationToken cancellationToken)

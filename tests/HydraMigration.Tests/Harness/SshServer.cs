@@ -157,6 +157,14 @@ Subsystem sftp internal-sftp
         }
     }
 
+    /// <summary>Connections open now: sshd forks one child per connection.</summary>
+    public int OpenConnections() =>
+        ExternalCommand.Run("pgrep", new[] { "-P", _daemon.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, check: false)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+
+    /// <summary>Logins the server accepted so far.</summary>
+    public int Logins() => Log.Split('\n').Count(l => l.Contains("Accepted ", StringComparison.Ordinal) && l.Contains(" for " + UserName + " ", StringComparison.Ordinal));
+
     public string Log => File.Exists(Path.Combine(Folder, "sshd.log")) ? File.ReadAllText(Path.Combine(Folder, "sshd.log")) : "";
 
     public void Dispose()
