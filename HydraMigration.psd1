@@ -35,7 +35,7 @@
             Tags         = @('PostgreSQL', 'Hydra', 'columnar', 'migration', 'pg_dump', 'pg_restore', 'backup', 'database', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
             ProjectUri   = 'https://github.com/hydramigration/HydraMigration'
             LicenseUri   = 'https://github.com/hydramigration/HydraMigration/blob/main/LICENSE'
-            ReleaseNotes = 'New-HydraConnection (with -SshTunnel); New-HydraDump with a manifest taken in the dump''s own snapshot, locally or on an SSH host; Get-HydraDumpContent; New-HydraDatabase; Restore-HydraDump with a preflight and Hydra columnar options and database settings carried over; New-, Get-, Remove-HydraSshSession with verified host keys; Copy-HydraDump, verified and resumable; Test-HydraMigration against the dump''s manifest or the live source.'
+            ReleaseNotes = 'New-HydraConnection (with -SshTunnel); New-HydraDump with a manifest taken in the dump''s own snapshot, locally or on an SSH host; Get-HydraDumpContent; New-HydraDatabase; Restore-HydraDump with a preflight and Hydra columnar options and database settings carried over; New-, Get-, Remove-HydraSshSession with verified host keys, or inline -Ssh* parameters for a session that lasts one call; Copy-HydraDump, verified and resumable; Test-HydraMigration against the dump''s manifest or the live source.'
         }
     }
 }

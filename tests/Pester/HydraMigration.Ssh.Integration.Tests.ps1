@@ -103,6 +103,26 @@ Describe 'Dumps on the SSH host and copies' -Skip:$script:SkipDump {
         $up.Sha256 | Should -Be $local.Sha256
     }
 
+    It 'dumps with inline -Ssh* parameters, connected for that call only, and the piped copy logs in again' {
+        # The same login, as the inline parameters every SSH-using cmdlet takes.
+        $inline = @{ SshHostName = $script:Login.HostName; SshUserName = $script:Login.UserName }
+        foreach ($key in 'Port', 'KeyFile', 'Credential', 'HostKeyFingerprint') { if ($script:Login.ContainsKey($key)) { $inline["Ssh$key"] = $script:Login[$key] } }
+        $remote = "$($script:RemoteFolder)/hydra-pester-$([guid]::NewGuid().ToString('N')).dump"
+        $dump = New-HydraDump -Connection $script:Source -Path $remote @inline
+        $dump.SshSession.OpensPerCall | Should -BeTrue
+        $dump.SshSession.IsConnected | Should -BeFalse
+        Get-HydraSshSession | Where-Object { $_ -eq $dump.SshSession } | Should -BeNullOrEmpty
+        $copy = $dump | Copy-HydraDump -Destination (Join-Path $script:Local 'inline.dump')
+        $copy.Sha256 | Should -Be $dump.Sha256
+    }
+
+    It 'refuses -Ssh* login options without a host' {
+        $err = $null
+        New-HydraDump -Connection $script:Source -Path (Join-Path $script:Local 'never.dump') -SshPort 2222 -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'SshHostNameMissing,HydraMigration.Commands.NewHydraDumpCommand'
+        Join-Path $script:Local 'never.dump' | Should -Not -Exist
+    }
+
     It 'refuses an existing destination without -Force' {
         $local = Get-ChildItem $script:Local -Filter '*.dump' | Select-Object -First 1
         $err = $null
