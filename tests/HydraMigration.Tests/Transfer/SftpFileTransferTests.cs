@@ -241,12 +241,25 @@ public sealed class SftpFileTransferTests(SshFixture ssh, PostgresFixture pg) : 
         var info = new Renci.SshNet.ConnectionInfo("h", "u", new Renci.SshNet.PasswordAuthenticationMethod("u", "p"));
         var ciphers = info.Encryptions.Keys.ToList();
         SshAlgorithms.PreferFastest(info);
-        Assert.Equal("aes128-ctr", info.Encryptions.Keys.First());
+
+        // On a runtime with AES-GCM (the tests' .NET, PowerShell 7): hardware GCM first, then CTR.
+        var order = info.Encryptions.Keys.ToList();
+        Assert.Equal(new[] { "aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "aes128-ctr" }, order.Take(3));
+        Assert.IsType<AesGcmPacketCipher>(info.Encryptions["aes128-gcm@openssh.com"].Cipher(new byte[16], new byte[12]));
+        Assert.IsType<AesGcmPacketCipher>(info.Encryptions["aes256-gcm@openssh.com"].Cipher(new byte[32], new byte[12]));
+        Assert.True(info.Encryptions["aes128-gcm@openssh.com"].IsAead);
         Assert.Equal("hmac-sha2-256-etm@openssh.com", info.HmacAlgorithms.Keys.First());
         Assert.IsType<AesCtrCipher>(info.Encryptions["aes128-ctr"].Cipher(new byte[16], new byte[16]));
         Assert.IsType<AesCtrCipher>(info.Encryptions["aes256-ctr"].Cipher(new byte[32], new byte[16]));
-        Assert.Equal(ciphers.OrderBy(c => c), info.Encryptions.Keys.OrderBy(c => c));
-        Assert.True(info.Encryptions.Keys.ToList().IndexOf("chacha20-poly1305@openssh.com") < info.Encryptions.Keys.ToList().IndexOf("aes128-gcm@openssh.com"));
+        Assert.Equal(ciphers.OrderBy(c => c), order.OrderBy(c => c));
+    }
+
+    [Fact]
+    public void ConnectionsToTheTestServerUseHardwareAesGcm()
+    {
+        using var client = _host.OpenSftp(CancellationToken.None);
+        Assert.Equal("aes128-gcm@openssh.com", client.ConnectionInfo.CurrentClientEncryption);
+        Assert.Equal("aes128-gcm@openssh.com", client.ConnectionInfo.CurrentServerEncryption);
     }
 
     [Fact]
