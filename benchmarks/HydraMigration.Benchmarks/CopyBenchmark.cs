@@ -23,6 +23,10 @@ using HydraMigration.Tests.Harness;
 /// "Ours" is Copy-HydraDump in a hosted PowerShell with the packaged module (-ToSession and
 /// -FromSession), so it includes what a user pays: the cmdlet, SHA-256 on both sides checked
 /// against the archive's manifest, temporary name and rename.
+///
+/// Besides times it prints the client's CPU seconds per GiB (ours: the worker's own; scp: scp
+/// and its ssh) and the worker's context switches: on a shared machine these move far less
+/// than wall times. HYDRA_BENCH_ONLY="ours up,scp up" runs only the named steps.
 /// </summary>
 internal static class CopyBenchmark
 {
@@ -50,6 +54,7 @@ internal static class CopyBenchmark
 
             var names = new[] { "scp up", "ours up", "scp down", "ours down" };
             var times = names.ToDictionary(n => n, _ => new List<double>());
+            var cpu = new[] { "ours up", "ours down" }.ToDictionary(n => n, _ => new List<double>());
             var remoteScp = Path.Combine(server.RemoteFolder, "scp.bin");
             var remoteOurs = Path.Combine(server.RemoteFolder, "ours.bin");
             var localScp = Path.Combine(root, "scp-down.bin");
@@ -58,15 +63,16 @@ internal static class CopyBenchmark
             Console.WriteLine("warm-up ...");
             Scp(server, source, remoteScp, upload: true);
             worker.Ask($"up\t{source}\t{remoteOurs}\t{expected}");
+            ScpCpu["scp up"].Clear();
 
             for (var round = 1; round <= rounds; round++)
             {
                 var steps = new List<(string Name, Func<double> Run)>
                 {
                     ("scp up", () => Scp(server, source, remoteScp, upload: true)),
-                    ("ours up", () => Seconds(worker.Ask($"up\t{source}\t{remoteOurs}\t{expected}"))),
+                    ("ours up", () => Timed(cpu["ours up"], worker.Ask($"up\t{source}\t{remoteOurs}\t{expected}"))),
                     ("scp down", () => Scp(server, remoteScp, localScp, upload: false)),
-                    ("ours down", () => Seconds(worker.Ask($"down\t{remoteOurs}\t{localOurs}\t{expected}"))),
+                    ("ours down", () => Timed(cpu["ours down"], worker.Ask($"down\t{remoteOurs}\t{localOurs}\t{expected}"))),
                 };
 
                 // Alternate who goes first in each direction, so neither always meets the warmer cache.
@@ -75,19 +81,21 @@ internal static class CopyBenchmark
                     steps = new() { steps[1], steps[0], steps[3], steps[2] };
                 }
 
-                foreach (var (name, run) in steps)
+                var only = Environment.GetEnvironmentVariable("HYDRA_BENCH_ONLY");
+                foreach (var (name, run) in steps.Where(st => only is null || only.Split(',').Contains(st.Name)))
                 {
                     times[name].Add(run());
                 }
 
-                Console.WriteLine($"round {round}: " + string.Join("   ", names.Select(n => $"{n} {times[n][^1]:0.00} s ({Rate(bytes, times[n][^1])})")));
+                Console.WriteLine($"round {round}: " + string.Join("   ", names.Where(n => times[n].Count > 0).Select(n => $"{n} {times[n][^1]:0.00} s ({Rate(bytes, times[n][^1])})")));
                 File.Delete(localScp);
             }
 
             Console.WriteLine();
+            names = names.Where(n => times[n].Count > 0).ToArray(); // HYDRA_BENCH_ONLY may have skipped some
             Console.WriteLine("median:  " + string.Join(", ", names.Select(n => $"{n} {Median(times[n]):0.00} s ({Rate(bytes, Median(times[n]))})")));
             Console.WriteLine("minimum: " + string.Join(", ", names.Select(n => $"{n} {times[n].Min():0.00} s ({Rate(bytes, times[n].Min())})")));
-            foreach (var direction in new[] { "up", "down" })
+            foreach (var direction in new[] { "up", "down" }.Where(d => names.Contains("ours " + d) && names.Contains("scp " + d)))
             {
                 // Throughput ratio = scp's time / our time.
                 var byMedian = Median(times["scp " + direction]) / Median(times["ours " + direction]);
@@ -95,6 +103,9 @@ internal static class CopyBenchmark
                 Console.WriteLine($"throughput ours/scp {direction,-4} (target >= 0.9): {byMedian:0.000} by medians ({(byMedian >= 0.9 ? "met" : "not met")}), {byMinimum:0.000} by minimums ({(byMinimum >= 0.9 ? "met" : "not met")})");
             }
 
+            // CPU time is what a busy machine's noise changes least: the client's own cost per GiB.
+            Console.WriteLine("client CPU (our worker; scp and its ssh), median per GiB: " + string.Join(", ", cpu.Concat(ScpCpu).Where(c => c.Value.Count > 0).Select(c => $"{c.Key} {Median(c.Value) * 1024 / mib:0.00} s")));
+            Console.WriteLine($"context switches in our process, median per GiB copied: {Median(Switches) * 1024 / mib:0}");
             var peak = worker.Ask("peak");
             Console.WriteLine($"worker peak RSS (VmHWM): {peak} (target < 150 MB)");
             worker.Ask("exit");
@@ -134,6 +145,8 @@ internal static class CopyBenchmark
             try
             {
                 var clock = Stopwatch.StartNew();
+                var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                var switchesBefore = ContextSwitches();
                 switch (parts[0])
                 {
                     case "rss":
@@ -153,7 +166,9 @@ internal static class CopyBenchmark
                         break;
                 }
 
-                Console.WriteLine(clock.Elapsed.TotalSeconds.ToString("R", CultureInfo.InvariantCulture));
+                // "wall-seconds cpu-seconds": the copy's CPU time in this process (all its threads).
+                var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+                Console.WriteLine(clock.Elapsed.TotalSeconds.ToString("R", CultureInfo.InvariantCulture) + " " + cpu.ToString("R", CultureInfo.InvariantCulture) + " " + (ContextSwitches() - switchesBefore).ToString(CultureInfo.InvariantCulture));
             }
             catch (Exception ex)
             {
@@ -181,7 +196,25 @@ internal static class CopyBenchmark
         && long.TryParse(kb.Split(' ')[0], out var value) ? $"{value / 1024.0:0.0} MB" : "?";
 
     private static double Seconds(string reply) =>
-        double.TryParse(reply, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) ? seconds : throw new InvalidOperationException("worker: " + reply);
+        double.TryParse(reply.Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) ? seconds : throw new InvalidOperationException("worker: " + reply);
+
+    /// <summary>Context switches of this process's live threads so far (voluntary and not).</summary>
+    private static long ContextSwitches() =>
+        Directory.GetDirectories("/proc/self/task").Sum(task =>
+        {
+            try
+            {
+                return File.ReadLines(Path.Combine(task, "status")).Where(l => l.Contains("ctxt_switches:", StringComparison.Ordinal)).Sum(l => long.Parse(l.Split(':')[1].Trim(), CultureInfo.InvariantCulture));
+            }
+            catch (IOException)
+            {
+                return 0L; // the thread ended meanwhile
+            }
+        });
+
+    /// <summary>The worker's CPU seconds for its last copy (all threads), from its reply.</summary>
+    private static double CpuSeconds(string reply) =>
+        double.Parse(reply.Split(' ')[1], NumberStyles.Float, CultureInfo.InvariantCulture);
 
     private static double Scp(SshServer server, string from, string to, bool upload)
     {
@@ -194,8 +227,24 @@ internal static class CopyBenchmark
         arguments.Add(upload ? from : remote + from);
         arguments.Add(upload ? remote + to : to);
         var clock = Stopwatch.StartNew();
+        var childCpu = ReapedChildrenCpuSeconds();
         ExternalCommand.Run("scp", arguments, timeoutSeconds: 3600);
+        ScpCpu[upload ? "scp up" : "scp down"].Add(ReapedChildrenCpuSeconds() - childCpu);
         return clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>The worker's context switches per copy, both directions: thread hand-offs are most of what the client pays beyond scp.</summary>
+    private static readonly List<double> Switches = new();
+
+    /// <summary>CPU seconds of scp and the ssh it runs, per direction (this process's reaped children).</summary>
+    private static readonly Dictionary<string, List<double>> ScpCpu = new() { ["scp up"] = new(), ["scp down"] = new() };
+
+    /// <summary>User + system time of this process's waited-for children (/proc/self/stat cutime, cstime; 100 ticks a second).</summary>
+    private static double ReapedChildrenCpuSeconds()
+    {
+        var stat = File.ReadAllText("/proc/self/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture)) / 100.0;
     }
 
     private static string CreateRandomFile(string path, long size)
@@ -217,6 +266,13 @@ internal static class CopyBenchmark
         var hash = Convert.ToHexStringLower(sha.GetHashAndReset());
         File.WriteAllText(path + ".manifest.json", $$"""{ "manifestVersion": 1, "archive": { "format": "Custom", "fileName": "{{Path.GetFileName(path)}}", "sizeBytes": {{size}}, "sha256": "{{hash}}", "files": [] } }""");
         return hash;
+    }
+
+    private static double Timed(List<double> cpu, string reply)
+    {
+        cpu.Add(CpuSeconds(reply));
+        Switches.Add(double.Parse(reply.Split(' ')[2], CultureInfo.InvariantCulture));
+        return Seconds(reply);
     }
 
     private static double Median(List<double> values)

@@ -15,6 +15,7 @@ internal sealed class SftpConnections : IDisposable
     private readonly List<SftpClient> _clients = new();
     private readonly List<SftpFileStream> _streams = new();
     private readonly List<PipelinedSftp?> _pipelines = new();
+    private readonly List<SftpClient> _clientOfStream = new();
 
     private SftpConnections()
     {
@@ -26,6 +27,17 @@ internal sealed class SftpConnections : IDisposable
 
     /// <summary>For each of <see cref="Streams"/>, its pipelined requests (null when SSH.NET does not offer them).</summary>
     public IReadOnlyList<PipelinedSftp?> Pipelines => _pipelines;
+
+    /// <summary>
+    /// The streams to write through: with pipelined requests one per connection (a single
+    /// sender keeps any number of requests in flight, and several senders on one connection
+    /// only contended for its send lock: measured, 0.5 s less client CPU per GiB with one);
+    /// without them every stream, each carrying one request at a time.
+    /// </summary>
+    public IReadOnlyList<int> WritingStreams() =>
+        _pipelines.All(p => p is not null)
+            ? _clients.Select(client => _clientOfStream.IndexOf(client)).Where(i => i >= 0).ToList()
+            : Enumerable.Range(0, _streams.Count).ToList();
 
     /// <summary>True once any of the connections has dropped.</summary>
     public bool AnyDisconnected => _clients.Any(client => !client.IsConnected);
@@ -74,6 +86,7 @@ internal sealed class SftpConnections : IDisposable
             foreach (var (client, stream) in opening.Where(o => o.Stream.Status == TaskStatus.RanToCompletion))
             {
                 _streams.Add(stream.Result);
+                _clientOfStream.Add(client);
                 _pipelines.Add(PipelinedSftp.TryCreate(client, stream.Result.Handle, sendLocks[client]));
             }
         }
@@ -89,6 +102,7 @@ internal sealed class SftpConnections : IDisposable
 
         _streams.Clear();
         _pipelines.Clear();
+        _clientOfStream.Clear();
     }
 
     public void Dispose()

@@ -285,7 +285,7 @@ internal sealed class SftpFileTransfer
             }
         }
 
-        // One dedicated thread per handle, never a thread-pool thread: SSH.NET sends a request
+        // One dedicated thread per writing handle, never a thread-pool thread: SSH.NET sends a request
         // synchronously and blocks while the channel's window is full, which on the pool starved
         // it (2 cores: 2 threads, then slow injection) and made uploads erratic and slow. A
         // sender issues a chunk's requests and moves on; the acknowledgements complete the chunk.
@@ -340,8 +340,8 @@ internal sealed class SftpFileTransfer
             Task.WhenAll(inFlight).GetAwaiter().GetResult();
         }
 
-        var tasks = connections.Streams
-            .Select((s, i) => Task.Factory.StartNew(() => Send(s, connections.Pipelines[i]), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default))
+        var tasks = connections.WritingStreams()
+            .Select(i => Task.Factory.StartNew(() => Send(connections.Streams[i], connections.Pipelines[i]), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default))
             .Prepend(Task.Run(Produce, stop.Token))
             .ToList();
         try
