@@ -18,10 +18,19 @@ internal sealed class TransferOptions
     public int ChunkSize { get; set; } = 256 * 1024;
 
     /// <summary>
-    /// Chunks between the contiguous done prefix and the furthest chunk started: bounds the
-    /// memory (ChunkSize × this) and how far past a partial file's contiguous part writes can reach.
+    /// Upload: chunks between the contiguous acknowledged prefix and the furthest chunk sent, which
+    /// bounds how far past a partial file's contiguous part writes can reach.
     /// </summary>
     public int Window { get; set; } = 48;
+
+    /// <summary>
+    /// Chunk buffers a transfer holds at once (ChunkSize × this is its memory): two per handle, one
+    /// on the wire and one waiting (upload) or waiting for its turn to be written (download, where
+    /// this is also the window). Measured, 1 GiB × 2 rounds interleaved with scp (medians, the
+    /// quieter runs): with 16 buffers downloads 0.62-0.74× of scp and uploads 0.54-0.60×, with 48
+    /// (one per chunk in the window, as before) 0.65-0.81× and 0.56-0.60×: the same within the noise.
+    /// </summary>
+    public int BuffersInMemory => Math.Min(Window, 2 * Connections * StreamsPerConnection);
 
     /// <summary>Bytes a partial upload may hold past its contiguous prefix (see <see cref="SftpFileTransfer.SafeResumeOffset"/>).</summary>
     public long MaxBytesAhead => (long)ChunkSize * Window;
