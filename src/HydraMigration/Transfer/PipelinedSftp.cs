@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Reflection;
+using Renci.SshNet.Common;
 using System.Threading;
 using System.Threading.Tasks;
 using Renci.SshNet;
@@ -10,55 +11,54 @@ namespace HydraMigration.Transfer;
 
 /// <summary>
 /// Many SFTP requests in flight on one handle: a chunk goes out as all its SSH_FXP_WRITE (or
-/// SSH_FXP_READ) requests at once, then the answers are awaited together.
+/// SSH_FXP_READ) requests at once, and completes when the last answer arrives.
 /// </summary>
 /// <remarks>
 /// SftpFileStream sends one request and waits for its answer before the next: measured, 2
 /// connections × 8 streams of it reached only 0.4-0.5× of scp, latency- and overhead-bound.
-/// SSH.NET's session has the pipelined calls (RequestWriteAsync, RequestReadAsync) but keeps
-/// them internal, so they are bound here by reflection against the pinned SSH.NET version;
-/// when they are not found (another version), <see cref="TryCreate"/> returns null and the
-/// engine uses SftpFileStream, slower but correct. The engine's tests run this path.
+/// The requests are built and sent through SSH.NET's internal session (<see cref="SftpInternals"/>)
+/// with plain callbacks (<see cref="SftpOperation"/>), not its Task-returning calls, whose
+/// per-request waits and timers cost more client CPU than the transfer itself. When the
+/// internals are not found (another SSH.NET version), <see cref="TryCreate"/> returns null
+/// and the engine uses SftpFileStream, slower but correct. The engine's tests run this path.
 /// </remarks>
 internal sealed class PipelinedSftp
 {
     /// <summary>The length of one SSH_FXP_READ/SSH_FXP_WRITE request: well inside sftp-server's 256 KB message limit.</summary>
     internal const int LargeRequest = 128 * 1024;
 
+    private readonly SftpInternals _sftp;
     private readonly object _session;
-    private readonly MethodInfo _write;
-    private readonly MethodInfo _read;
+    private readonly SessionWatch _watch;
     private readonly int _writeLength;
     private readonly int _readLength;
     private readonly object _sendLock;
 
-    private PipelinedSftp(object session, MethodInfo write, MethodInfo read, int writeLength, int readLength, object sendLock)
+    // The write request being built, reused: SSH.NET has copied it into its packets by the
+    // time the send returns, and sends on this connection happen under _sendLock.
+    private byte[]? _writeRequest;
+
+    private PipelinedSftp(SftpInternals sftp, object session, int writeLength, int readLength, object sendLock)
     {
-        _sendLock = sendLock;
+        _sftp = sftp;
         _session = session;
-        _write = write;
-        _read = read;
+        _watch = SessionWatch.For(session, sftp);
         _writeLength = writeLength;
         _readLength = readLength;
+        _sendLock = sendLock;
     }
 
-    /// <summary>The pipelined calls of <paramref name="client"/>'s SFTP session for <paramref name="handle"/>, or null when this SSH.NET lacks them.</summary>
+    /// <summary>The pipelined requests of <paramref name="client"/>'s SFTP session, or null when this SSH.NET lacks what they need.</summary>
     public static PipelinedSftp? TryCreate(SftpClient client, byte[] handle, object sendLock)
     {
         try
         {
-            var session = typeof(SftpClient).GetField("_sftpSession", BindingFlags.Instance | BindingFlags.NonPublic)?.GetValue(client);
+            var sftp = SftpInternals.Current;
+            var session = sftp?.SessionOf(client);
             var contract = typeof(SftpClient).Assembly.GetType("Renci.SshNet.Sftp.ISftpSession");
-            if (session is null || contract is null)
-            {
-                return null;
-            }
-
-            var write = contract.GetMethod("RequestWriteAsync", new[] { typeof(byte[]), typeof(ulong), typeof(byte[]), typeof(int), typeof(int), typeof(CancellationToken) });
-            var read = contract.GetMethod("RequestReadAsync", new[] { typeof(byte[]), typeof(ulong), typeof(uint), typeof(CancellationToken) });
-            var writeLength = contract.GetMethod("CalculateOptimalWriteLength", new[] { typeof(uint), typeof(byte[]) });
-            var readLength = contract.GetMethod("CalculateOptimalReadLength", new[] { typeof(uint) });
-            if (write is null || read is null || writeLength is null || readLength is null || !typeof(Task).IsAssignableFrom(read.ReturnType))
+            var writeLength = contract?.GetMethod("CalculateOptimalWriteLength", new[] { typeof(uint), typeof(byte[]) });
+            var readLength = contract?.GetMethod("CalculateOptimalReadLength", new[] { typeof(uint) });
+            if (sftp is null || session is null || writeLength is null || readLength is null)
             {
                 return null;
             }
@@ -83,11 +83,20 @@ internal sealed class PipelinedSftp
                 maxRead = Math.Max(maxRead, LargeRequest);
             }
 
-            return new PipelinedSftp(session, write, read, maxWrite, maxRead, sendLock);
+            return new PipelinedSftp(sftp, session, maxWrite, maxRead, sendLock);
         }
         catch (Exception ex) when (ex is TargetInvocationException or MemberAccessException or InvalidCastException or ArgumentException)
         {
             return null;
+        }
+    }
+
+    /// <summary>Stops watching <paramref name="client"/>'s session for failures; its connection is being closed.</summary>
+    public static void Release(SftpClient client)
+    {
+        if (SftpInternals.Current?.SessionOf(client) is { } session)
+        {
+            SessionWatch.Release(session);
         }
     }
 
@@ -104,99 +113,101 @@ internal sealed class PipelinedSftp
         return extensions is System.Collections.IDictionary map && map.Contains("limits@openssh.com");
     }
 
-    /// <summary>Writes <paramref name="count"/> bytes at <paramref name="offset"/> as concurrent requests; returns when all are acknowledged.</summary>
+    /// <summary>
+    /// Sends <paramref name="count"/> bytes at <paramref name="offset"/> as concurrent requests.
+    /// When this returns the bytes are sent (<paramref name="buffer"/> is free again); the task
+    /// completes when the server has acknowledged them all.
+    /// </summary>
     public Task WriteAsync(byte[] handle, long offset, byte[] buffer, int count, CancellationToken cancellationToken)
     {
-        var requests = new List<Task>((count / _writeLength) + 1);
+        var operation = new SftpOperation(_sftp, _watch, (count + _writeLength - 1) / _writeLength, cancellationToken);
+        var header = WriteRequestLayout.HeaderLength(handle.Length);
         lock (_sendLock)
         {
+            if (_writeRequest is null || _writeRequest.Length < header + _writeLength)
+            {
+                _writeRequest = new byte[header + _writeLength];
+            }
+
             // Multi-packet requests: see LargeRequest.
-            for (var done = 0; done < count; done += _writeLength)
+            for (var done = 0; done < count && !operation.Task.IsCompleted; done += _writeLength)
             {
                 var length = Math.Min(_writeLength, count - done);
-                requests.Add(Invoke(_write, handle, (ulong)(offset + done), buffer, done, length, cancellationToken));
+                var id = _sftp.NextRequestId(_session);
+                WriteRequestLayout.WriteHeader(_writeRequest, id, handle, (ulong)(offset + done), length);
+                Buffer.BlockCopy(buffer, done, _writeRequest, header, length);
+                var request = _sftp.NewWriteRequest(_sftp.ProtocolVersion(_session), _sftp.NewWriteBuffer(_writeRequest), operation.StatusCallback);
+                Send(operation, request);
             }
         }
 
-        return Task.WhenAll(requests);
+        return operation.Task;
     }
 
     /// <summary>Reads up to <paramref name="count"/> bytes at <paramref name="offset"/> as concurrent requests; returns how many arrived before end of file.</summary>
     public async Task<int> ReadAsync(byte[] handle, long offset, byte[] buffer, int count, CancellationToken cancellationToken)
     {
-        var requests = new List<(int Start, int Length, Task Reply)>((count / _readLength) + 1);
-        for (var done = 0; done < count; done += _readLength)
-        {
-            var length = Math.Min(_readLength, count - done);
-            requests.Add((done, length, Invoke(_read, handle, (ulong)(offset + done), (uint)length, cancellationToken)));
-        }
-
+        var pieces = await ReadPiecesAsync(handle, offset, buffer, 0, count, cancellationToken).ConfigureAwait(false);
         var filled = 0;
-        foreach (var (start, length, reply) in requests)
+        foreach (var piece in pieces)
         {
-            await reply.ConfigureAwait(false);
-            var got = CopyOut(reply, buffer, start);
-            if (filled != start)
+            filled += piece.Received;
+            if (piece.Received == piece.Length)
             {
-                continue; // after a short read everything further is past the end
+                continue;
             }
 
-            filled += got;
-            if (got < length)
+            // A short answer: the server may split a read; ask again for the rest, one at a time.
+            // (0 bytes is end of file: everything further is past it too.)
+            while (piece.Received > 0 && filled < piece.Start + piece.Length)
             {
-                // A short answer: the server may split a read; ask again for the rest, one at a time.
-                while (filled < start + length)
+                var more = (await ReadPiecesAsync(handle, offset + filled, buffer, filled, piece.Start + piece.Length - filled, cancellationToken).ConfigureAwait(false))[0];
+                if (more.Received == 0)
                 {
-                    var more = Invoke(_read, handle, (ulong)(offset + filled), (uint)(start + length - filled), cancellationToken);
-                    await more.ConfigureAwait(false);
-                    var extra = CopyOut(more, buffer, filled);
-                    if (extra == 0)
-                    {
-                        return filled;
-                    }
-
-                    filled += extra;
+                    return filled;
                 }
+
+                filled += more.Received;
+            }
+
+            if (filled < piece.Start + piece.Length)
+            {
+                return filled;
             }
         }
 
         return filled;
     }
 
-    private Task Invoke(MethodInfo method, params object[] arguments)
+    /// <summary>Sends the reads for [start, start + count) of <paramref name="buffer"/> and waits for all their answers.</summary>
+    private async Task<IReadOnlyList<ReadPiece>> ReadPiecesAsync(byte[] handle, long offset, byte[] buffer, int start, int count, CancellationToken cancellationToken)
+    {
+        var operation = new SftpOperation(_sftp, _watch, (count + _readLength - 1) / _readLength, cancellationToken);
+        var pieces = new List<ReadPiece>((count / _readLength) + 1);
+        lock (_sendLock)
+        {
+            for (var done = 0; done < count && !operation.Task.IsCompleted; done += _readLength)
+            {
+                var piece = new ReadPiece(operation, _sftp, buffer, start + done, Math.Min(_readLength, count - done));
+                pieces.Add(piece);
+                var request = _sftp.NewReadRequest(_sftp.ProtocolVersion(_session), _sftp.NextRequestId(_session), handle, (ulong)(offset + done), (uint)piece.Length, piece.DataCallback, operation.StatusCallback);
+                Send(operation, request);
+            }
+        }
+
+        await operation.Task.ConfigureAwait(false);
+        return pieces;
+    }
+
+    private void Send(SftpOperation operation, object request)
     {
         try
         {
-            return (Task)method.Invoke(_session, arguments)!;
+            _sftp.SendRequest(_session, request);
         }
-        catch (TargetInvocationException ex) when (ex.InnerException is not null)
+        catch (Exception ex) when (ex is SshException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
         {
-            return Task.FromException(ex.InnerException);
-        }
-    }
-
-    /// <summary>Copies a read's answer (SSH.NET's ReadOnlyMemoryOwner, or a byte[]) into <paramref name="buffer"/>, returns its length and releases it.</summary>
-    private static int CopyOut(Task reply, byte[] buffer, int at)
-    {
-        var result = reply.GetType().GetProperty("Result")!.GetValue(reply);
-        switch (result)
-        {
-            case null:
-                return 0;
-            case byte[] bytes:
-                Buffer.BlockCopy(bytes, 0, buffer, at, bytes.Length);
-                return bytes.Length;
-            case System.Buffers.IMemoryOwner<byte> owner:
-                using (owner)
-                {
-                    // SSH.NET's ReadOnlyMemoryOwner: Memory spans exactly the data (pooled; released by Dispose).
-                    var data = owner.Memory.Span;
-                    data.CopyTo(new Span<byte>(buffer, at, data.Length));
-                    return data.Length;
-                }
-
-            default:
-                throw new InvalidOperationException("Unexpected SFTP read result " + result.GetType().FullName + ".");
+            operation.Fail(ex);
         }
     }
 }

@@ -121,6 +121,7 @@ internal sealed class SftpConnections : IDisposable
 
         foreach (var client in _clients)
         {
+            PipelinedSftp.Release(client);
             client.Dispose();
         }
     }
