@@ -199,6 +199,26 @@ public sealed class SftpFileTransferTests(SshFixture ssh, PostgresFixture pg) : 
     }
 
     [Fact]
+    public async Task RequestsInFlightFailWhenTheSftpSessionClosesUnderThemInsteadOfWaitingForever()
+    {
+        // Once the session is gone the answers' callbacks never come; the operation must end anyway.
+        var remote = RandomFile(RemotePath("channel-closed.bin"), 64 << 20);
+        using var client = _host.OpenSftp(CancellationToken.None);
+        using var stream = client.OpenRead(remote);
+        var pipeline = PipelinedSftp.TryCreate(client, stream.Handle, new object());
+        Assert.NotNull(pipeline);
+        var session = SftpInternals.Current!.SessionOf(client)!;
+
+        // 512 requests are sent before ReadAsync returns; the channel closes while they are answered.
+        var read = pipeline!.ReadAsync(stream.Handle, 0, new byte[64 << 20], 64 << 20, CancellationToken.None);
+        session.GetType().GetMethod("Disconnect")!.Invoke(session, null); // SSH.NET's SFTP session: its channel closes
+
+        Assert.Same(read, await Task.WhenAny(read, Task.Delay(15000)));
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => read);
+        Assert.True(error is Renci.SshNet.Common.SshException or InvalidOperationException, error.ToString());
+    }
+
+    [Fact]
     public async Task AMissingRemoteFileIsAClearError()
     {
         var local = Path.Combine(pg.NewFolder("transfer-missing"), "x.bin");
