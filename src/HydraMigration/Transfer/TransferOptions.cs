@@ -11,7 +11,7 @@ internal sealed class TransferOptions
     /// <summary>SSH connections, each with its own cipher stream, receive thread and sshd process.</summary>
     public int Connections { get; set; } = 2;
 
-    /// <summary>Open SFTP handles per connection, each with one chunk request outstanding at a time.</summary>
+    /// <summary>Open SFTP handles per connection: a download runs a fetch loop on each; an upload writes through one of them (with pipelined requests one sender keeps any number in flight).</summary>
     public int StreamsPerConnection { get; set; } = 4;
 
     /// <summary>Bytes per chunk: one read of the local file, one hash update, one run of SFTP requests.</summary>
