@@ -38,6 +38,14 @@ internal sealed class SftpOperation
         _watch = watch;
         _remaining = requests;
         StatusCallback = SftpInternals.Callback(sftp.StatusResponseType, this, OnStatusMethod);
+        if (requests == 0)
+        {
+            // Nothing to send, so no answer will ever complete it.
+            _finished = true;
+            _done.TrySetResult(true);
+            return;
+        }
+
         _cancellation = cancellationToken.Register(() => Fail(new OperationCanceledException(cancellationToken)));
         watch.Add(this);
     }

@@ -219,6 +219,18 @@ public sealed class SftpFileTransferTests(SshFixture ssh, PostgresFixture pg) : 
     }
 
     [Fact]
+    public async Task AnEmptyWriteOrReadCompletesAtOnce()
+    {
+        using var client = _host.OpenSftp(CancellationToken.None);
+        using var stream = client.Open(RemotePath("empty-request.bin"), FileMode.Create, FileAccess.ReadWrite);
+        var pipeline = PipelinedSftp.TryCreate(client, stream.Handle, new object())!;
+        var write = pipeline.WriteAsync(stream.Handle, 0, new byte[16], 0, CancellationToken.None);
+        var read = pipeline.ReadAsync(stream.Handle, 0, new byte[16], 0, CancellationToken.None);
+        Assert.Same(write, await Task.WhenAny(write, Task.Delay(5000)));
+        Assert.Equal(0, await read.WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
     public async Task AMissingRemoteFileIsAClearError()
     {
         var local = Path.Combine(pg.NewFolder("transfer-missing"), "x.bin");
