@@ -50,7 +50,13 @@ internal sealed class CopyEndpoint : IDisposable
 
     public void Dispose()
     {
-        _sftp?.Dispose();
-        _hold?.Dispose();
+        try
+        {
+            _sftp?.Dispose();
+        }
+        finally
+        {
+            _hold?.Dispose();
+        }
     }
 }

@@ -119,6 +119,13 @@ public sealed class HydraSshSession : IDisposable, ISshHost
                 throw NotConnected();
             }
 
+            if (_uses > 0 && _client is not { IsConnected: true })
+            {
+                // Its other users hold the dropped connection; they fail and let go, then the
+                // next call connects afresh.
+                throw NotConnected();
+            }
+
             if (_uses == 0)
             {
                 Func<SshHostKey, HydraException?> trust = _hostKey is null ? new HostKeyPolicy(_request).Check : SamePinnedKey;
@@ -159,8 +166,10 @@ public sealed class HydraSshSession : IDisposable, ISshHost
         var hold = UseAsync(cancellationToken).GetAwaiter().GetResult();
         try
         {
-            var lease = _forwards!.Acquire(host, port);
-            return OpensPerCall ? new PortForwardLease(lease.LocalPort, () => { lease.Dispose(); hold.Dispose(); }) : lease;
+            // Read once: Dispose may clear it meanwhile.
+            var forwards = _forwards ?? throw NotConnected();
+            var lease = forwards.Acquire(host, port);
+            return OpensPerCall ? new PortForwardLease(lease.LocalPort, () => ReleaseBoth(lease, hold)) : lease;
         }
         catch
         {
@@ -175,6 +184,19 @@ public sealed class HydraSshSession : IDisposable, ISshHost
         if (!IsConnected && (_closed || !WaitConnected()))
         {
             throw NotConnected();
+        }
+    }
+
+    /// <summary>Lets go of the forward, and of the connection even when closing the forward fails.</summary>
+    private static void ReleaseBoth(PortForwardLease lease, IDisposable hold)
+    {
+        try
+        {
+            lease.Dispose();
+        }
+        finally
+        {
+            hold.Dispose();
         }
     }
 

@@ -159,8 +159,14 @@ internal sealed class SshDumpSite : IDumpSite
 
     public void Dispose()
     {
-        _sftp.Dispose();
-        _hold.Dispose();
+        try
+        {
+            _sftp.Dispose();
+        }
+        finally
+        {
+            _hold.Dispose();
+        }
     }
 
     /// <summary>A 0700 folder on the SSH host holding the passfile, which arrives on standard input only.</summary>

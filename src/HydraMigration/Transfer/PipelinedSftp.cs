@@ -38,18 +38,25 @@ internal sealed class PipelinedSftp
     // time the send returns, and sends on this connection happen under _sendLock.
     private byte[]? _writeRequest;
 
-    private PipelinedSftp(SftpInternals sftp, object session, int writeLength, int readLength, object sendLock)
+    private PipelinedSftp(SftpInternals sftp, object session, SessionWatch watch, int writeLength, int readLength, object sendLock)
     {
         _sftp = sftp;
         _session = session;
-        _watch = SessionWatch.For(session, sftp);
+        _watch = watch;
         _writeLength = writeLength;
         _readLength = readLength;
         _sendLock = sendLock;
     }
 
+    /// <summary>
+    /// A watch over <paramref name="client"/>'s SFTP session for the pipelines on it (null when
+    /// this SSH.NET lacks what they need); the owner disposes it before the connection.
+    /// </summary>
+    public static SessionWatch? Watch(SftpClient client, TimeSpan noAnswerTimeout) =>
+        SftpInternals.Current is { } sftp && sftp.SessionOf(client) is { } session ? new SessionWatch(session, sftp, noAnswerTimeout) : null;
+
     /// <summary>The pipelined requests of <paramref name="client"/>'s SFTP session, or null when this SSH.NET lacks what they need.</summary>
-    public static PipelinedSftp? TryCreate(SftpClient client, byte[] handle, object sendLock)
+    public static PipelinedSftp? TryCreate(SftpClient client, byte[] handle, object sendLock, SessionWatch? watch)
     {
         try
         {
@@ -58,7 +65,7 @@ internal sealed class PipelinedSftp
             var contract = typeof(SftpClient).Assembly.GetType("Renci.SshNet.Sftp.ISftpSession");
             var writeLength = contract?.GetMethod("CalculateOptimalWriteLength", new[] { typeof(uint), typeof(byte[]) });
             var readLength = contract?.GetMethod("CalculateOptimalReadLength", new[] { typeof(uint) });
-            if (sftp is null || session is null || writeLength is null || readLength is null)
+            if (sftp is null || session is null || watch is null || writeLength is null || readLength is null)
             {
                 return null;
             }
@@ -83,20 +90,11 @@ internal sealed class PipelinedSftp
                 maxRead = Math.Max(maxRead, LargeRequest);
             }
 
-            return new PipelinedSftp(sftp, session, maxWrite, maxRead, sendLock);
+            return new PipelinedSftp(sftp, session, watch, maxWrite, maxRead, sendLock);
         }
         catch (Exception ex) when (ex is TargetInvocationException or MemberAccessException or InvalidCastException or ArgumentException)
         {
             return null;
-        }
-    }
-
-    /// <summary>Stops watching <paramref name="client"/>'s session for failures; its connection is being closed.</summary>
-    public static void Release(SftpClient client)
-    {
-        if (SftpInternals.Current?.SessionOf(client) is { } session)
-        {
-            SessionWatch.Release(session);
         }
     }
 
@@ -120,7 +118,7 @@ internal sealed class PipelinedSftp
     /// </summary>
     public Task WriteAsync(byte[] handle, long offset, byte[] buffer, int count, CancellationToken cancellationToken)
     {
-        var operation = new SftpOperation(_sftp, _watch, (count + _writeLength - 1) / _writeLength, cancellationToken);
+        var operation = new SftpOperation(_sftp, _watch, (count + _writeLength - 1) / _writeLength, isRead: false, cancellationToken);
         var header = WriteRequestLayout.HeaderLength(handle.Length);
         lock (_sendLock)
         {
@@ -182,7 +180,7 @@ internal sealed class PipelinedSftp
     /// <summary>Sends the reads for [start, start + count) of <paramref name="buffer"/> and waits for all their answers.</summary>
     private async Task<IReadOnlyList<ReadPiece>> ReadPiecesAsync(byte[] handle, long offset, byte[] buffer, int start, int count, CancellationToken cancellationToken)
     {
-        var operation = new SftpOperation(_sftp, _watch, (count + _readLength - 1) / _readLength, cancellationToken);
+        var operation = new SftpOperation(_sftp, _watch, (count + _readLength - 1) / _readLength, isRead: true, cancellationToken);
         var pieces = new List<ReadPiece>((count / _readLength) + 1);
         lock (_sendLock)
         {
@@ -205,8 +203,10 @@ internal sealed class PipelinedSftp
         {
             _sftp.SendRequest(_session, request);
         }
-        catch (Exception ex) when (ex is SshException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // Whatever SSH.NET throws while its session is torn down (a NullReferenceException
+            // among them) fails this chunk rather than leaving it waiting.
             operation.Fail(ex);
         }
     }

@@ -16,6 +16,8 @@ internal sealed class SftpConnections : IDisposable
     private readonly List<SftpFileStream> _streams = new();
     private readonly List<PipelinedSftp?> _pipelines = new();
     private readonly List<SftpClient> _clientOfStream = new();
+    private readonly Dictionary<SftpClient, SessionWatch?> _watches = new();
+    private bool _dropped;
 
     private SftpConnections()
     {
@@ -40,10 +42,13 @@ internal sealed class SftpConnections : IDisposable
             : Enumerable.Range(0, _streams.Count).ToList();
 
     /// <summary>True once any of the connections has dropped.</summary>
-    public bool AnyDisconnected => _clients.Any(client => !client.IsConnected);
+    public bool AnyDisconnected => _dropped || _clients.Any(client => !client.IsConnected);
+
+    /// <summary>True once a connection dropped, errored or stopped answering: nothing more should wait on it.</summary>
+    public bool AnyFailed => AnyDisconnected || _watches.Values.Any(watch => watch?.HasFailed == true);
 
     /// <summary>Opens <paramref name="count"/> connections in parallel (each is a key exchange and an authentication).</summary>
-    public static async Task<SftpConnections> OpenAsync(ISshHost host, int count, int bufferSize, CancellationToken cancellationToken)
+    public static async Task<SftpConnections> OpenAsync(ISshHost host, int count, int bufferSize, TimeSpan operationTimeout, CancellationToken cancellationToken)
     {
         var set = new SftpConnections();
         var opening = Enumerable.Range(0, count).Select(_ => Task.Run(() => host.OpenSftp(cancellationToken), cancellationToken)).ToList();
@@ -65,6 +70,9 @@ internal sealed class SftpConnections : IDisposable
         {
             // Large buffers so SSH.NET sizes each SFTP request to the channel's packet limit.
             task.Result.BufferSize = (uint)bufferSize;
+
+            // SSH.NET waits forever by default; a server that stopped answering must not hang an open or a close.
+            task.Result.OperationTimeout = operationTimeout;
             set._clients.Add(task.Result);
         }
 
@@ -72,7 +80,7 @@ internal sealed class SftpConnections : IDisposable
     }
 
     /// <summary>Opens <paramref name="perClient"/> handles on <paramref name="path"/> on every connection.</summary>
-    public async Task OpenStreamsAsync(string path, FileAccess access, int perClient, CancellationToken cancellationToken)
+    public async Task OpenStreamsAsync(string path, FileAccess access, int perClient, TimeSpan noAnswerTimeout, CancellationToken cancellationToken)
     {
         var opening = _clients.SelectMany(client => Enumerable.Range(0, perClient).Select(_ => (Client: client, Stream: client.OpenAsync(path, FileMode.Open, access, cancellationToken)))).ToList();
         try
@@ -85,9 +93,14 @@ internal sealed class SftpConnections : IDisposable
             var sendLocks = _clients.ToDictionary(client => client, _ => new object());
             foreach (var (client, stream) in opening.Where(o => o.Stream.Status == TaskStatus.RanToCompletion))
             {
+                if (!_watches.TryGetValue(client, out var watch))
+                {
+                    watch = _watches[client] = PipelinedSftp.Watch(client, noAnswerTimeout);
+                }
+
                 _streams.Add(stream.Result);
                 _clientOfStream.Add(client);
-                _pipelines.Add(PipelinedSftp.TryCreate(client, stream.Result.Handle, sendLocks[client]));
+                _pipelines.Add(PipelinedSftp.TryCreate(client, stream.Result.Handle, sendLocks[client], watch));
             }
         }
     }
@@ -95,6 +108,13 @@ internal sealed class SftpConnections : IDisposable
     /// <summary>Closes the handles (SSH_FXP_CLOSE: the server closes its file, so written data is in the file) and keeps the connections.</summary>
     public async Task CloseStreamsAsync()
     {
+        if (AnyFailed)
+        {
+            // Closing a handle waits for the server's answer; from a dead connection none comes.
+            DropConnections();
+            return;
+        }
+
         foreach (var stream in _streams)
         {
             await Task.Run(stream.Dispose).ConfigureAwait(false);
@@ -107,6 +127,11 @@ internal sealed class SftpConnections : IDisposable
 
     public void Dispose()
     {
+        if (AnyFailed)
+        {
+            DropConnections();
+        }
+
         foreach (var stream in _streams)
         {
             try
@@ -119,10 +144,35 @@ internal sealed class SftpConnections : IDisposable
             }
         }
 
+        foreach (var watch in _watches.Values)
+        {
+            watch?.Dispose();
+        }
+
         foreach (var client in _clients)
         {
-            PipelinedSftp.Release(client);
             client.Dispose();
         }
+    }
+
+    /// <summary>Closes the connections without closing their handles first (the server drops those with them).</summary>
+    private void DropConnections()
+    {
+        foreach (var watch in _watches.Values)
+        {
+            watch?.Dispose();
+        }
+
+        foreach (var client in _clients)
+        {
+            client.Dispose();
+        }
+
+        _dropped = true;
+        _watches.Clear();
+        _clients.Clear();
+        _streams.Clear();
+        _pipelines.Clear();
+        _clientOfStream.Clear();
     }
 }

@@ -127,7 +127,7 @@ internal sealed class SftpFileTransfer
                 throw new HydraException("TransferResumeMismatch", ErrorCategory.InvalidData, $"The remote file '{remotePath}' holds {total} bytes, fewer than the {offset} already copied: it is not the file the partial copy came from.", remotePath);
             }
 
-            await connections.OpenStreamsAsync(remotePath, FileAccess.Read, o.StreamsPerConnection, cancellationToken).ConfigureAwait(false);
+            await connections.OpenStreamsAsync(remotePath, FileAccess.Read, o.StreamsPerConnection, o.NoAnswerTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not HydraException && ex is not OperationCanceledException)
         {
@@ -238,7 +238,7 @@ internal sealed class SftpFileTransfer
         try
         {
             await PrepareRemoteFileAsync(connections, remotePath, offset, cancellationToken).ConfigureAwait(false);
-            await connections.OpenStreamsAsync(remotePath, FileAccess.Write, o.StreamsPerConnection, cancellationToken).ConfigureAwait(false);
+            await connections.OpenStreamsAsync(remotePath, FileAccess.Write, o.StreamsPerConnection, o.NoAnswerTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not HydraException && ex is not OperationCanceledException)
         {
@@ -347,13 +347,31 @@ internal sealed class SftpFileTransfer
                 // Stopped: a failed request is the reason to report, if there is one (its
                 // continuation cancels the stop just before it faults, so give it a moment).
                 _ = Task.WhenAny(Task.WhenAll(inFlight), Task.Delay(2000, CancellationToken.None)).GetAwaiter().GetResult();
-                var failed = inFlight.FirstOrDefault(t => t.IsFaulted);
-                failed?.GetAwaiter().GetResult();
+                ThrowFirstRealFailure(inFlight);
                 throw;
             }
 
             // Every chunk this handle sent is answered (or its first failure is thrown).
-            Task.WhenAll(inFlight).GetAwaiter().GetResult();
+            try
+            {
+                Task.WhenAll(inFlight).GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException)
+            {
+                ThrowFirstRealFailure(inFlight);
+                throw;
+            }
+        }
+
+        // The stop that one failed write triggers cancels the others: their cancellations must not
+        // hide the failure that caused them.
+        static void ThrowFirstRealFailure(IEnumerable<Task> writes)
+        {
+            var real = writes.Where(t => t.IsFaulted).SelectMany(t => t.Exception!.InnerExceptions).FirstOrDefault(e => e is not OperationCanceledException);
+            if (real is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(real).Throw();
+            }
         }
 
         var tasks = connections.WritingStreams()
@@ -382,7 +400,7 @@ internal sealed class SftpFileTransfer
     {
         try
         {
-            return await SftpConnections.OpenAsync(_host, _options.Connections, _options.ChunkSize, cancellationToken).ConfigureAwait(false);
+            return await SftpConnections.OpenAsync(_host, _options.Connections, _options.ChunkSize, _options.NoAnswerTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SshException or SocketException or ObjectDisposedException or IOException)
         {
@@ -492,7 +510,7 @@ internal sealed class SftpFileTransfer
         var lost = ex is SshConnectionException or SocketException || connections.AnyDisconnected;
         if (lost && ex is SshException or SocketException or ObjectDisposedException or IOException or InvalidOperationException)
         {
-            return new HydraException("SshConnectionLost", ErrorCategory.ConnectionError, $"The SSH connection was lost during the {direction} of '{remotePath}' after {bytesDone} bytes. Run the copy again with -Resume to continue from there.", remotePath, ex);
+            return new HydraException("SshConnectionLost", ErrorCategory.ConnectionError, $"The SSH connection was lost during the {direction} of '{remotePath}' after {bytesDone} bytes ({ex.Message.TrimEnd('.')}). Run the copy again with -Resume to continue from there.", remotePath, ex);
         }
 
         if (ex is SshException or IOException or ObjectDisposedException or InvalidOperationException or SocketException)

@@ -123,7 +123,10 @@ internal sealed class SftpInternals
 
             // An SftpWriteRequestBuffer over our own array: its constructors take spans, which
             // reflection cannot pass, and all it holds is the array (usePool stays false).
-            var uninitialized = typeof(FormatterServices).GetMethod(nameof(FormatterServices.GetUninitializedObject))!;
+            // RuntimeHelpers.GetUninitializedObject where the runtime has it (PowerShell 7);
+            // FormatterServices' (obsolete there, the only one on .NET Framework) otherwise.
+            var uninitialized = typeof(System.Runtime.CompilerServices.RuntimeHelpers).GetMethod("GetUninitializedObject", new[] { typeof(Type) })
+                ?? typeof(FormatterServices).GetMethod(nameof(FormatterServices.GetUninitializedObject))!;
             var wrapped = Expression.Variable(writeBufferType, "wrapped");
 
             // The strings below name SSH.NET's members (some share our properties' names).

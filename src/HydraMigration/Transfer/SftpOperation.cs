@@ -28,15 +28,17 @@ internal sealed class SftpOperation
     private readonly SftpInternals _sftp;
     private readonly SessionWatch _watch;
     private readonly object _gate = new();
-    private readonly CancellationTokenRegistration _cancellation;
+    private readonly bool _isRead;
+    private CancellationTokenRegistration _cancellation;
     private int _remaining;
     private bool _finished;
 
-    public SftpOperation(SftpInternals sftp, SessionWatch watch, int requests, CancellationToken cancellationToken)
+    public SftpOperation(SftpInternals sftp, SessionWatch watch, int requests, bool isRead, CancellationToken cancellationToken)
     {
         _sftp = sftp;
         _watch = watch;
         _remaining = requests;
+        _isRead = isRead;
         StatusCallback = SftpInternals.Callback(sftp.StatusResponseType, this, OnStatusMethod);
         if (requests == 0)
         {
@@ -46,8 +48,20 @@ internal sealed class SftpOperation
             return;
         }
 
-        _cancellation = cancellationToken.Register(() => Fail(new OperationCanceledException(cancellationToken)));
+        // Watched first, so a stop that is already requested (and fails it right away) leaves
+        // nothing behind in the watch.
         watch.Add(this);
+        var registration = cancellationToken.Register(() => Fail(new OperationCanceledException(cancellationToken)));
+        lock (_gate)
+        {
+            if (!_finished)
+            {
+                _cancellation = registration;
+                return;
+            }
+        }
+
+        registration.Dispose();
     }
 
     public Task Task => _done.Task;
@@ -93,9 +107,10 @@ internal sealed class SftpOperation
     private void OnStatus(object response)
     {
         var code = _sftp.StatusCodeOf(response);
-        if (code == StatusOk || code == StatusEof)
+        if (code == StatusOk || (code == StatusEof && _isRead))
         {
-            // A write's acknowledgement, or a read at end of file (Received stays 0).
+            // A write's acknowledgement, or a read at end of file (Received stays 0). End of
+            // file for a write would mean its bytes were not written.
             Answered();
             return;
         }
@@ -111,6 +126,7 @@ internal sealed class SftpOperation
 
     private void Answered()
     {
+        _watch.NoteAnswer();
         lock (_gate)
         {
             if (_finished || --_remaining > 0)
@@ -128,10 +144,16 @@ internal sealed class SftpOperation
     private void Finish()
     {
         _watch.Remove(this);
+        CancellationTokenRegistration registration;
+        lock (_gate)
+        {
+            registration = _cancellation;
+            _cancellation = default;
+        }
 
         // Dispose, not Unregister: a cancellation callback running right now is waited for,
         // unless this is it (Dispose from inside the callback returns at once).
-        _cancellation.Dispose();
+        registration.Dispose();
     }
 }
 
@@ -169,43 +191,35 @@ internal sealed class ReadPiece
 
 /// <summary>
 /// The live operations of one SFTP session, failed together when the session reports an error
-/// or a disconnect, or its channel closes: the requests' own callbacks would never come.
+/// or a disconnect, its channel closes, or the server stops answering: the requests' own
+/// callbacks would never come.
 /// </summary>
 internal sealed class SessionWatch : IDisposable
 {
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, SessionWatch> Watches = new();
-
     private readonly object _session;
     private readonly SftpInternals _sftp;
+    private readonly int _noAnswerMilliseconds;
     private readonly HashSet<SftpOperation> _live = new();
     private readonly EventHandler<ExceptionEventArgs> _onError;
     private readonly EventHandler<EventArgs> _onDisconnect;
-    private readonly Timer _channelCheck;
+    private readonly Timer _check;
+    private int _lastAnswer = Environment.TickCount;
     private Exception? _failure;
 
-    private SessionWatch(object session, SftpInternals sftp)
+    /// <summary>Watches <paramref name="session"/>; dispose when its connection is closed.</summary>
+    public SessionWatch(object session, SftpInternals sftp, TimeSpan noAnswerTimeout)
     {
         _session = session;
         _sftp = sftp;
+        _noAnswerMilliseconds = (int)noAnswerTimeout.TotalMilliseconds;
         _onError = (_, e) => FailAll(new SshConnectionException("The SFTP connection failed: " + e.Exception.Message, Renci.SshNet.Messages.Transport.DisconnectReason.ConnectionLost));
         _onDisconnect = (_, _) => FailAll(new SshConnectionException("The SFTP connection was closed.", Renci.SshNet.Messages.Transport.DisconnectReason.ConnectionLost));
         sftp.ErrorOccurred.AddEventHandler(session, _onError);
         sftp.Disconnected.AddEventHandler(session, _onDisconnect);
 
-        // The channel can close without either event (sftp-server ended): look once a second.
-        _channelCheck = new Timer(_ => CheckChannel(), null, 1000, 1000);
-    }
-
-    /// <summary>The watch of <paramref name="session"/>, created on first use.</summary>
-    public static SessionWatch For(object session, SftpInternals sftp) => Watches.GetValue(session, s => new SessionWatch(s, sftp));
-
-    /// <summary>Stops watching <paramref name="session"/> (its connection is being closed).</summary>
-    public static void Release(object session)
-    {
-        if (Watches.TryGetValue(session, out var watch))
-        {
-            watch.Dispose();
-        }
+        // The channel can close without either event (sftp-server ended), and a connection whose
+        // peer vanished without a reset raises nothing at all: look once a second.
+        _check = new Timer(_ => Check(), null, 1000, 1000);
     }
 
     public void Add(SftpOperation operation)
@@ -216,6 +230,12 @@ internal sealed class SessionWatch : IDisposable
             failed = _failure;
             if (failed is null)
             {
+                if (_live.Count == 0)
+                {
+                    // The clock for "no answer" starts with the first request in flight.
+                    _lastAnswer = Environment.TickCount;
+                }
+
                 _live.Add(operation);
             }
         }
@@ -234,25 +254,60 @@ internal sealed class SessionWatch : IDisposable
         }
     }
 
-    public void Dispose()
+    /// <summary>True once the session failed (its operations were failed with it).</summary>
+    public bool HasFailed
     {
-        _channelCheck.Dispose();
-        _sftp.ErrorOccurred.RemoveEventHandler(_session, _onError);
-        _sftp.Disconnected.RemoveEventHandler(_session, _onDisconnect);
-        Watches.Remove(_session);
+        get
+        {
+            lock (_live)
+            {
+                return _failure is not null && _failure is not ObjectDisposedException;
+            }
+        }
     }
 
-    private void CheckChannel()
-    {
-        bool any;
-        lock (_live)
-        {
-            any = _live.Count > 0;
-        }
+    /// <summary>An answer arrived: the server is alive.</summary>
+    public void NoteAnswer() => Volatile.Write(ref _lastAnswer, Environment.TickCount);
 
-        if (any && !_sftp.IsOpen(_session))
+    /// <summary>Stops watching; whatever is still waiting fails (its answers can no longer arrive).</summary>
+    public void Dispose()
+    {
+        _check.Dispose();
+        _sftp.ErrorOccurred.RemoveEventHandler(_session, _onError);
+        _sftp.Disconnected.RemoveEventHandler(_session, _onDisconnect);
+        FailAll(new ObjectDisposedException("SFTP session", "The SFTP connection was closed."));
+    }
+
+    private void Check()
+    {
+        // A timer callback must never throw: on a thread-pool thread that would end the process.
+        try
         {
-            FailAll(new SshConnectionException("The SFTP channel closed.", Renci.SshNet.Messages.Transport.DisconnectReason.ConnectionLost));
+            int live;
+            lock (_live)
+            {
+                live = _live.Count;
+            }
+
+            if (live == 0)
+            {
+                return;
+            }
+
+            if (!_sftp.IsOpen(_session))
+            {
+                FailAll(new SshConnectionException("The SFTP channel closed.", Renci.SshNet.Messages.Transport.DisconnectReason.ConnectionLost));
+            }
+            else if (unchecked(Environment.TickCount - Volatile.Read(ref _lastAnswer)) > _noAnswerMilliseconds)
+            {
+                FailAll(new SshConnectionException(string.Format(System.Globalization.CultureInfo.InvariantCulture,
+                    "The SFTP server has not answered for {0:0} seconds; the connection is taken as lost.", _noAnswerMilliseconds / 1000.0), Renci.SshNet.Messages.Transport.DisconnectReason.ConnectionLost));
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // SSH.NET's IsOpen can throw while the session is being torn down: the channel is gone.
+            FailAll(new SshConnectionException("The SFTP channel closed.", Renci.SshNet.Messages.Transport.DisconnectReason.ConnectionLost, ex));
         }
     }
 

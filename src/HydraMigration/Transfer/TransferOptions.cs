@@ -14,6 +14,12 @@ internal sealed class TransferOptions
     /// <summary>Open SFTP handles per connection: a download runs a fetch loop on each; an upload writes through one of them (with pipelined requests one sender keeps any number in flight).</summary>
     public int StreamsPerConnection { get; set; } = 4;
 
+    /// <summary>
+    /// How long requests may wait with no answer at all from the server before the connection
+    /// is taken as lost: a peer that vanished without a reset raises no error in SSH.NET.
+    /// </summary>
+    public TimeSpan NoAnswerTimeout { get; set; } = TimeSpan.FromSeconds(120);
+
     /// <summary>Bytes per chunk: one read of the local file, one hash update, one run of SFTP requests.</summary>
     public int ChunkSize { get; set; } = 256 * 1024;
 

@@ -138,7 +138,16 @@ Subsystem sftp internal-sftp
     /// daemon's per-connection processes and everything under them (the unprivileged child holds
     /// the socket), not other servers' sessions.
     /// </summary>
-    public void KillSessions()
+    public void KillSessions() => SignalSessions("-KILL");
+
+    /// <summary>
+    /// Freezes every connection (SIGSTOP to the same processes): the sockets stay open and
+    /// nothing answers, as when a peer vanishes without a reset. KillSessions ends them after
+    /// (a stopped process still dies of SIGKILL).
+    /// </summary>
+    public void PauseSessions() => SignalSessions("-STOP");
+
+    private void SignalSessions(string signal)
     {
         var doomed = new List<string>();
         var parents = new Queue<string>(new[] { _daemon.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) });
@@ -153,7 +162,7 @@ Subsystem sftp internal-sftp
 
         if (doomed.Count > 0)
         {
-            ExternalCommand.Run("kill", new[] { "-KILL" }.Concat(doomed), check: false);
+            ExternalCommand.Run("kill", new[] { signal }.Concat(doomed), check: false);
         }
     }
 

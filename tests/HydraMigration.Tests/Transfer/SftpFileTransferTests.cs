@@ -205,7 +205,8 @@ public sealed class SftpFileTransferTests(SshFixture ssh, PostgresFixture pg) : 
         var remote = RandomFile(RemotePath("channel-closed.bin"), 64 << 20);
         using var client = _host.OpenSftp(CancellationToken.None);
         using var stream = client.OpenRead(remote);
-        var pipeline = PipelinedSftp.TryCreate(client, stream.Handle, new object());
+        using var watch = PipelinedSftp.Watch(client, TimeSpan.FromSeconds(120));
+        var pipeline = PipelinedSftp.TryCreate(client, stream.Handle, new object(), watch);
         Assert.NotNull(pipeline);
         var session = SftpInternals.Current!.SessionOf(client)!;
 
@@ -223,11 +224,66 @@ public sealed class SftpFileTransferTests(SshFixture ssh, PostgresFixture pg) : 
     {
         using var client = _host.OpenSftp(CancellationToken.None);
         using var stream = client.Open(RemotePath("empty-request.bin"), FileMode.Create, FileAccess.ReadWrite);
-        var pipeline = PipelinedSftp.TryCreate(client, stream.Handle, new object())!;
+        using var watch = PipelinedSftp.Watch(client, TimeSpan.FromSeconds(120));
+        var pipeline = PipelinedSftp.TryCreate(client, stream.Handle, new object(), watch)!;
         var write = pipeline.WriteAsync(stream.Handle, 0, new byte[16], 0, CancellationToken.None);
         var read = pipeline.ReadAsync(stream.Handle, 0, new byte[16], 0, CancellationToken.None);
         Assert.Same(write, await Task.WhenAny(write, Task.Delay(5000)));
         Assert.Equal(0, await read.WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task AServerThatStopsAnsweringFailsTheDownloadAfterTheNoAnswerTimeout()
+    {
+        // A peer that vanished without a reset raises no error in SSH.NET: nothing would ever end the wait.
+        var folder = pg.NewFolder("transfer-silent");
+        var remote = RandomFile(RemotePath("silent.bin"), 96 << 20);
+        var local = Path.Combine(folder, "partial.bin");
+        var progress = new TransferProgress();
+        using var hash = Sha();
+        var options = SmallWindow();
+        options.NoAnswerTimeout = TimeSpan.FromSeconds(3);
+
+        var download = new SftpFileTransfer(_host, options).DownloadAsync(remote, local, 0, hash, progress, CancellationToken.None);
+        Assert.True(Poll.Until(() => download.IsCompleted || progress.BytesTransferred > (8 << 20)));
+        ssh.Server.PauseSessions();
+        try
+        {
+            Assert.Same(download, await Task.WhenAny(download, Task.Delay(30000)));
+            var error = await Assert.ThrowsAsync<HydraException>(() => download);
+            Assert.Equal("SshConnectionLost", error.ErrorId);
+            Assert.Contains("not answered", error.Message, StringComparison.Ordinal);
+            AssertPrefixOf(remote, local);
+        }
+        finally
+        {
+            ssh.Server.KillSessions();
+        }
+    }
+
+    [Fact]
+    public async Task AFullRemoteDiskFailsTheUploadWithTheServersErrorNotACancellation()
+    {
+        Assert.True(ExternalCommand.IsRoot, "this test mounts a small tmpfs and needs root (CI runs as root)");
+        var source = RandomFile(Path.Combine(pg.NewFolder("transfer-full"), "big.bin"), 16 << 20);
+        var mount = ssh.Server.NewRemoteFolder("full");
+        var uid = ExternalCommand.Run("id", new[] { "-u", SshServer.UserName }).Trim();
+        ExternalCommand.Run("mount", new[] { "-t", "tmpfs", "-o", "size=2m,mode=0755,uid=" + uid, "tmpfs", mount });
+        try
+        {
+            using var hash = Sha();
+            var upload = new SftpFileTransfer(_host, SmallWindow()).UploadAsync(source, Path.Combine(mount, "big.bin"), 0, hash, new TransferProgress(), CancellationToken.None);
+
+            // The first refused write stops the others; their cancellations must not be what is reported.
+            var error = await Assert.ThrowsAsync<HydraException>(() => upload);
+            Assert.Equal("TransferFailed", error.ErrorId);
+            Assert.Contains("refused", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("cancel", error.Message, StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            ExternalCommand.Run("umount", new[] { mount }, check: false);
+        }
     }
 
     [Fact]
@@ -302,7 +358,8 @@ public sealed class SftpFileTransferTests(SshFixture ssh, PostgresFixture pg) : 
         var remote = RandomFile(RemotePath("pipelined.bin"), 10);
         using var client = _host.OpenSftp(CancellationToken.None);
         using var stream = client.OpenRead(remote);
-        var pipeline = PipelinedSftp.TryCreate(client, stream.Handle, new object());
+        using var watch = PipelinedSftp.Watch(client, TimeSpan.FromSeconds(120));
+        var pipeline = PipelinedSftp.TryCreate(client, stream.Handle, new object(), watch);
         Assert.NotNull(pipeline);
 
         // The test sshd is a recent OpenSSH: requests are the large ones, not one channel packet each.
