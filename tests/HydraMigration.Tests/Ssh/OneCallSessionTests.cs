@@ -53,6 +53,8 @@ public sealed class OneCallSessionTests : IDisposable
         Assert.Equal(false, _ps.Run("$d.SshSession.IsConnected").Output.Single().BaseObject);
         Assert.StartsWith("SHA256:", (string)_ps.Run("$d.SshSession.HostKeyFingerprint").Output.Single().BaseObject, StringComparison.Ordinal);
         Assert.Empty(_ps.Run("Get-HydraSshSession").Output); // not a kept session: nothing to remove later
+        Assert.Empty(_ps.Run("$d.SshSession | Out-Default").Errors);
+        Assert.Matches(@"127\.0\.0\.1\s+\d+\s+" + SshServer.UserName + @"\s+per call\s+SHA256:", _ps.Host.Text);
         Assert.True(Poll.Until(AllClosed), "the dump's connections stayed open");
         Assert.True(_server.Logins() > logins);
 
