@@ -123,7 +123,8 @@ public sealed class HydraSshSession : IDisposable, ISshHost
             {
                 // Its other users hold the dropped connection; they fail and let go, then the
                 // next call connects afresh.
-                throw NotConnected();
+                throw new HydraException("SshSessionClosed", System.Management.Automation.ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture,
+                    "The SSH connection to {0} dropped during this call. Run the command again: it logs in anew.", this), this);
             }
 
             if (_uses == 0)
