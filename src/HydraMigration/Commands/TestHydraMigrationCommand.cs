@@ -68,7 +68,7 @@ public sealed class TestHydraMigrationCommand : HydraServerCmdlet
     [Alias("SkipOwnership")]
     public SwitchParameter NoOwner { get; set; }
 
-    /// <summary>Return only $true (no check failed) or $false.</summary>
+    /// <summary>Return only $true (no check failed and at least one passed) or $false.</summary>
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
@@ -98,7 +98,8 @@ public sealed class TestHydraMigrationCommand : HydraServerCmdlet
             // Sorted, failures first, and written only now: a streamed table would bury them.
             if (Quiet)
             {
-                WriteObject(results.All(r => r.Status != HydraValidationStatus.Fail));
+                // Nothing compared proves nothing: $true needs at least one check that passed.
+                WriteObject(results.Any(r => r.Status == HydraValidationStatus.Pass) && results.All(r => r.Status != HydraValidationStatus.Fail));
             }
             else
             {

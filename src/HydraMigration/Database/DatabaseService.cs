@@ -127,28 +127,32 @@ FROM pg_catalog.pg_database d WHERE d.datname = @name";
     {
         if (existing.OtherSessions.Count > 0 && !request.TerminateConnections)
         {
-            throw new HydraException(
-                "DatabaseInUse",
-                ErrorCategory.ResourceBusy,
-                string.Format(CultureInfo.InvariantCulture, "The database '{0}' cannot be dropped: {1} other session(s) are connected to it ({2}). Disconnect them, or add -TerminateConnections to end them.", request.Name, existing.OtherSessions.Count, string.Join(", ", existing.OtherSessions)),
-                request.Name);
+            throw DatabaseInUse.Error(request.Name, "dropped", existing.OtherSessions);
         }
 
         _reporter.Verbose("DROP DATABASE " + Sql.Identifier(request.Name));
-        if (connection.PostgreSqlVersion.Major >= 13)
+        try
         {
-            await ExecuteAsync(connection, "DROP DATABASE " + Sql.Identifier(request.Name) + (request.TerminateConnections ? " WITH (FORCE)" : string.Empty), cancellationToken).ConfigureAwait(false);
-            return;
-        }
+            if (connection.PostgreSqlVersion.Major >= 13)
+            {
+                await ExecuteAsync(connection, "DROP DATABASE " + Sql.Identifier(request.Name) + (request.TerminateConnections ? " WITH (FORCE)" : string.Empty), cancellationToken).ConfigureAwait(false);
+                return;
+            }
 
-        if (request.TerminateConnections)
+            if (request.TerminateConnections)
+            {
+                using var terminate = new NpgsqlCommand("SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE datname = @name AND pid <> pg_catalog.pg_backend_pid()", connection);
+                terminate.Parameters.AddWithValue("name", request.Name);
+                await terminate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await ExecuteAsync(connection, "DROP DATABASE " + Sql.Identifier(request.Name), cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (DatabaseInUse.Is(ex))
         {
-            using var terminate = new NpgsqlCommand("SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE datname = @name AND pid <> pg_catalog.pg_backend_pid()", connection);
-            terminate.Parameters.AddWithValue("name", request.Name);
-            await terminate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            // A session connected between the look and the drop.
+            throw DatabaseInUse.From(ex, request.Name, "dropped");
         }
-
-        await ExecuteAsync(connection, "DROP DATABASE " + Sql.Identifier(request.Name), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Adds the requested extensions and reads the database back as it now is.</summary>
@@ -205,7 +209,13 @@ FROM pg_catalog.pg_database d WHERE d.datname = current_database()";
 
         if (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
         {
-            return new HydraException("CreateDatabaseDenied", ErrorCategory.PermissionDenied, string.Format(CultureInfo.InvariantCulture, "Role '{0}' may not create databases on {1}: {2} Connect as a role with CREATEDB.", request.Server.UserName, server, ex.MessageText), request.Name, ex);
+            return new HydraException("CreateDatabaseDenied", ErrorCategory.PermissionDenied, string.Format(CultureInfo.InvariantCulture, "Role '{0}' may not create databases on {1}: {2}. Connect as a role with CREATEDB.", request.Server.UserName, server, ex.MessageText.TrimEnd('.')), request.Name, ex);
+        }
+
+        if (DatabaseInUse.Is(ex))
+        {
+            // CREATE DATABASE copies its template, which must have no other session on it.
+            return DatabaseInUse.From(ex, request.Template, "used as the template of '" + request.Name + "'", "Disconnect them from the template, or use -Template template0.");
         }
 
         if (ex.SqlState == PostgresErrorCodes.DuplicateDatabase)
@@ -233,8 +243,12 @@ ORDER BY 1";
         return locales.Count > 0 ? locales : new List<string> { "C", "POSIX" };
     }
 
-    /// <summary>Drops a database this call created, ending sessions on it; failures become a warning.</summary>
-    internal async Task DropQuietlyAsync(DatabaseRequest request)
+    /// <summary>
+    /// Drops a database this call created, ending sessions on it. Runs when the caller's token
+    /// is already cancelled (Ctrl+C), so it takes none. A failure is a warning that says what
+    /// to drop by hand; the return says whether the database is gone.
+    /// </summary>
+    internal async Task<bool> DropQuietlyAsync(DatabaseRequest request)
     {
         try
         {
@@ -242,10 +256,12 @@ ORDER BY 1";
             var force = connection.PostgreSqlVersion.Major >= 13 ? " WITH (FORCE)" : string.Empty;
             await ExecuteAsync(connection, "DROP DATABASE IF EXISTS " + Sql.Identifier(request.Name) + force, CancellationToken.None).ConfigureAwait(false);
             _reporter.Verbose("Dropped the unfinished database " + Sql.Identifier(request.Name));
+            return true;
         }
-        catch (Exception ex) when (ex is NpgsqlException or HydraException)
+        catch (Exception ex) when (ex is NpgsqlException or HydraException or TimeoutException)
         {
-            _reporter.Warning(string.Format(CultureInfo.InvariantCulture, "The unfinished database '{0}' could not be dropped: {1}", request.Name, ex.Message));
+            _reporter.Warning(string.Format(CultureInfo.InvariantCulture, "The unfinished database '{0}' on {1}:{2} could not be dropped ({3}). Drop it by hand once the server answers: DROP DATABASE {4};", request.Name, request.Server.HostName, request.Server.Port, ex.Message, Sql.Identifier(request.Name)));
+            return false;
         }
     }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using System.Text;
 using System.Text.Json;
@@ -34,11 +35,26 @@ internal static class ManifestFile
         return (store ?? LocalFileStore.Instance).FileExists(path) ? Read(path, store) : null;
     }
 
+    /// <summary>
+    /// The one place a manifest is read: the JSON is checked against <see cref="ManifestSchema"/>
+    /// first, so a partial manifest is refused with what it lacks instead of reading as defaults.
+    /// </summary>
     public static DumpManifest Read(string path, IFileStore? store = null)
     {
+        var text = (store ?? LocalFileStore.Instance).ReadAllText(path);
         try
         {
-            return JsonSerializer.Deserialize<DumpManifest>((store ?? LocalFileStore.Instance).ReadAllText(path), Options)
+            using (var document = JsonDocument.Parse(text))
+            {
+                var missing = ManifestSchema.Problems(document.RootElement);
+                if (missing.Count > 0)
+                {
+                    throw new HydraException("ManifestInvalid", ErrorCategory.InvalidData, string.Format(CultureInfo.InvariantCulture,
+                        "The manifest '{0}' lacks required field(s) or has them of the wrong type: {1}. It was not written by HydraMigration or was damaged: dump again, or move it aside to restore without it (columnar options and database settings are then not carried over).", path, string.Join(", ", missing.Take(20)) + (missing.Count > 20 ? ", ..." : string.Empty)), path);
+                }
+            }
+
+            return JsonSerializer.Deserialize<DumpManifest>(text, Options)
                 ?? throw new JsonException("The file is empty.");
         }
         catch (JsonException ex)

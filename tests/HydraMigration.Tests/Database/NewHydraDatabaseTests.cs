@@ -110,8 +110,11 @@ public sealed class NewHydraDatabaseTests : IDisposable
         Assert.Equal("1", _pg.Target.Psql(name, "SELECT count(*) FROM pg_tables WHERE tablename = 'old_stuff'"));
 
         // A session is connected: refused, and it says who.
+        // Wait for the sleeper itself: the psql just above leaves its session on the database
+        // for a moment after it exits, and counting any session would see that one, go on
+        // before the sleeper is there, and race it to the drop.
         using var session = Sleeper(name);
-        Assert.True(Poll.Until(() => _pg.Target.Count("postgres", $"SELECT count(*) FROM pg_stat_activity WHERE datname = '{name}'") > 0));
+        Assert.True(Poll.Until(() => _pg.Target.Count("postgres", $"SELECT count(*) FROM pg_stat_activity WHERE datname = '{name}' AND application_name = '{SleeperName}' AND state = 'active'") > 0));
         var busy = _ps.Run("New-HydraDatabase -Connection $dst -Name $args[0] -Force", name);
         var error = Assert.Single(busy.Errors);
         Assert.Equal("DatabaseInUse," + DbCmd, error.FullyQualifiedErrorId);
@@ -178,6 +181,8 @@ public sealed class NewHydraDatabaseTests : IDisposable
         Assert.Matches(name + @"\s+127\.0\.0\.1:\d+\s+UTF8\s+C\.UTF-8\s+C\.UTF-8\s+postgres\s+True\s+columnar ", _ps.Host.Text);
     }
 
+    private const string SleeperName = "hydra-test-sleeper";
+
     private Process Sleeper(string database)
     {
         var info = new ProcessStartInfo(Path.Combine(PostgresCluster.BinFolder, "psql")) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -191,6 +196,7 @@ public sealed class NewHydraDatabaseTests : IDisposable
             info.Environment[k] = v;
         }
 
+        info.Environment["PGAPPNAME"] = SleeperName;
         return Process.Start(info)!;
     }
 }
