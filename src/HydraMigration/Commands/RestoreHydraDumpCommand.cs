@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
+using System.Threading.Tasks;
 using HydraMigration.Connections;
 using HydraMigration.Database;
 using HydraMigration.Infrastructure;
@@ -54,7 +55,7 @@ public sealed class RestoreHydraDumpCommand : HydraDatabaseOptionsCmdlet
     [Parameter]
     public SwitchParameter NoAcl { get; set; }
 
-    /// <summary>Drop the archive's objects before recreating them (--clean --if-exists).</summary>
+    /// <summary>Drop the archive's objects before recreating them (--clean --if-exists), in one transaction so a failure leaves the target as it was.</summary>
     [Parameter]
     public SwitchParameter Clean { get; set; }
 
@@ -104,6 +105,10 @@ public sealed class RestoreHydraDumpCommand : HydraDatabaseOptionsCmdlet
     /// <summary>Create the target database first (when it does not exist).</summary>
     [Parameter]
     public SwitchParameter CreateDatabase { get; set; }
+
+    /// <summary>When the restore fails or is stopped, keep the database -CreateDatabase made and the roles -CreateMissingRole made (to look into), instead of dropping them.</summary>
+    [Parameter]
+    public SwitchParameter KeepFailedDatabase { get; set; }
 
     /// <summary>Folder holding pg_restore; overrides $env:HYDRA_PG_BIN and the search.</summary>
     [Parameter]
@@ -194,8 +199,9 @@ public sealed class RestoreHydraDumpCommand : HydraDatabaseOptionsCmdlet
             PgBinPath = PgBinPath is null ? null : GetUnresolvedProviderPathFromPSPath(PgBinPath),
         };
 
-        // The archive first: a truncated or foreign file is refused before any server is touched.
-        var (toc, readManifest) = RestoreService.ReadArchive(request);
+        // The archive first: a damaged, truncated or foreign file is refused before any server is touched.
+        var readManifest = RunOperation("Restore-HydraDump: verifying " + System.IO.Path.GetFileName(path), (reporter, token) => Task.Run(() => RestoreService.VerifyArchive(request, reporter, token), token));
+        var toc = RestoreService.ReadArchive(request);
         var database = CreateDatabase ? DatabaseRequestFor(HydraConnectionFactory.WithDatabase(target, "postgres"), target.Database) : null;
         var missing = database is not null && RunOperation("Restore-HydraDump", (_, token) => DatabaseService.FindAsync(database, token)) is null;
 
@@ -223,28 +229,11 @@ public sealed class RestoreHydraDumpCommand : HydraDatabaseOptionsCmdlet
             return;
         }
 
-        var created = false;
-        try
-        {
-            if (missing)
-            {
-                RunOperation("Restore-HydraDump", (reporter, token) => new DatabaseService(reporter).CreateAsync(database!, null, token));
-                created = true;
-            }
-
-            var result = RunOperation("Restore-HydraDump " + target.ServerDisplay, (reporter, token) => new RestoreService(reporter).ExecuteAsync(plan, token));
-            created = false; // restored: it stays, with its result (and any errors) reported below
-            WriteIssues(result);
-            WriteObject(result);
-        }
-        finally
-        {
-            if (created)
-            {
-                // Stopped or failed before pg_restore finished: a half-restored database must not look ready.
-                new DatabaseService(NullReporter.Instance).DropQuietlyAsync(database!).GetAwaiter().GetResult();
-            }
-        }
+        // Creating the database, the restore and, when it fails or is stopped, dropping what it
+        // created again: all one operation, so the cleanup's messages go through its reporter.
+        var result = RunOperation("Restore-HydraDump " + target.ServerDisplay, (reporter, token) => new RestoreService(reporter).ExecuteAsync(plan, missing ? database : null, KeepFailedDatabase, token));
+        WriteIssues(result);
+        WriteObject(result);
     }
 
     private void WriteIssues(HydraRestoreResult result)

@@ -266,6 +266,41 @@ ORDER BY 1";
     }
 
     /// <summary>
+    /// Drops roles a failed restore created (-CreateMissingRole), after its database is gone.
+    /// Like <see cref="DropQuietlyAsync"/> it takes no token and warns instead of throwing; a
+    /// role something still depends on is kept, and the warning says what to drop by hand.
+    /// Returns the roles that are gone.
+    /// </summary>
+    internal async Task<List<string>> DropRolesQuietlyAsync(DatabaseRequest server, IReadOnlyList<string> roles)
+    {
+        var dropped = new List<string>();
+        try
+        {
+            using var connection = await OpenMaintenanceAsync(server, CancellationToken.None).ConfigureAwait(false);
+            foreach (var role in roles)
+            {
+                try
+                {
+                    await ExecuteAsync(connection, "DROP ROLE IF EXISTS " + Sql.Identifier(role), CancellationToken.None).ConfigureAwait(false);
+                    dropped.Add(role);
+                    _reporter.Verbose("Dropped the role " + Sql.Identifier(role) + " the failed restore created");
+                }
+                catch (PostgresException ex)
+                {
+                    _reporter.Warning(string.Format(CultureInfo.InvariantCulture, "The role '{0}' the restore created was kept: {1}{2} Once nothing depends on it: DROP ROLE {3};", role, ex.MessageText.TrimEnd('.') + ".", ex.Detail is null ? string.Empty : " " + ex.Detail.TrimEnd('.') + ".", Sql.Identifier(role)));
+                }
+            }
+        }
+        catch (Exception ex) when (ex is NpgsqlException or HydraException or TimeoutException)
+        {
+            var left = roles.Except(dropped).ToList();
+            _reporter.Warning(string.Format(CultureInfo.InvariantCulture, "The role(s) {0} the restore created could not be dropped ({1}). Drop them by hand once the server answers: {2}", string.Join(", ", left), ex.Message, string.Join(" ", left.Select(r => "DROP ROLE " + Sql.Identifier(r) + ";"))));
+        }
+
+        return dropped;
+    }
+
+    /// <summary>
     /// A session on the server, not in the database being made: the connection's own database,
     /// or when that does not exist (a connection that named none defaults to the user's name),
     /// postgres, then template1.

@@ -47,7 +47,10 @@ internal static class ArchiveHasher
         return ToHex(sha.ComputeHash(Encoding.UTF8.GetBytes(listing.ToString())));
     }
 
-    public static string HashFile(string path, CancellationToken cancellationToken)
+    /// <param name="path">The file.</param>
+    /// <param name="cancellationToken">Checked between blocks.</param>
+    /// <param name="onBytes">Told the bytes of each block as it is hashed, for progress over big files.</param>
+    public static string HashFile(string path, CancellationToken cancellationToken, Action<long>? onBytes = null)
     {
         using var sha = SHA256.Create();
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
@@ -57,6 +60,7 @@ internal static class ArchiveHasher
         {
             cancellationToken.ThrowIfCancellationRequested();
             sha.TransformBlock(buffer, 0, read, null, 0);
+            onBytes?.Invoke(read);
         }
 
         sha.TransformFinalBlock(buffer, 0, 0);

@@ -25,7 +25,8 @@ internal static class PgRestoreArguments
         Flag(arguments, request.NoAcl, "--no-privileges");
         Flag(arguments, request.Clean, "--clean");
         Flag(arguments, request.Clean, "--if-exists");
-        Flag(arguments, request.SingleTransaction, "--single-transaction");
+        // -Clean drops before it recreates: only one transaction keeps a failure from leaving the target emptied.
+        Flag(arguments, request.SingleTransaction || request.Clean, "--single-transaction");
         Flag(arguments, request.ExitOnError, "--exit-on-error");
         Flag(arguments, request.NoTableAccessMethod, "--no-table-access-method");
         Flag(arguments, request.SchemaOnly, "--schema-only");

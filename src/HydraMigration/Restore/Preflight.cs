@@ -28,6 +28,7 @@ internal static class Preflight
         CheckExtensions(plan, where);
         CheckColumnar(plan, where);
         CheckRoles(plan, where);
+        PrivilegeCheck.Run(plan, where);
         CheckCollations(plan, where);
         CheckEncoding(plan, where);
         CheckEmpty(plan, where);
@@ -193,7 +194,7 @@ internal static class Preflight
         plan.Problems.Add(new HydraException(
             "TargetNotEmpty",
             ErrorCategory.ResourceExists,
-            string.Format(CultureInfo.InvariantCulture, "The target database {0} already holds {1} object(s). Restore into a new or empty database (see New-HydraDatabase or -CreateDatabase), or pass -Clean to drop and recreate the archive's objects, or -Force to restore over what is there.", where, plan.Target.UserObjects),
+            string.Format(CultureInfo.InvariantCulture, "The target database {0} already holds {1} object(s). Restore into a new or empty database (see New-HydraDatabase or -CreateDatabase). Or pass -Clean: it drops the archive's objects that exist there (with their rows) and recreates them from the archive, in one transaction, so a failure part-way rolls everything back; objects not in the archive are kept, -Jobs is not possible, and columnar options are set after the rows load. Or -Force restores over what is there, which fails on every object that already exists.", where, plan.Target.UserObjects),
             where));
     }
 
@@ -231,6 +232,10 @@ internal static class Preflight
         else
         {
             plan.ColumnarOptionsToApply.AddRange(withOptions);
+            if (withOptions.Count > 0 && plan.Request.Clean)
+            {
+                plan.Warnings.Add(string.Format(CultureInfo.InvariantCulture, "-Clean restores in one transaction, so the columnar options of {0} table(s) are set after their rows are loaded: the restored rows keep the target's default columnar options (compression, stripe size) until the tables are rewritten. To have them written with the source's options, restore into a new database (-CreateDatabase) instead.", withOptions.Count));
+            }
         }
 
         var wholeDatabase = plan.Request.SelectedIds.Count == 0 && plan.Request.Schemas.Count == 0 && plan.Request.Tables.Count == 0 && !plan.Request.DataOnly;

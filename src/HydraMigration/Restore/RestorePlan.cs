@@ -41,7 +41,10 @@ internal sealed class RestorePlan
     public List<ManifestDatabaseSetting> SettingsToApply { get; } = new();
 
     /// <summary>Restore pre-data first, then options, then data and post-data.</summary>
-    public bool Sectioned => ColumnarOptionsToApply.Count > 0;
+    public bool Sectioned => ColumnarOptionsToApply.Count > 0 && !Request.Clean;
+
+    /// <summary>-Clean is one pg_restore transaction: the columnar options can only follow the rows.</summary>
+    public bool ColumnarOptionsAfterRows => ColumnarOptionsToApply.Count > 0 && Request.Clean;
 
     public string Describe()
     {
@@ -60,7 +63,11 @@ internal sealed class RestorePlan
         }
         else
         {
-            steps.Add("pg_restore" + jobs);
+            steps.Add("pg_restore" + jobs + (Request.Clean ? " --clean --single-transaction" : string.Empty));
+            if (ColumnarOptionsAfterRows)
+            {
+                steps.Add(string.Format(CultureInfo.InvariantCulture, "set columnar options on {0} table(s)", ColumnarOptionsToApply.Count));
+            }
         }
 
         if (SettingsToApply.Count > 0)

@@ -10,6 +10,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using HydraMigration.Archive;
 using HydraMigration.Connections;
+using HydraMigration.Database;
 using HydraMigration.Dump;
 using HydraMigration.Infrastructure;
 using HydraMigration.Tools;
@@ -35,13 +36,29 @@ internal sealed class RestoreService
 
     public RestoreService(IOperationReporter reporter) => _reporter = reporter;
 
-    /// <summary>Reads and checks the archive and its manifest: the first step, before any server is touched.</summary>
-    public static (ArchiveToc Toc, DumpManifest? Manifest) ReadArchive(RestoreRequest request)
+    /// <summary>
+    /// The first step, before any server is touched: the options, the manifest (checked against
+    /// its schema) and the archive against the manifest's sizes and SHA-256 — a damaged archive
+    /// is refused here, not halfway through pg_restore.
+    /// </summary>
+    public static DumpManifest? VerifyArchive(RestoreRequest request, IOperationReporter reporter, CancellationToken cancellationToken)
     {
         ValidateOptions(request);
+        var manifest = request.Manifest ?? ManifestFile.ReadBeside(request.Path);
+        if (manifest is not null)
+        {
+            ArchiveVerifier.Verify(request.Path, manifest, reporter, cancellationToken);
+        }
+
+        return manifest;
+    }
+
+    /// <summary>Reads the archive's table of contents and checks the options that depend on it.</summary>
+    public static ArchiveToc ReadArchive(RestoreRequest request)
+    {
         var toc = ArchiveReader.Read(request.Path);
         ValidateArchive(request, toc);
-        return (toc, request.Manifest ?? ManifestFile.ReadBeside(request.Path));
+        return toc;
     }
 
     /// <summary>
@@ -71,7 +88,48 @@ internal sealed class RestoreService
         return plan;
     }
 
-    public async Task<HydraRestoreResult> ExecuteAsync(RestorePlan plan, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates the database when asked (<paramref name="databaseToCreate"/>), then restores. A
+    /// restore that fails, throws or is stopped drops what it created (see <see
+    /// cref="RestoreUndo"/>) unless <paramref name="keepFailed"/>; a thrown error then says
+    /// what is left on the server.
+    /// </summary>
+    public async Task<HydraRestoreResult> ExecuteAsync(RestorePlan plan, DatabaseRequest? databaseToCreate, bool keepFailed, CancellationToken cancellationToken)
+    {
+        var undo = new RestoreUndo(_reporter, plan.Request.Target, keepFailed);
+        HydraRestoreResult result;
+        try
+        {
+            if (databaseToCreate is not null)
+            {
+                await new DatabaseService(_reporter).CreateAsync(databaseToCreate, null, cancellationToken).ConfigureAwait(false);
+                undo.CreatedDatabase(databaseToCreate);
+            }
+
+            result = await RestoreAsync(plan, undo, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HydraException ex)
+        {
+            var left = await undo.UndoAsync().ConfigureAwait(false);
+            throw new HydraException(ex.ErrorId, ex.Category, ex.Message + " " + left, ex.Target, ex.InnerException, ex.ToolOutput);
+        }
+        catch
+        {
+            // Ctrl+C and the unforeseen: nothing can be written any more, but the server is cleaned.
+            await undo.UndoAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        if (!result.Succeeded)
+        {
+            var left = await undo.UndoAsync().ConfigureAwait(false);
+            _reporter.Warning(string.Format(CultureInfo.InvariantCulture, "The restore into {0} failed with {1} error(s). {2}{3}", plan.Request.Target.ServerDisplay, result.Errors.Count, plan.Request.Clean ? "-Clean ran in one transaction, which was rolled back: the target's objects and rows are as they were. " : string.Empty, left));
+        }
+
+        return result;
+    }
+
+    private async Task<HydraRestoreResult> RestoreAsync(RestorePlan plan, RestoreUndo undo, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var request = plan.Request;
@@ -97,12 +155,12 @@ internal sealed class RestoreService
             if (plan.RolesToCreate.Count > 0)
             {
                 using var connection = await ServerConnector.OpenAsync(request.Target, cancellationToken).ConfigureAwait(false);
-                await CreateRolesAsync(connection, plan, cancellationToken).ConfigureAwait(false);
+                await CreateRolesAsync(connection, plan, undo, cancellationToken).ConfigureAwait(false);
             }
 
             if (plan.Sectioned)
             {
-                var preData = await RunAsync(pgRestore, PgRestoreArguments.Build(request, PreDataSection, request.Jobs, useList), environment, output, progress, cancellationToken).ConfigureAwait(false);
+                var preData = await RunAsync(pgRestore, PgRestoreArguments.Build(request, PreDataSection, request.Jobs, useList), environment, output, progress, request.Target, cancellationToken).ConfigureAwait(false);
 
                 // -ExitOnError stops here; so does a rolled-back -SingleTransaction pre-data pass.
                 if (preData != 0 && (request.ExitOnError || request.SingleTransaction))
@@ -110,16 +168,17 @@ internal sealed class RestoreService
                     return Result(plan, clock, output, columnar, settings);
                 }
 
-                using (var connection = await ServerConnector.OpenAsync(request.Target, cancellationToken).ConfigureAwait(false))
-                {
-                    columnar = await ManifestReapplier.ApplyColumnarOptionsAsync(connection, plan, output, _reporter, cancellationToken).ConfigureAwait(false);
-                }
-
-                await RunAsync(pgRestore, PgRestoreArguments.Build(request, DataAndPostDataSections, request.Jobs, useList), environment, output, progress, cancellationToken).ConfigureAwait(false);
+                columnar = await ApplyColumnarOptionsAsync(plan, output, cancellationToken).ConfigureAwait(false);
+                await RunAsync(pgRestore, PgRestoreArguments.Build(request, DataAndPostDataSections, request.Jobs, useList), environment, output, progress, request.Target, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                await RunAsync(pgRestore, PgRestoreArguments.Build(request, Array.Empty<string>(), request.Jobs, useList), environment, output, progress, cancellationToken).ConfigureAwait(false);
+                var exit = await RunAsync(pgRestore, PgRestoreArguments.Build(request, Array.Empty<string>(), request.Jobs, useList), environment, output, progress, request.Target, cancellationToken).ConfigureAwait(false);
+                if (exit == 0 && plan.ColumnarOptionsAfterRows)
+                {
+                    // -Clean: the one transaction left no place between the tables and their rows.
+                    columnar = await ApplyColumnarOptionsAsync(plan, output, cancellationToken).ConfigureAwait(false);
+                }
             }
 
             if (plan.SettingsToApply.Count > 0)
@@ -130,10 +189,44 @@ internal sealed class RestoreService
         }
         catch (NpgsqlException ex)
         {
-            throw ServerConnector.QueryFailed(ex, request.Target);
+            throw await GoneOrNullAsync(request.Target, ex.Message, ex).ConfigureAwait(false) ?? ServerConnector.QueryFailed(ex, request.Target);
+        }
+        catch (HydraException ex) when (ex.ErrorId is "ServerUnreachable" or "ServerConnectionLost")
+        {
+            // A step after pg_restore could not reach the server it had just restored into.
+            throw await GoneOrNullAsync(request.Target, ex.Message, ex).ConfigureAwait(false) ?? ex;
         }
 
         return Result(plan, clock, output, columnar, settings);
+    }
+
+    private async Task<int> ApplyColumnarOptionsAsync(RestorePlan plan, PgRestoreOutput output, CancellationToken cancellationToken)
+    {
+        using var connection = await ServerConnector.OpenAsync(plan.Request.Target, cancellationToken).ConfigureAwait(false);
+        return await ManifestReapplier.ApplyColumnarOptionsAsync(connection, plan, output, _reporter, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// TargetConnectionLost when the target server no longer answers (stopped, crashed, the
+    /// network gone) — asked of the server itself, not read from pg_restore's words; null when
+    /// it answers and the failure was something else.
+    /// </summary>
+    private static async Task<HydraException?> GoneOrNullAsync(HydraConnection target, string what, Exception? inner)
+    {
+        try
+        {
+            using var probe = await ServerConnector.OpenAsync(target, CancellationToken.None).ConfigureAwait(false);
+            return null;
+        }
+        catch (HydraException ex) when (ex.Category == ErrorCategory.ConnectionError)
+        {
+            return new HydraException(
+                "TargetConnectionLost",
+                ErrorCategory.ConnectionError,
+                string.Format(CultureInfo.InvariantCulture, "The target server {0} went away during the restore and does not answer any more ({1}); the restore did not finish. Bring the server back and restore again.", target.ServerDisplay, what.TrimEnd('.')),
+                target,
+                inner ?? ex);
+        }
     }
 
     private static void ValidateOptions(RestoreRequest request)
@@ -146,6 +239,12 @@ internal sealed class RestoreService
         if (request.SingleTransaction && request.Jobs > 1)
         {
             throw new HydraException("SingleTransactionWithJobs", ErrorCategory.InvalidArgument, "pg_restore cannot restore in one transaction with several jobs: drop -SingleTransaction or -Jobs.", request.Path);
+        }
+
+        if (request.Clean && request.Jobs > 1)
+        {
+            // -Clean runs as one transaction so that a failure rolls the drops back too: pg_restore cannot do that with several jobs.
+            throw new HydraException("CleanWithJobs", ErrorCategory.InvalidArgument, "-Clean restores in one transaction, so that a failure part-way leaves the target as it was, and pg_restore cannot run one transaction with several jobs: drop -Jobs, or restore into a new database (-CreateDatabase) with -Jobs instead of -Clean.", request.Path);
         }
 
         if (request.Clean && request.DataOnly)
@@ -162,7 +261,7 @@ internal sealed class RestoreService
         }
     }
 
-    private async Task<int> RunAsync(PgTool pgRestore, List<string> arguments, IDictionary<string, string?> environment, PgRestoreOutput output, PgRestoreProgress progress, CancellationToken cancellationToken)
+    private async Task<int> RunAsync(PgTool pgRestore, List<string> arguments, IDictionary<string, string?> environment, PgRestoreOutput output, PgRestoreProgress progress, HydraConnection target, CancellationToken cancellationToken)
     {
         _reporter.Verbose("pg_restore " + CommandLine.Join(arguments));
         var errorsBefore = output.ErrorCount;
@@ -182,6 +281,11 @@ internal sealed class RestoreService
             },
             cancellationToken).ConfigureAwait(false);
 
+        if (result.ExitCode != 0 && await GoneOrNullAsync(target, "pg_restore: " + LastLine(result.StandardError), null).ConfigureAwait(false) is { } gone)
+        {
+            throw gone;
+        }
+
         if (result.ExitCode != 0 && output.ErrorCount == errorsBefore)
         {
             // pg_restore failed without a query error: a connection or archive problem. Its own words say which.
@@ -191,12 +295,13 @@ internal sealed class RestoreService
         return result.ExitCode;
     }
 
-    private async Task CreateRolesAsync(NpgsqlConnection connection, RestorePlan plan, CancellationToken cancellationToken)
+    private async Task CreateRolesAsync(NpgsqlConnection connection, RestorePlan plan, RestoreUndo undo, CancellationToken cancellationToken)
     {
         foreach (var role in plan.RolesToCreate)
         {
             using var command = new NpgsqlCommand("CREATE ROLE " + Sql.Identifier(role) + " NOLOGIN", connection);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            undo.CreatedRole(role);
             _reporter.Verbose("Created role " + Sql.Identifier(role) + " NOLOGIN");
         }
     }

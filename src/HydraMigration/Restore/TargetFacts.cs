@@ -36,6 +36,9 @@ internal sealed class TargetFacts
     /// <summary>Tables, views, sequences, functions and types outside the system schemas and extensions.</summary>
     public long UserObjects { get; private set; }
 
+    /// <summary>The login's privileges, for the preflight's privilege checks.</summary>
+    public LoginPrivileges Login { get; } = new();
+
     /// <summary>Describes the database about to be created instead of the one the facts were read from.</summary>
     public void AssumeNewDatabase(string encoding)
     {
@@ -43,6 +46,11 @@ internal sealed class TargetFacts
         UserObjects = 0;
         InstalledExtensions.Clear();
         Schemas.IntersectWith(TemplateSchemas);
+
+        // The login creates it, so owns it: CREATE on it, and on public (owned by pg_database_owner since 15, open to all before).
+        Login.CanCreateInDatabase = true;
+        Login.SchemasWithCreate.Clear();
+        Login.SchemasWithCreate.Add("public");
     }
 
     public static async Task<TargetFacts> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
@@ -63,7 +71,11 @@ SELECT (SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace 
           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x WHERE x.classid = 'pg_catalog.pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'e'))
      + (SELECT count(*) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
-          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x WHERE x.classid = 'pg_catalog.pg_proc'::regclass AND x.objid = p.oid AND x.deptype = 'e'));";
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x WHERE x.classid = 'pg_catalog.pg_proc'::regclass AND x.objid = p.oid AND x.deptype = 'e'));
+SELECT current_user, r.rolsuper, r.rolcreaterole, pg_catalog.has_database_privilege(current_database(), 'CREATE') FROM pg_catalog.pg_roles r WHERE r.rolname = current_user;
+SELECT nspname FROM pg_catalog.pg_namespace WHERE pg_catalog.has_schema_privilege(oid, 'CREATE');
+SELECT rolname FROM pg_catalog.pg_roles WHERE pg_catalog.pg_has_role(current_user, oid, 'MEMBER');
+SELECT v.name FROM pg_catalog.pg_available_extension_versions v JOIN pg_catalog.pg_available_extensions e ON e.name = v.name AND e.default_version = v.version WHERE v.trusted;";
         using var command = new NpgsqlCommand(sql, connection);
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
@@ -111,6 +123,46 @@ SELECT (SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace 
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         facts.UserObjects = reader.GetInt64(0);
+
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        facts.Login.Name = reader.GetString(0);
+        facts.Login.IsSuperuser = reader.GetBoolean(1);
+        facts.Login.CanCreateRole = reader.GetBoolean(2);
+        facts.Login.CanCreateInDatabase = reader.GetBoolean(3);
+        await ReadNamesAsync(reader, facts.Login.SchemasWithCreate, cancellationToken).ConfigureAwait(false);
+        await ReadNamesAsync(reader, facts.Login.MemberOf, cancellationToken).ConfigureAwait(false);
+        await ReadNamesAsync(reader, facts.Login.TrustedExtensions, cancellationToken).ConfigureAwait(false);
         return facts;
     }
+
+    private static async Task ReadNamesAsync(NpgsqlDataReader reader, HashSet<string> into, CancellationToken cancellationToken)
+    {
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            into.Add(reader.GetString(0));
+        }
+    }
+}
+
+/// <summary>What the target login may do: a superuser may do everything, anyone else only what was granted.</summary>
+internal sealed class LoginPrivileges
+{
+    public string Name { get; set; } = string.Empty;
+
+    public bool IsSuperuser { get; set; }
+
+    public bool CanCreateRole { get; set; }
+
+    /// <summary>CREATE on the database: new schemas, and trusted extensions.</summary>
+    public bool CanCreateInDatabase { get; set; }
+
+    public HashSet<string> SchemasWithCreate { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Roles the login is a member of (itself included): it may give objects to these.</summary>
+    public HashSet<string> MemberOf { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Extensions whose default version a non-superuser with CREATE on the database may install.</summary>
+    public HashSet<string> TrustedExtensions { get; } = new(StringComparer.Ordinal);
 }
