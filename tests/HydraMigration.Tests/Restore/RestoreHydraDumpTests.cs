@@ -348,6 +348,8 @@ public sealed class RestoreHydraDumpTests : IDisposable
         var target = _pg.NewDatabaseName("badarchive");
         Credentials.Connect(_ps, "dst", _pg.Target, target);
 
+        Assert.Equal("ArchiveCorrupt," + RestoreCmd, Assert.Single(_ps.Run("Restore-HydraDump -Path $args[0] -Connection $dst -CreateDatabase", path).Errors).FullyQualifiedErrorId); // its manifest knows the size
+        File.Delete(path + ".manifest.json");
         Assert.Equal("ArchiveTruncated," + RestoreCmd, Assert.Single(_ps.Run("Restore-HydraDump -Path $args[0] -Connection $dst -CreateDatabase", path).Errors).FullyQualifiedErrorId);
         Assert.Equal("ArchiveNotRecognized," + RestoreCmd, Assert.Single(_ps.Run("Restore-HydraDump -Path $args[0] -Connection $dst -CreateDatabase", junk).Errors).FullyQualifiedErrorId);
         Assert.Equal("0", _pg.Target.Psql("postgres", $"SELECT count(*) FROM pg_database WHERE datname = '{target}'")); // -CreateDatabase never ran
