@@ -203,7 +203,11 @@ public sealed class RestoreHydraDumpCommand : HydraDatabaseOptionsCmdlet
         var readManifest = RunOperation("Restore-HydraDump: verifying " + System.IO.Path.GetFileName(path), (reporter, token) => Task.Run(() => RestoreService.VerifyArchive(request, reporter, token), token));
         var toc = RestoreService.ReadArchive(request);
         var database = CreateDatabase ? DatabaseRequestFor(HydraConnectionFactory.WithDatabase(target, "postgres"), target.Database) : null;
-        var missing = database is not null && RunOperation("Restore-HydraDump", (_, token) => DatabaseService.FindAsync(database, token)) is null;
+        var existing = database is null ? null : RunOperation("Restore-HydraDump", (_, token) => DatabaseService.FindAsync(database, token));
+
+        // A database an earlier -CreateDatabase left unfinished (its server died) counts as missing: it is replaced.
+        var leftover = existing is not null && UnfinishedRestoreMark.Is(existing.Comment) ? existing : null;
+        var missing = database is not null && (existing is null || leftover is not null);
 
         var plan = RunOperation("Restore-HydraDump preflight", (reporter, token) => new RestoreService(reporter).PrepareAsync(request, toc, readManifest, missing ? Encoding : null, token));
         foreach (var warning in plan.Warnings)
@@ -231,7 +235,7 @@ public sealed class RestoreHydraDumpCommand : HydraDatabaseOptionsCmdlet
 
         // Creating the database, the restore and, when it fails or is stopped, dropping what it
         // created again: all one operation, so the cleanup's messages go through its reporter.
-        var result = RunOperation("Restore-HydraDump " + target.ServerDisplay, (reporter, token) => new RestoreService(reporter).ExecuteAsync(plan, missing ? database : null, KeepFailedDatabase, token));
+        var result = RunOperation("Restore-HydraDump " + target.ServerDisplay, (reporter, token) => new RestoreService(reporter).ExecuteAsync(plan, missing ? database : null, leftover, KeepFailedDatabase, token));
         WriteIssues(result);
         WriteObject(result);
     }

@@ -29,7 +29,8 @@ internal sealed class DatabaseService
         using var connection = await OpenMaintenanceAsync(request, cancellationToken).ConfigureAwait(false);
         const string sql = @"SELECT pg_catalog.pg_encoding_to_char(d.encoding), d.datcollate, d.datctype, pg_catalog.pg_get_userbyid(d.datdba),
        ARRAY(SELECT coalesce(a.usename, '?') || '@' || coalesce(host(a.client_addr), 'local') || ' (' || coalesce(nullif(a.application_name, ''), 'no application name') || ')'
-             FROM pg_catalog.pg_stat_activity a WHERE a.datid = d.oid AND a.pid <> pg_catalog.pg_backend_pid())
+             FROM pg_catalog.pg_stat_activity a WHERE a.datid = d.oid AND a.pid <> pg_catalog.pg_backend_pid()),
+       pg_catalog.shobj_description(d.oid, 'pg_database')
 FROM pg_catalog.pg_database d WHERE d.datname = @name";
         using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.AddWithValue("name", request.Name);
@@ -39,7 +40,7 @@ FROM pg_catalog.pg_database d WHERE d.datname = @name";
             return null;
         }
 
-        return new ExistingDatabase(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetFieldValue<string[]>(4));
+        return new ExistingDatabase(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetFieldValue<string[]>(4), reader.IsDBNull(5) ? null : reader.GetString(5));
     }
 
     /// <summary>Creates the database (dropping <paramref name="existing"/> first when given) and its extensions.</summary>

@@ -5,8 +5,9 @@ namespace HydraMigration.Database;
 /// <summary>A database that already exists under the requested name, and who is connected to it.</summary>
 internal sealed class ExistingDatabase
 {
-    public ExistingDatabase(string encoding, string collate, string ctype, string owner, IReadOnlyList<string> otherSessions)
+    public ExistingDatabase(string encoding, string collate, string ctype, string owner, IReadOnlyList<string> otherSessions, string? comment = null)
     {
+        Comment = comment;
         Encoding = encoding;
         Collate = collate;
         Ctype = ctype;
@@ -21,6 +22,9 @@ internal sealed class ExistingDatabase
     public string Ctype { get; }
 
     public string Owner { get; }
+
+    /// <summary>The database's comment (see <see cref="UnfinishedRestoreMark"/>).</summary>
+    public string? Comment { get; }
 
     /// <summary>"user@client (application)" for every other session connected to it.</summary>
     public IReadOnlyList<string> OtherSessions { get; }

@@ -94,7 +94,12 @@ internal sealed class RestoreService
     /// cref="RestoreUndo"/>) unless <paramref name="keepFailed"/>; a thrown error then says
     /// what is left on the server.
     /// </summary>
-    public async Task<HydraRestoreResult> ExecuteAsync(RestorePlan plan, DatabaseRequest? databaseToCreate, bool keepFailed, CancellationToken cancellationToken)
+    /// <param name="plan">The preflight's plan.</param>
+    /// <param name="databaseToCreate">The database -CreateDatabase makes, or null.</param>
+    /// <param name="leftover">An unfinished database of that name a dead restore left (<see cref="UnfinishedRestoreMark"/>): dropped first.</param>
+    /// <param name="keepFailed">-KeepFailedDatabase.</param>
+    /// <param name="cancellationToken">Ctrl+C.</param>
+    public async Task<HydraRestoreResult> ExecuteAsync(RestorePlan plan, DatabaseRequest? databaseToCreate, ExistingDatabase? leftover, bool keepFailed, CancellationToken cancellationToken)
     {
         var undo = new RestoreUndo(_reporter, plan.Request.Target, keepFailed);
         HydraRestoreResult result;
@@ -102,8 +107,14 @@ internal sealed class RestoreService
         {
             if (databaseToCreate is not null)
             {
-                await new DatabaseService(_reporter).CreateAsync(databaseToCreate, null, cancellationToken).ConfigureAwait(false);
+                if (leftover is not null)
+                {
+                    _reporter.Warning(string.Format(CultureInfo.InvariantCulture, "The database '{0}' is what an earlier restore left unfinished ({1}): it is dropped and restored anew.", databaseToCreate.Name, leftover.Comment));
+                }
+
+                await new DatabaseService(_reporter).CreateAsync(databaseToCreate, leftover, cancellationToken).ConfigureAwait(false);
                 undo.CreatedDatabase(databaseToCreate);
+                await UnfinishedRestoreMark.SetAsync(databaseToCreate, Path.GetFileName(plan.Request.Path), cancellationToken).ConfigureAwait(false);
             }
 
             result = await RestoreAsync(plan, undo, cancellationToken).ConfigureAwait(false);
@@ -179,6 +190,12 @@ internal sealed class RestoreService
                     // -Clean: the one transaction left no place between the tables and their rows.
                     columnar = await ApplyColumnarOptionsAsync(plan, output, cancellationToken).ConfigureAwait(false);
                 }
+            }
+
+            if (undo.Database is { } created && output.ErrorCount == 0)
+            {
+                // pg_restore is done: the mark goes before the database-level steps, which may set a comment of their own.
+                await UnfinishedRestoreMark.ClearAsync(created, cancellationToken).ConfigureAwait(false);
             }
 
             if (plan.SettingsToApply.Count > 0)

@@ -28,6 +28,9 @@ internal sealed class RestoreUndo
         _keep = keep;
     }
 
+    /// <summary>The database this restore created, if it did.</summary>
+    public DatabaseRequest? Database => _database;
+
     public void CreatedDatabase(DatabaseRequest database) => _database = database;
 
     public void CreatedRole(string role) => _roles.Add(role);

@@ -244,6 +244,17 @@ public sealed class RestoreFaultTests : IDisposable
         Assert.Contains($"Left behind: the database '{target}' and the role(s) '{role}'", error.Exception.Message, StringComparison.Ordinal);
         Assert.Empty(result.Output); // no result that could pass for a finished restore
         Assert.False(PgRestoreRunsOn(path));
+
+        // Back up, the half-restored database says it is not ready, and the next -CreateDatabase replaces it.
+        ExternalCommand.RunAsPostgres(Path.Combine(PostgresCluster.BinFolder, "pg_ctl"), new[] { "-D", doomed.DataFolder, "-l", Path.Combine(doomed.Folder, "server.log"), "-w", "-t", "60", "start" });
+        var comment = $"SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname = '{target}'";
+        Assert.StartsWith("HydraMigration: unfinished restore of gated.dump", doomed.Psql("postgres", comment), StringComparison.Ordinal);
+        doomed.Execute("postgres", "ALTER ROLE postgres SET hydra_test.mode = 'pass'");
+        var again = _ps.Run("Restore-HydraDump -Path $args[0] -Connection $dst -CreateDatabase -CreateMissingRole", path);
+        Assert.Empty(again.Errors);
+        Assert.Contains(again.Warnings, w => w.Contains("left unfinished", StringComparison.Ordinal));
+        Assert.Equal(GatedRows.ToString(CultureInfo.InvariantCulture), doomed.Psql(target, "SELECT count(*) FROM public.gated"));
+        Assert.Equal(string.Empty, doomed.Psql("postgres", comment));
     }
 
     private static string Message(PipelineResult result, string id) =>
