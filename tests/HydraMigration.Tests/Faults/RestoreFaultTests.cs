@@ -122,6 +122,7 @@ public sealed class RestoreFaultTests : IDisposable
         var restored = _ps.Run("Restore-HydraDump -Path $args[0] -Connection $dst -CreateDatabase", path);
         Assert.Empty(restored.Errors);
         Assert.True((bool)restored.Output.Single().Properties["Succeeded"].Value);
+        Assert.Contains(restored.Progress, p => p.StatusDescription == "Verifying the archive against its manifest");
     }
 
     [Fact]
