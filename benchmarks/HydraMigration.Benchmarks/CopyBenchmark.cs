@@ -318,7 +318,7 @@ internal static class CopyBenchmark
 
         // Copy-HydraDump verifies against the manifest beside the archive: give the random bytes one.
         var hash = Convert.ToHexStringLower(sha.GetHashAndReset());
-        File.WriteAllText(path + ".manifest.json", $$"""{ "manifestVersion": 1, "archive": { "format": "Custom", "fileName": "{{Path.GetFileName(path)}}", "sizeBytes": {{size}}, "sha256": "{{hash}}", "files": [] } }""");
+        File.WriteAllText(path + ".manifest.json", $$"""{ "manifestVersion": 1, "createdBy": "benchmark", "createdUtc": "2026-01-01T00:00:00Z", "archive": { "format": "Custom", "fileName": "{{Path.GetFileName(path)}}", "sizeBytes": {{size}}, "sha256": "{{hash}}", "files": [], "pgDumpVersion": "15" }, "source": { "host": "h", "port": 5432, "database": "d", "serverVersion": "15", "serverVersionNum": 150000, "encoding": "UTF8" }, "options": {}, "extensions": [], "tables": [], "databaseSettings": [], "roles": [] }""");
         return hash;
     }
 

@@ -215,7 +215,8 @@ Describe 'SSH and copy cmdlets without a server' {
             $file = Join-Path $folder 'a.dump'
             [IO.File]::WriteAllBytes($file, [byte[]](1..200))
             $hash = (Get-FileHash $file -Algorithm SHA256).Hash.ToLowerInvariant()
-            "{ ""manifestVersion"": 1, ""archive"": { ""format"": ""Custom"", ""sizeBytes"": 200, ""sha256"": ""$hash"", ""files"": [] } }" | Set-Content "$file.manifest.json"
+            # Every field a manifest must have (Dump/ManifestSchema.cs): a partial one is refused when read.
+            "{ ""manifestVersion"": 1, ""createdBy"": ""test"", ""createdUtc"": ""2026-01-01T00:00:00Z"", ""archive"": { ""format"": ""Custom"", ""fileName"": ""a.dump"", ""sizeBytes"": 200, ""sha256"": ""$hash"", ""files"": [], ""pgDumpVersion"": ""15"" }, ""source"": { ""host"": ""h"", ""port"": 5432, ""database"": ""d"", ""serverVersion"": ""15"", ""serverVersionNum"": 150000, ""encoding"": ""UTF8"" }, ""options"": {}, ""extensions"": [], ""tables"": [], ""databaseSettings"": [], ""roles"": [] }" | Set-Content "$file.manifest.json"
             $copy = Copy-HydraDump -Path $file -Destination (Join-Path $folder 'b.dump')
             $copy.Sha256 | Should -Be $hash
             "$($copy.Path).manifest.json" | Should -Exist

@@ -119,10 +119,11 @@ internal sealed class RestoreService
 
             result = await RestoreAsync(plan, undo, cancellationToken).ConfigureAwait(false);
         }
-        catch (HydraException ex)
+        catch (Exception ex) when (ex is HydraException or NpgsqlException)
         {
+            var failure = ex as HydraException ?? ServerConnector.QueryFailed((NpgsqlException)ex, plan.Request.Target);
             var left = await undo.UndoAsync().ConfigureAwait(false);
-            throw new HydraException(ex.ErrorId, ex.Category, ex.Message + " " + left, ex.Target, ex.InnerException, ex.ToolOutput);
+            throw new HydraException(failure.ErrorId, failure.Category, failure.Message + " " + left, failure.Target, failure.InnerException, failure.ToolOutput);
         }
         catch
         {

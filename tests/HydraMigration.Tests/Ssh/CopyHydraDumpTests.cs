@@ -198,7 +198,8 @@ public sealed class CopyHydraDumpTests : IDisposable
     {
         var path = Path.Combine(folder, name);
         ExternalCommand.Run("sh", new[] { "-c", $"head -c {mebibytes}M /dev/urandom > '{path}'" });
-        var manifest = $$"""{ "manifestVersion": 1, "archive": { "format": "Custom", "fileName": "{{name}}", "sizeBytes": {{new FileInfo(path).Length}}, "sha256": "{{DumpFiles.Sha256(path)}}", "files": [] } }""";
+        // Every field a manifest must have (Dump/ManifestSchema.cs): a partial one is refused when read.
+        var manifest = $$"""{ "manifestVersion": 1, "createdBy": "test", "createdUtc": "2026-01-01T00:00:00Z", "archive": { "format": "Custom", "fileName": "{{name}}", "sizeBytes": {{new FileInfo(path).Length}}, "sha256": "{{DumpFiles.Sha256(path)}}", "files": [], "pgDumpVersion": "15" }, "source": { "host": "h", "port": 5432, "database": "d", "serverVersion": "15", "serverVersionNum": 150000, "encoding": "UTF8" }, "options": {}, "extensions": [], "tables": [], "databaseSettings": [], "roles": [] }""";
         File.WriteAllText(path + ".manifest.json", manifest);
         if (folder.Contains("/sshd/remote", StringComparison.Ordinal))
         {
