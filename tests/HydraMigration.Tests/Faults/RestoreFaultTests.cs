@@ -164,6 +164,7 @@ public sealed class RestoreFaultTests : IDisposable
         Assert.Equal("0", _pg.Target.Psql("postgres", $"SELECT count(*) FROM pg_database WHERE datname = '{target}'"));
         Assert.Equal("0", _pg.Target.Psql("postgres", $"SELECT count(*) FROM pg_roles WHERE rolname = '{role}'"));
         Assert.False(PgRestoreRunsOn(path));
+        Assert.False(PasswordOnDisk(_pg.Target.SuperPassword), "a private folder with the target's password was left in the temp folder");
     }
 
     [Fact]
@@ -245,6 +246,7 @@ public sealed class RestoreFaultTests : IDisposable
         Assert.Contains($"Left behind: the database '{target}' and the role(s) '{role}'", error.Exception.Message, StringComparison.Ordinal);
         Assert.Empty(result.Output); // no result that could pass for a finished restore
         Assert.False(PgRestoreRunsOn(path));
+        Assert.False(PasswordOnDisk(doomed.SuperPassword), "a private folder with the target's password was left in the temp folder");
 
         // Back up, the half-restored database says it is not ready, and the next -CreateDatabase replaces it.
         ExternalCommand.RunAsPostgres(Path.Combine(PostgresCluster.BinFolder, "pg_ctl"), new[] { "-D", doomed.DataFolder, "-l", Path.Combine(doomed.Folder, "server.log"), "-w", "-t", "60", "start" });
@@ -301,6 +303,25 @@ INSERT INTO public.gated SELECT g, md5(g::text) FROM generate_series(1, {GatedRo
         var path = Path.Combine(_pg.NewFolder("gated-" + stem), "gated.dump");
         Assert.Empty(_ps.Run("New-HydraDump -Connection $gsrc -Path $args[0]", path).Errors);
         return (path, role);
+    }
+
+    /// <summary>Whether any file in a private "hydra-…" folder under the temp folder holds <paramref name="password"/>.</summary>
+    private static bool PasswordOnDisk(string password) =>
+        Directory.GetDirectories(Path.GetTempPath(), "hydra-*")
+            .Where(d => Path.GetFileName(d) != "hydra-tests")
+            .SelectMany(d => SafeFiles(d))
+            .Any(f => SafeRead(f).Contains(password, StringComparison.Ordinal));
+
+    private static string[] SafeFiles(string folder)
+    {
+        try
+        {
+            return Directory.GetFiles(folder, "*", SearchOption.AllDirectories);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return Array.Empty<string>();
+        }
     }
 
     private static bool PgRestoreRunsOn(string path) =>
