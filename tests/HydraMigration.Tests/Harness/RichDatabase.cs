@@ -14,10 +14,11 @@ public static class RichDatabase
     public const int StockMoves = 250_000;
     public const int Events = 4000;
 
-    public static string Create(PostgresFixture fixture)
+    public static string Create(PostgresFixture fixture) => Create(fixture.Source, fixture.NewDatabaseName("rich"));
+
+    /// <summary>Creates it as <paramref name="name"/> on <paramref name="cluster"/> (of any major from 13).</summary>
+    public static string Create(PostgresCluster cluster, string name)
     {
-        var cluster = fixture.Source;
-        var name = fixture.NewDatabaseName("rich");
         SampleDatabase.EnsureRoles(cluster);
         cluster.Execute("postgres", $"CREATE DATABASE \"{name}\"");
         cluster.Execute(name, $@"
