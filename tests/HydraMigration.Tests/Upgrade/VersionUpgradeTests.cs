@@ -52,7 +52,7 @@ CREATE PROCEDURE shop.noop() LANGUAGE sql AS $$ SELECT 1 $$;
     public void ARichDatabaseUpgradesTo15AndEveryCheckPassesAgainstTheManifestAndTheLiveSource(int major)
     {
         var server = _servers.Of(major, _pg);
-        var source = RichDatabase.Create(server, _pg.NewDatabaseName("rich" + major));
+        var source = RichDatabase.Create(server, _pg.NewDatabaseName("rich" + major), stockMoves: 5000);
         var target = _pg.NewDatabaseName("upgraded" + major);
         Credentials.Connect(_ps, "src", server, source);
         Credentials.Connect(_ps, "dst", _pg.Target, target);
