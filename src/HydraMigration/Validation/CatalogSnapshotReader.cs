@@ -49,7 +49,10 @@ SELECT n.nspname, c.relname, c.relkind::text, pg_catalog.pg_get_userbyid(c.relow
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('v', 'm') AND " + UserSchema + " AND " + "{c.oid}" + @";
 SELECT n.nspname, p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')', p.prokind::text, pg_catalog.pg_get_userbyid(p.proowner),
-       md5(CASE WHEN p.prokind IN ('f', 'p') THEN pg_catalog.pg_get_functiondef(p.oid) ELSE coalesce(p.prosrc, '') END)
+       md5(CASE WHEN p.prokind IN ('f', 'p') THEN pg_catalog.pg_get_functiondef(p.oid) ELSE coalesce(p.prosrc, '') END),
+       -- A PostgreSQL 13 procedure's text, to be rewritten as 14 and later write it (LegacyProcedureText).
+       CASE WHEN p.prokind = 'p' AND pg_catalog.current_setting('server_version_num')::int < " + LegacyProcedureText.MarksInputModesFrom + @"
+            THEN ARRAY[p.proname::text, pg_catalog.pg_get_function_identity_arguments(p.oid), pg_catalog.pg_get_function_arguments(p.oid), pg_catalog.pg_get_functiondef(p.oid)] END
 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
 WHERE " + UserSchema + " AND " + "{p.oid:pg_proc}" + @";
 SELECT n.nspname, ic.relname, tc.relname, pg_catalog.pg_get_indexdef(i.indexrelid), i.indisvalid
@@ -83,6 +86,7 @@ WHERE NOT t.tgisinternal AND " + UserSchema + " AND " + "{c.oid}";
     {
         var snapshot = new CatalogSnapshot();
         var tablesByOid = new Dictionary<uint, CatalogTable>();
+        var legacyProcedures = new List<(CatalogObject Procedure, string Definition)>();
         using (var command = new NpgsqlCommand(Query, _connection))
         using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -91,12 +95,14 @@ WHERE NOT t.tgisinternal AND " + UserSchema + " AND " + "{c.oid}";
             await NextAsync(reader, r => snapshot.Schemas.Add(new CatalogObject { Name = r.GetString(0), Owner = r.GetString(1) }), cancellationToken).ConfigureAwait(false);
             await NextAsync(reader, r => tablesByOid[r.GetFieldValue<uint>(0)] = ReadTable(r), cancellationToken).ConfigureAwait(false);
             await NextAsync(reader, r => snapshot.Views.Add(ReadView(r)), cancellationToken).ConfigureAwait(false);
-            await NextAsync(reader, r => snapshot.Functions.Add(Object(r.GetString(0), r.GetString(1), null, r.GetString(3), ("Kind", KindOfFunction(r.GetString(2))), ("DefinitionHash", r.GetString(4)))), cancellationToken).ConfigureAwait(false);
+            await NextAsync(reader, r => snapshot.Functions.Add(ReadFunction(r, legacyProcedures)), cancellationToken).ConfigureAwait(false);
             await NextAsync(reader, r => snapshot.Indexes.Add(Object(r.GetString(0), r.GetString(1), r.GetString(2), null, ("Definition", r.GetString(3)), ("Valid", Bool(r.GetBoolean(4))))), cancellationToken).ConfigureAwait(false);
             await NextAsync(reader, r => snapshot.Constraints.Add(Object(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), null, ("Type", KindOfConstraint(r.GetString(3))), ("Definition", r.GetString(4)), ("Validated", Bool(r.GetBoolean(5))))), cancellationToken).ConfigureAwait(false);
             await NextAsync(reader, r => snapshot.Sequences.Add(new CatalogSequence { Schema = r.GetString(0), Name = r.GetString(1), Owner = r.GetString(2), Increment = r.GetInt64(3), NextValue = r.IsDBNull(4) ? null : r.GetDecimal(4), Table = r.IsDBNull(5) ? null : r.GetString(5) }), cancellationToken).ConfigureAwait(false);
             await NextAsync(reader, r => snapshot.Triggers.Add(Object(r.GetString(0), r.GetString(1), r.GetString(2), null, ("Definition", r.GetString(3)), ("Enabled", r.GetString(4)))), cancellationToken).ConfigureAwait(false);
         }
+
+        await HashLegacyProceduresAsync(legacyProcedures, cancellationToken).ConfigureAwait(false);
 
         // Reused from the dump's manifest reading, so both agree on what an option or a setting is.
         var catalog = new SourceCatalog(_connection);
@@ -163,6 +169,41 @@ WHERE NOT t.tgisinternal AND " + UserSchema + " AND " + "{c.oid}";
         PrimaryKey = r.IsDBNull(8) ? new List<string>() : r.GetFieldValue<string[]>(8).ToList(),
         IntegerKey = r.GetBoolean(9),
     };
+
+    private static CatalogObject ReadFunction(DbDataReader r, List<(CatalogObject Procedure, string Definition)> legacyProcedures)
+    {
+        var function = Object(r.GetString(0), r.GetString(1), null, r.GetString(3), ("Kind", KindOfFunction(r.GetString(2))), ("DefinitionHash", r.GetString(4)));
+        if (!r.IsDBNull(5))
+        {
+            // A PostgreSQL 13 procedure: named and hashed as 14 and later write it.
+            var text = r.GetFieldValue<string[]>(5);
+            function.Name = text[0] + "(" + LegacyProcedureText.MarkInputModes(text[1]) + ")";
+            legacyProcedures.Add((function, LegacyProcedureText.MarkInputModes(text[3], text[2])));
+        }
+
+        return function;
+    }
+
+    /// <summary>
+    /// Hashes the rewritten definitions on the server, as every other definition is hashed: md5
+    /// of the text in the database's encoding, which the client cannot know.
+    /// </summary>
+    private async Task HashLegacyProceduresAsync(List<(CatalogObject Procedure, string Definition)> legacyProcedures, CancellationToken cancellationToken)
+    {
+        if (legacyProcedures.Count == 0)
+        {
+            return;
+        }
+
+        using var command = new NpgsqlCommand("SELECT pg_catalog.md5(d) FROM pg_catalog.unnest(@definitions::text[]) WITH ORDINALITY AS u(d, i) ORDER BY i", _connection);
+        command.Parameters.AddWithValue("definitions", legacyProcedures.Select(p => p.Definition).ToArray());
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var (procedure, _) in legacyProcedures)
+        {
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            procedure.Facts["DefinitionHash"] = reader.GetString(0);
+        }
+    }
 
     private static CatalogObject ReadView(DbDataReader r)
     {

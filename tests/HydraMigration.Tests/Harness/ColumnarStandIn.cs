@@ -59,7 +59,17 @@ $fn$;
     public static bool EnsureAvailable()
     {
         var shareDir = ExternalCommand.Run(Path.Combine(PostgresCluster.BinFolder, "pg_config"), new[] { "--sharedir" }).Trim();
-        var extensionFolder = Path.Combine(shareDir, "extension");
+        return EnsureAvailable(Path.Combine(shareDir, "extension"));
+    }
+
+    /// <summary>The same for the server whose extension folder is <paramref name="extensionFolder"/> (another major's).</summary>
+    public static bool EnsureAvailable(string extensionFolder)
+    {
+        if (!Directory.Exists(extensionFolder))
+        {
+            throw new DirectoryNotFoundException("The server's extension folder " + extensionFolder + " does not exist.");
+        }
+
         var controlPath = Path.Combine(extensionFolder, "columnar.control");
         if (File.Exists(controlPath) && !File.ReadAllText(controlPath).Contains(Marker, System.StringComparison.Ordinal))
         {

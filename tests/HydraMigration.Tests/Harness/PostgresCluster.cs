@@ -8,17 +8,18 @@ using System.Collections.Generic;
 namespace HydraMigration.Tests.Harness;
 
 /// <summary>
-/// A throwaway PostgreSQL 15 cluster on 127.0.0.1 and a free port, with scram-sha-256
-/// password authentication everywhere (so credentials are really exercised). As root it
-/// runs as the postgres user. Dispose stops it and deletes its files.
+/// A throwaway PostgreSQL 15 cluster (or, from another bin folder, another major's) on 127.0.0.1
+/// and a free port, with scram-sha-256 password authentication everywhere (so credentials are
+/// really exercised). As root it runs as the postgres user. Dispose stops it and deletes its files.
 /// </summary>
 public sealed class PostgresCluster : IDisposable
 {
     public const string BinFolder = "/usr/lib/postgresql/15/bin";
     public const string SuperUser = "postgres";
 
-    private PostgresCluster(string name, string folder, int port, string password)
+    private PostgresCluster(string name, string folder, int port, string password, string serverBinFolder = BinFolder)
     {
+        ServerBinFolder = serverBinFolder;
         Name = name;
         Folder = folder;
         Port = port;
@@ -26,6 +27,9 @@ public sealed class PostgresCluster : IDisposable
     }
 
     public string Name { get; }
+
+    /// <summary>Where its initdb, pg_ctl and postgres are; psql is always PostgreSQL 15's, which reaches every major.</summary>
+    public string ServerBinFolder { get; }
 
     public string Folder { get; }
 
@@ -35,7 +39,10 @@ public sealed class PostgresCluster : IDisposable
 
     public string SuperPassword { get; }
 
-    public static PostgresCluster Start(string name, string parentFolder)
+    /// <param name="name">The cluster's folder name under <paramref name="parentFolder"/>.</param>
+    /// <param name="parentFolder">A run folder: a dead run's clusters are found there by their data folders.</param>
+    /// <param name="serverBinFolder">The server's bin folder; PostgreSQL 15's unless given.</param>
+    public static PostgresCluster Start(string name, string parentFolder, string serverBinFolder = BinFolder)
     {
         var folder = Path.Combine(parentFolder, name);
         Directory.CreateDirectory(folder);
@@ -47,7 +54,7 @@ public sealed class PostgresCluster : IDisposable
             ExternalCommand.Run("chown", new[] { "-R", "postgres:postgres", parentFolder });
         }
 
-        ExternalCommand.RunAsPostgres(Path.Combine(BinFolder, "initdb"), new[]
+        ExternalCommand.RunAsPostgres(Path.Combine(serverBinFolder, "initdb"), new[]
         {
             "-D", Path.Combine(folder, "data"), "-U", SuperUser, "--auth=scram-sha-256", "--pwfile=" + passwordFile,
             "-E", "UTF8", "--locale=C.UTF-8", "--no-sync",
@@ -55,7 +62,7 @@ public sealed class PostgresCluster : IDisposable
         File.Delete(passwordFile);
 
         var port = FreePort();
-        var cluster = new PostgresCluster(name, folder, port, password);
+        var cluster = new PostgresCluster(name, folder, port, password, serverBinFolder);
         File.AppendAllText(Path.Combine(cluster.DataFolder, "postgresql.conf"), string.Format(CultureInfo.InvariantCulture, @"
 listen_addresses = '127.0.0.1'
 port = {0}
@@ -67,7 +74,7 @@ max_connections = 60
 shared_buffers = 128MB
 max_wal_size = 2GB
 ", port, folder));
-        ExternalCommand.RunAsPostgres(Path.Combine(BinFolder, "pg_ctl"), new[] { "-D", cluster.DataFolder, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60", "start" });
+        ExternalCommand.RunAsPostgres(Path.Combine(serverBinFolder, "pg_ctl"), new[] { "-D", cluster.DataFolder, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60", "start" });
         return cluster;
     }
 
@@ -127,7 +134,7 @@ max_wal_size = 2GB
 
     public void Dispose()
     {
-        Stop(DataFolder);
+        Stop(DataFolder, ServerBinFolder);
         try
         {
             Directory.Delete(Folder, recursive: true);
@@ -137,12 +144,16 @@ max_wal_size = 2GB
         }
     }
 
-    /// <summary>Stops whatever cluster runs in <paramref name="dataFolder"/>, immediately.</summary>
-    public static void Stop(string dataFolder)
+    /// <summary>
+    /// Stops whatever cluster runs in <paramref name="dataFolder"/>, immediately. PostgreSQL 15's
+    /// pg_ctl stops a server of any major (it only signals the pid in postmaster.pid), so a dead
+    /// run's clusters of other majors are stopped without knowing their bin folder.
+    /// </summary>
+    public static void Stop(string dataFolder, string serverBinFolder = BinFolder)
     {
         if (File.Exists(Path.Combine(dataFolder, "postmaster.pid")))
         {
-            ExternalCommand.RunAsPostgres(Path.Combine(BinFolder, "pg_ctl"), new[] { "-D", dataFolder, "-m", "immediate", "-w", "stop" }, check: false);
+            ExternalCommand.RunAsPostgres(Path.Combine(serverBinFolder, "pg_ctl"), new[] { "-D", dataFolder, "-m", "immediate", "-w", "stop" }, check: false);
         }
     }
 

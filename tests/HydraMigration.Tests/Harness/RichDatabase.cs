@@ -14,10 +14,14 @@ public static class RichDatabase
     public const int StockMoves = 250_000;
     public const int Events = 4000;
 
-    public static string Create(PostgresFixture fixture)
+    public static string Create(PostgresFixture fixture) => Create(fixture.Source, fixture.NewDatabaseName("rich"));
+
+    /// <summary>Creates it as <paramref name="name"/> on <paramref name="cluster"/> (of any major from 13).</summary>
+    /// <param name="cluster">The server.</param>
+    /// <param name="name">The new database's name.</param>
+    /// <param name="stockMoves">The big table's rows: fewer where its size is not what a test is about.</param>
+    public static string Create(PostgresCluster cluster, string name, int stockMoves = StockMoves)
     {
-        var cluster = fixture.Source;
-        var name = fixture.NewDatabaseName("rich");
         SampleDatabase.EnsureRoles(cluster);
         cluster.Execute("postgres", $"CREATE DATABASE \"{name}\"");
         cluster.Execute(name, $@"
@@ -42,7 +46,7 @@ CREATE TABLE inventory.orders (id serial PRIMARY KEY, product_id bigint NOT NULL
 CREATE INDEX orders_placed ON inventory.orders (placed);
 INSERT INTO inventory.orders (product_id, placed, note) SELECT 1 + g % {Products}, DATE '2025-01-01' + g % 300, 'Notiz №' || g FROM generate_series(1, {Orders}) g;
 CREATE TABLE inventory.stock_moves (id bigint PRIMARY KEY, product_id bigint NOT NULL, delta int NOT NULL);
-INSERT INTO inventory.stock_moves SELECT g, 1 + g % {Products}, (g % 21) - 10 FROM generate_series(1, {StockMoves}) g;
+INSERT INTO inventory.stock_moves SELECT g, 1 + g % {Products}, (g % 21) - 10 FROM generate_series(1, {stockMoves}) g;
 CREATE TABLE inventory.events (id int, kind text, at timestamptz) USING columnar;
 INSERT INTO inventory.events SELECT g, 'événement ' || (g % 7), TIMESTAMPTZ '2025-01-01 00:00:00+00' + g * INTERVAL '1 minute' FROM generate_series(1, {Events}) g;
 SELECT columnar.alter_columnar_table_set('inventory.events', chunk_group_row_limit => 2000, stripe_row_limit => 20000, compression => 'lz4', compression_level => 7);
