@@ -5,9 +5,9 @@
 .EXAMPLE
     ./build.ps1                 # Build: out/HydraMigration, importable
 .EXAMPLE
-    ./build.ps1 -Task Test      # xUnit suite (needs PostgreSQL 15 server binaries), then Pester if present
+    ./build.ps1 -Task Test      # both suites: dotnet test HydraMigration.sln (xUnit, and tests/Pester in the pwsh .NET tool; as root)
 .EXAMPLE
-    ./build.ps1 -Task Package   # Release build, zipped to out/HydraMigration-<version>.zip
+    ./build.ps1 -Task Package   # Release build of out/HydraMigration (no .pdb, no XML docs), checked, zipped to out/HydraMigration-<version>.zip
 #>
 [CmdletBinding()]
 param(
@@ -32,23 +32,17 @@ switch ($Task) {
         Invoke-Dotnet build src/HydraMigration/HydraMigration.csproj -c $Configuration
     }
     'Test' {
+        # The one test command README and .ci/run use: it runs tests/Pester too (Host/PesterSuiteTests).
         Invoke-Dotnet test HydraMigration.sln -c $Configuration
-        $pester = Get-Module -ListAvailable Pester | Where-Object Version -ge '5.0' | Select-Object -First 1
-        if ($pester) {
-            Import-Module $pester
-            $result = Invoke-Pester -Path (Join-Path $PSScriptRoot 'tests/Pester') -PassThru -Output Detailed
-            if ($result.FailedCount -gt 0) { throw "$($result.FailedCount) Pester test(s) failed" }
-        }
-        else {
-            Write-Warning 'Pester 5 is not installed: skipped tests/Pester (Install-Module Pester -MinimumVersion 5.0).'
-        }
     }
     'Package' {
+        # The same as `dotnet build -c Release src/HydraMigration` by hand; then the gallery's own check.
         Invoke-Dotnet build src/HydraMigration/HydraMigration.csproj -c Release
-        $manifest = Import-PowerShellDataFile (Join-Path $PSScriptRoot 'out/HydraMigration/HydraMigration.psd1')
-        $zip = Join-Path $PSScriptRoot "out/HydraMigration-$($manifest.ModuleVersion).zip"
+        $folder = Join-Path $PSScriptRoot 'out/HydraMigration'
+        $info = Test-ModuleManifest -Path (Join-Path $folder 'HydraMigration.psd1')
+        $zip = Join-Path $PSScriptRoot "out/HydraMigration-$($info.Version).zip"
         Remove-Item $zip -ErrorAction SilentlyContinue
-        Compress-Archive -Path (Join-Path $PSScriptRoot 'out/HydraMigration') -DestinationPath $zip
+        Compress-Archive -Path $folder -DestinationPath $zip
         Get-Item $zip
     }
 }

@@ -1,7 +1,7 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
 # Integration tests against a real server you name. Skipped unless these are set:
 #   $env:HYDRA_TEST_SOURCE    a libpq URI or key=value string of a database that may be dumped
-#   $env:HYDRA_TEST_PASSWORD  its password (or rely on PGPASSWORD / .pgpass and leave it unset)
+#   $env:HYDRA_TEST_SOURCE_PASSWORD (or $env:HYDRA_TEST_PASSWORD)  its password (or rely on PGPASSWORD / .pgpass)
 # pg_dump of the server's major version or newer must be installed.
 
 BeforeDiscovery {
@@ -9,13 +9,9 @@ BeforeDiscovery {
 }
 
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot '../../out/HydraMigration/HydraMigration.psd1') -Force
-    $params = @{ ConnectionString = $env:HYDRA_TEST_SOURCE }
-    if ($env:HYDRA_TEST_PASSWORD) {
-        $probe = New-HydraConnection -ConnectionString $env:HYDRA_TEST_SOURCE
-        $params.Credential = [pscredential]::new($probe.UserName, (ConvertTo-SecureString $env:HYDRA_TEST_PASSWORD -AsPlainText -Force))
-    }
-    $script:Source = New-HydraConnection @params
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module $script:ModulePath -Force
+    $script:Source = New-TestConnection Source
     $script:Folder = Join-Path ([IO.Path]::GetTempPath()) ([guid]::NewGuid())
     New-Item -ItemType Directory $script:Folder | Out-Null
 }
@@ -53,6 +49,22 @@ Describe 'New-HydraDump against $env:HYDRA_TEST_SOURCE' -Skip:$script:Skip {
         $entries = Get-HydraDumpContent (Join-Path $script:Folder 'it.dump')
         $entries | Should -Not -BeNullOrEmpty
         $entries[0].PSObject.TypeNames[0] | Should -Be 'HydraMigration.HydraDumpEntry'
+    }
+
+    It 'shows a dump and its entries with the columns of the format file' {
+        $dump = New-HydraDump -Connection $script:Source -Path (Join-Path $script:Folder 'view.dump')
+        Get-RenderedHeader $dump | Should -Be (Get-ViewLabel 'HydraMigration.HydraDump')
+        Get-RenderedHeader (Get-HydraDumpContent $dump.Path) | Should -Be (Get-ViewLabel 'HydraMigration.HydraDumpEntry')
+    }
+
+    It '-WhatIf says where it would dump what, in a console, and writes nothing' {
+        $path = Join-Path $script:Folder 'whatif.dump'
+        $run = Invoke-FreshPwsh ". `$HydraHelpers; Import-Module `$ModulePath
+New-HydraDump -Connection (New-TestConnection Source) -Path '$path' -WhatIf"
+        $run.ExitCode | Should -Be 0 -Because $run.Output
+        $run.Output | Should -Match "^What if: Performing the operation ""Dump [^""]+ with pg_dump \(Custom format\)"" on target ""$([regex]::Escape($path))""\.$"
+        $path | Should -Not -Exist
+        "$path.manifest.json" | Should -Not -Exist
     }
 
     It 'rejects a wrong password with AuthenticationFailed' {

@@ -2,26 +2,19 @@
 # Dump and restore between servers you name. Skipped unless both are set:
 #   $env:HYDRA_TEST_SOURCE    a libpq URI or key=value string of a database that may be dumped
 #   $env:HYDRA_TEST_TARGET    one of a server where databases may be created and dropped
-#   $env:HYDRA_TEST_PASSWORD  the password of both (or rely on PGPASSWORD / .pgpass)
+#   $env:HYDRA_TEST_SOURCE_PASSWORD, $env:HYDRA_TEST_TARGET_PASSWORD (or $env:HYDRA_TEST_PASSWORD
+#                             for both)  their passwords (or rely on PGPASSWORD / .pgpass)
 
 BeforeDiscovery {
     $script:Skip = -not ($env:HYDRA_TEST_SOURCE -and $env:HYDRA_TEST_TARGET)
 }
 
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot '../../out/HydraMigration/HydraMigration.psd1') -Force
-    function New-TestConnection([string] $ConnectionString, [string] $Database) {
-        $params = @{ ConnectionString = $ConnectionString }
-        if ($Database) { $params.Database = $Database }
-        if ($env:HYDRA_TEST_PASSWORD) {
-            $probe = New-HydraConnection -ConnectionString $ConnectionString
-            $params.Credential = [pscredential]::new($probe.UserName, (ConvertTo-SecureString $env:HYDRA_TEST_PASSWORD -AsPlainText -Force))
-        }
-        New-HydraConnection @params
-    }
-    $script:Source = New-TestConnection $env:HYDRA_TEST_SOURCE
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module $script:ModulePath -Force
+    $script:Source = New-TestConnection Source
     $script:TargetName = "hydra_pester_$([guid]::NewGuid().ToString('N').Substring(0, 8))"
-    $script:Target = New-TestConnection $env:HYDRA_TEST_TARGET $script:TargetName
+    $script:Target = New-TestConnection Target $script:TargetName
     $script:Folder = Join-Path ([IO.Path]::GetTempPath()) ([guid]::NewGuid())
     New-Item -ItemType Directory $script:Folder | Out-Null
     $script:Dump = New-HydraDump -Connection $script:Source -Path (Join-Path $script:Folder 'src.dump')
@@ -29,7 +22,7 @@ BeforeAll {
 
 AfterAll {
     if ($script:Target) {
-        $server = New-TestConnection $env:HYDRA_TEST_TARGET
+        $server = New-TestConnection Target
         New-HydraDatabase -Connection $server -Name $script:TargetName -Force -TerminateConnections -ErrorAction SilentlyContinue | Out-Null
     }
     if ($script:Folder) { Remove-Item $script:Folder -Recurse -Force -ErrorAction SilentlyContinue }
@@ -40,11 +33,20 @@ Describe 'Restore-HydraDump between $env:HYDRA_TEST_SOURCE and $env:HYDRA_TEST_T
         Restore-HydraDump -Path $script:Dump.Path -Connection $script:Target -CreateDatabase -CreateMissingRole -WhatIf | Should -BeNullOrEmpty
     }
 
+    It '-WhatIf says what it would restore where, in a console' {
+        $run = Invoke-FreshPwsh ". `$HydraHelpers; Import-Module `$ModulePath
+Restore-HydraDump -Path '$($script:Dump.Path)' -Connection (New-TestConnection Target '$($script:TargetName)') -CreateDatabase -CreateMissingRole -WhatIf"
+        $run.ExitCode | Should -Be 0 -Because $run.Output
+        $run.Output | Should -Match "(?m)^What if: Performing the operation ""[^""]+"" on target ""[^""]*$($script:TargetName)[^""]*""\.$"
+        $run.Output | Should -Match 'and restore src\.dump: [^"]*set columnar options'
+    }
+
     It 'restores into a new database with the columnar options and settings of the manifest' {
         $result = $script:Dump | Restore-HydraDump -Connection $script:Target -CreateDatabase -CreateMissingRole -Jobs 2
         $result.Succeeded | Should -BeTrue
         $result.ColumnarTablesConfigured | Should -Be @($script:Dump.Manifest.Tables | Where-Object { $_.Columnar -and ($_.Columnar.Compression -or $_.Columnar.StripeRowLimit) }).Count
         $result.SettingsApplied | Should -Be $script:Dump.Manifest.DatabaseSettings.Count
+        Get-RenderedHeader $result | Should -Be (Get-ViewLabel 'HydraMigration.HydraRestoreResult')
     }
 
     It 'refuses to restore into the now non-empty database without -Clean or -Force' {

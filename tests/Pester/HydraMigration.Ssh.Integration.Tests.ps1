@@ -7,7 +7,8 @@
 #   $env:HYDRA_TEST_SSH_FOLDER    optional: a folder on that host the user may write (default /tmp)
 #   $env:HYDRA_TEST_SSH_FINGERPRINT  optional: pin the host key (SHA256:...) instead of known_hosts
 # The dump tests also need $env:HYDRA_TEST_SOURCE (a connection string of a database as the SSH
-# host sees it, often host=localhost) with $env:HYDRA_TEST_PASSWORD, and pg_dump on that host.
+# host sees it, often host=localhost) with $env:HYDRA_TEST_SOURCE_PASSWORD (or
+# $env:HYDRA_TEST_PASSWORD), and pg_dump on that host.
 
 BeforeDiscovery {
     $script:Skip = -not ($env:HYDRA_TEST_SSH_HOST -and $env:HYDRA_TEST_SSH_USER -and ($env:HYDRA_TEST_SSH_KEY -or $env:HYDRA_TEST_SSH_PASSWORD))
@@ -15,12 +16,9 @@ BeforeDiscovery {
 }
 
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot '../../out/HydraMigration/HydraMigration.psd1') -Force
-    $script:Login = @{ HostName = $env:HYDRA_TEST_SSH_HOST; UserName = $env:HYDRA_TEST_SSH_USER }
-    if ($env:HYDRA_TEST_SSH_PORT) { $script:Login.Port = [int]$env:HYDRA_TEST_SSH_PORT }
-    if ($env:HYDRA_TEST_SSH_KEY) { $script:Login.KeyFile = $env:HYDRA_TEST_SSH_KEY }
-    else { $script:Login.Credential = [pscredential]::new($env:HYDRA_TEST_SSH_USER, (ConvertTo-SecureString $env:HYDRA_TEST_SSH_PASSWORD -AsPlainText -Force)) }
-    if ($env:HYDRA_TEST_SSH_FINGERPRINT) { $script:Login.HostKeyFingerprint = $env:HYDRA_TEST_SSH_FINGERPRINT }
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module $script:ModulePath -Force
+    $script:Login = Get-TestSshLogin
     $script:RemoteFolder = if ($env:HYDRA_TEST_SSH_FOLDER) { $env:HYDRA_TEST_SSH_FOLDER } else { '/tmp' }
     $script:Local = Join-Path ([IO.Path]::GetTempPath()) ([guid]::NewGuid())
     New-Item -ItemType Directory $script:Local | Out-Null
@@ -68,6 +66,24 @@ Describe 'New-HydraSshSession' -Skip:$script:Skip {
         $err[0].FullyQualifiedErrorId | Should -BeIn @('SshHostKeyChanged,HydraMigration.Commands.NewHydraSshSessionCommand', 'SshHostKeyUnknown,HydraMigration.Commands.NewHydraSshSessionCommand')
     }
 
+    It 'is shown with the columns of the format file' {
+        $s = New-HydraSshSession @script:Login
+        try { Get-RenderedHeader $s | Should -Be (Get-ViewLabel 'HydraMigration.HydraSshSession') }
+        finally { Remove-HydraSshSession $s }
+    }
+
+    It 'Remove-HydraSshSession -WhatIf says which session it would close, in a console, and keeps it open' {
+        $run = Invoke-FreshPwsh ". `$HydraHelpers; Import-Module `$ModulePath
+`$login = Get-TestSshLogin
+`$s = New-HydraSshSession @login
+Remove-HydraSshSession `$s -WhatIf
+'connected: ' + `$s.IsConnected
+Remove-HydraSshSession `$s"
+        $run.ExitCode | Should -Be 0 -Because $run.Output
+        $run.Output | Should -Match "(?m)^What if: Performing the operation ""Close SSH session"" on target ""[^""]*$([regex]::Escape($script:Login.HostName))[^""]*\(Id \d+\)""\.$"
+        $run.Output | Should -Match '(?m)^connected: True$'
+    }
+
     It 'reports a refused port with its own error id' {
         $err = $null
         New-HydraSshSession -HostName 127.0.0.1 -Port 1 -UserName x -Credential ([pscredential]::new('x', (ConvertTo-SecureString 'x' -AsPlainText -Force))) -ErrorVariable err -ErrorAction SilentlyContinue
@@ -78,12 +94,7 @@ Describe 'New-HydraSshSession' -Skip:$script:Skip {
 Describe 'Dumps on the SSH host and copies' -Skip:$script:SkipDump {
     BeforeAll {
         $script:Session = New-HydraSshSession @script:Login
-        $params = @{ ConnectionString = $env:HYDRA_TEST_SOURCE }
-        if ($env:HYDRA_TEST_PASSWORD) {
-            $probe = New-HydraConnection -ConnectionString $env:HYDRA_TEST_SOURCE
-            $params.Credential = [pscredential]::new($probe.UserName, (ConvertTo-SecureString $env:HYDRA_TEST_PASSWORD -AsPlainText -Force))
-        }
-        $script:Source = New-HydraConnection @params
+        $script:Source = New-TestConnection Source
     }
 
     It 'runs pg_dump on the SSH host and brings the archive back verified' {
@@ -123,10 +134,16 @@ Describe 'Dumps on the SSH host and copies' -Skip:$script:SkipDump {
         Join-Path $script:Local 'never.dump' | Should -Not -Exist
     }
 
-    It 'refuses an existing destination without -Force' {
-        $local = Get-ChildItem $script:Local -Filter '*.dump' | Select-Object -First 1
+    It 'refuses an existing destination on the SSH host without -Force, and replaces it with -Force' {
+        # Its own archive and destination (not a file copied onto itself, which is CopySameFile).
+        $name = "hydra-pester-$([guid]::NewGuid().ToString('N')).dump"
+        $tunnelled = New-HydraConnection -ConnectionString $env:HYDRA_TEST_SOURCE -SshTunnel $script:Session -Credential $script:Source.Credential
+        $local = New-HydraDump -Connection $tunnelled -Path (Join-Path $script:Local $name)
+        $remote = "$($script:RemoteFolder)/$name"
+        $local | Copy-HydraDump -ToSession $script:Session -Destination $remote | Out-Null
         $err = $null
-        Copy-HydraDump -Path $local.FullName -Destination $local.FullName -ErrorVariable err -ErrorAction SilentlyContinue
-        $err[0].FullyQualifiedErrorId | Should -Match '^CopyDestinationExists,'
+        $local | Copy-HydraDump -ToSession $script:Session -Destination $remote -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -Be 'CopyDestinationExists,HydraMigration.Commands.CopyHydraDumpCommand'
+        ($local | Copy-HydraDump -ToSession $script:Session -Destination $remote -Force).Sha256 | Should -Be $local.Sha256
     }
 }

@@ -2,7 +2,8 @@
 # Dump, restore and validate between servers you name. Skipped unless both are set:
 #   $env:HYDRA_TEST_SOURCE    a libpq URI or key=value string of a database that may be dumped
 #   $env:HYDRA_TEST_TARGET    one of a server where databases may be created and dropped
-#   $env:HYDRA_TEST_PASSWORD  the password of both (or rely on PGPASSWORD / .pgpass)
+#   $env:HYDRA_TEST_SOURCE_PASSWORD, $env:HYDRA_TEST_TARGET_PASSWORD (or $env:HYDRA_TEST_PASSWORD
+#                             for both)  their passwords (or rely on PGPASSWORD / .pgpass)
 # The source should be quiet while this runs: -Source compares with it as it is now.
 
 BeforeDiscovery {
@@ -10,19 +11,11 @@ BeforeDiscovery {
 }
 
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot '../../out/HydraMigration/HydraMigration.psd1') -Force
-    function New-TestConnection([string] $ConnectionString, [string] $Database) {
-        $params = @{ ConnectionString = $ConnectionString }
-        if ($Database) { $params.Database = $Database }
-        if ($env:HYDRA_TEST_PASSWORD) {
-            $probe = New-HydraConnection -ConnectionString $ConnectionString
-            $params.Credential = [pscredential]::new($probe.UserName, (ConvertTo-SecureString $env:HYDRA_TEST_PASSWORD -AsPlainText -Force))
-        }
-        New-HydraConnection @params
-    }
-    $script:Source = New-TestConnection $env:HYDRA_TEST_SOURCE
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module $script:ModulePath -Force
+    $script:Source = New-TestConnection Source
     $script:TargetName = "hydra_pester_$([guid]::NewGuid().ToString('N').Substring(0, 8))"
-    $script:Target = New-TestConnection $env:HYDRA_TEST_TARGET $script:TargetName
+    $script:Target = New-TestConnection Target $script:TargetName
     $script:Folder = Join-Path ([IO.Path]::GetTempPath()) ([guid]::NewGuid())
     New-Item -ItemType Directory $script:Folder | Out-Null
     $script:Dump = New-HydraDump -Connection $script:Source -Path (Join-Path $script:Folder 'src.dump')
@@ -31,7 +24,7 @@ BeforeAll {
 
 AfterAll {
     if ($script:Target) {
-        $server = New-TestConnection $env:HYDRA_TEST_TARGET
+        $server = New-TestConnection Target
         New-HydraDatabase -Connection $server -Name $script:TargetName -Force -TerminateConnections -ErrorAction SilentlyContinue | Out-Null
     }
     if ($script:Folder) { Remove-Item $script:Folder -Recurse -Force -ErrorAction SilentlyContinue }
@@ -41,6 +34,10 @@ Describe 'Test-HydraMigration between $env:HYDRA_TEST_SOURCE and $env:HYDRA_TEST
     It 'finds nothing missing after New-HydraDump | Restore-HydraDump | Test-HydraMigration' {
         $script:Results | Should -Not -BeNullOrEmpty
         @($script:Results | Where-Object Status -eq 'Fail') | Should -HaveCount 0
+    }
+
+    It 'is shown with the columns of the format file' {
+        Get-RenderedHeader $script:Results | Should -Be (Get-ViewLabel 'HydraMigration.HydraValidationResult')
     }
 
     It 'reports failures first' {

@@ -11,6 +11,8 @@ namespace HydraMigration.Tests.Restore;
 public sealed class RestoreHydraDumpTests : IDisposable
 {
     private const string RestoreCmd = "HydraMigration.Commands.RestoreHydraDumpCommand";
+    /// <summary>The options SampleDatabase gives sales.events, as <see cref="OptionsQuery"/> prints them.</summary>
+    private const string SourceOptions = "5000/50000/lz4/5";
     private const string OptionsQuery = "SELECT chunk_group_row_limit || '/' || stripe_row_limit || '/' || compression || '/' || compression_level FROM columnar.options WHERE regclass = 'sales.events'::regclass";
     private readonly PostgresFixture _pg;
     private readonly PowerShellSession _ps = new();
@@ -44,7 +46,7 @@ public sealed class RestoreHydraDumpTests : IDisposable
 
         Assert.Equal(_pg.Source.Psql(_pg.Sample, "SELECT string_agg(name, ',' ORDER BY id) FROM sales.customers"), _pg.Target.Psql(target, "SELECT string_agg(name, ',' ORDER BY id) FROM sales.customers"));
         Assert.Equal("columnar", _pg.Target.Psql(target, "SELECT amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE c.oid = 'sales.events'::regclass"));
-        Assert.Equal("5000/50000/lz4/5", _pg.Target.Psql(target, OptionsQuery));
+        Assert.Equal(SourceOptions, _pg.Target.Psql(target, OptionsQuery));
         Assert.Equal(_pg.Source.Psql("postgres", $"SELECT array_to_string(setconfig, ',') FROM pg_db_role_setting WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = '{_pg.Sample}')"),
                      _pg.Target.Psql("postgres", $"SELECT array_to_string(setconfig, ',') FROM pg_db_role_setting WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = '{target}')"));
         Assert.Equal(SampleDatabase.OwnerRole, _pg.Target.Psql(target, "SELECT tableowner FROM pg_tables WHERE schemaname = 'sales' AND tablename = 'customers'"));
@@ -62,7 +64,9 @@ public sealed class RestoreHydraDumpTests : IDisposable
         ExternalCommand.Run(Path.Combine(PostgresCluster.BinFolder, "pg_restore"), new[] { "-d", target, path }, _pg.Target.Environment(target), check: false);
 
         Assert.Equal("columnar", _pg.Target.Psql(target, "SELECT amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE c.oid = 'sales.events'::regclass"));
-        Assert.Equal(string.Empty, _pg.Target.Psql(target, OptionsQuery));
+        // Not "no row": real Hydra writes a row of its default options when pg_restore creates the
+        // table (the stand-in writes none). What is lost either way is the source's options.
+        Assert.NotEqual(SourceOptions, _pg.Target.Psql(target, OptionsQuery));
         Assert.Equal("0", _pg.Target.Psql("postgres", $"SELECT count(*) FROM pg_db_role_setting WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = '{target}')"));
     }
 
@@ -77,7 +81,7 @@ public sealed class RestoreHydraDumpTests : IDisposable
         Assert.Empty(result.Errors);
         Assert.Contains(result.Verbose, v => v.Contains("--jobs=2", StringComparison.Ordinal));
         Assert.Equal(SampleDatabase.OrderLines.ToString(System.Globalization.CultureInfo.InvariantCulture), _pg.Target.Psql(target, "SELECT count(*) FROM sales.\"order lines\""));
-        Assert.Equal("5000/50000/lz4/5", _pg.Target.Psql(target, OptionsQuery));
+        Assert.Equal(SourceOptions, _pg.Target.Psql(target, OptionsQuery));
         Assert.NotEmpty(result.Progress);
     }
 
