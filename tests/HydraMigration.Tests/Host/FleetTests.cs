@@ -120,9 +120,9 @@ New-Item -ItemType Directory -Path (Join-Path $root 'opened') | Out-Null
     }
 
     /// <summary>
-    /// One migration, as a script block body taking the database name and the dump folder: its own
-    /// connections, dump, restore into a new database and validation; it reports what it saw as a
-    /// JSON line (the manifest's database and row count, the files, the runspace).
+    /// One migration, as a script block body taking the database name and the fleet's folder: its
+    /// own connections, dump (into the database's own folder), restore into a new database and
+    /// validation; it reports what it saw as a JSON line (the files, the result, the runspace).
     /// </summary>
     private const string Migration = @"param($name, $root)
     $ErrorActionPreference = 'Stop'
@@ -130,7 +130,10 @@ New-Item -ItemType Directory -Path (Join-Path $root 'opened') | Out-Null
     try {
         $src = New-HydraConnection -HostName 127.0.0.1 -Port $env:HYDRA_FLEET_SOURCE_PORT -Database $name -Credential ([pscredential]::new($env:HYDRA_FLEET_USER, (ConvertTo-SecureString $env:HYDRA_FLEET_SOURCE_PASSWORD -AsPlainText -Force)))
         $dst = New-HydraConnection -HostName 127.0.0.1 -Port $env:HYDRA_FLEET_TARGET_PORT -Database ($name + $env:HYDRA_FLEET_SUFFIX) -Credential ([pscredential]::new($env:HYDRA_FLEET_USER, (ConvertTo-SecureString $env:HYDRA_FLEET_TARGET_PASSWORD -AsPlainText -Force)))
-        $ok = New-HydraDump -Connection $src -Path (Join-Path $root ($name + '/' + $name + '.dump')) | Tee-Object -Variable dump |
+        # Each runspace in a location of its own, with a relative path: the process has one
+        # current directory for all of them, so only PowerShell's location per runspace is right.
+        Set-Location -LiteralPath (Join-Path $root $name)
+        $ok = New-HydraDump -Connection $src -Path ($name + '.dump') | Tee-Object -Variable dump |
             Restore-HydraDump -Connection $dst -CreateDatabase | Test-HydraMigration -Quiet
         'HYDRA-FLEET ' + (@{
             Name = $name; Ok = $ok; Runspace = [runspace]::DefaultRunspace.InstanceId.ToString()
