@@ -56,8 +56,10 @@ public sealed class HelpMatchesCodeTests : IDisposable
             CompareText(command, entries[0], drift);
             CompareSyntax(command, entries[0], drift);
             CompareParameters(command, entries[0], drift);
+            CompareExamples(command, entries[0], commands, drift);
         }
 
+        CompareMentions(help, commands, drift);
         CompareRendering(commands, drift);
         Assert.True(drift.Count == 0, "The help (src/HydraMigration/en-US/HydraMigration.dll-Help.xml) does not match the code in "
             + drift.Count + " places:\n  " + string.Join("\n  ", drift));
@@ -201,6 +203,64 @@ public sealed class HelpMatchesCodeTests : IDisposable
         }
     }
 
+    /// <summary>Examples call the module's cmdlets only with parameters (or aliases) they have.</summary>
+    private static void CompareExamples(CmdletInfo command, XElement entry, IReadOnlyList<CmdletInfo> commands, List<string> drift)
+    {
+        var examples = entry.Element(Command + "examples")?.Elements(Command + "example") ?? Enumerable.Empty<XElement>();
+        foreach (var (example, number) in examples.Select((e, i) => (e, i + 1)))
+        {
+            var code = example.Element(Dev + "code")?.Value ?? string.Empty;
+            var ast = System.Management.Automation.Language.Parser.ParseInput(code, out _, out var errors);
+            if (errors.Length > 0)
+            {
+                drift.Add($"{command.Name} example {number}: does not parse ({errors[0].Message}).");
+                continue;
+            }
+
+            foreach (var call in ast.FindAll(a => a is System.Management.Automation.Language.CommandAst, searchNestedScriptBlocks: true).Cast<System.Management.Automation.Language.CommandAst>())
+            {
+                var called = commands.FirstOrDefault(c => string.Equals(c.Name, call.GetCommandName(), StringComparison.OrdinalIgnoreCase));
+                if (called is null)
+                {
+                    continue;
+                }
+
+                foreach (var parameter in call.CommandElements.OfType<System.Management.Automation.Language.CommandParameterAst>())
+                {
+                    if (!EngineParameters.Contains(parameter.ParameterName) && !called.Parameters.Values.Any(p => Names(p).Contains(parameter.ParameterName, StringComparer.OrdinalIgnoreCase)))
+                    {
+                        drift.Add($"{command.Name} example {number}: {called.Name} has no parameter -{parameter.ParameterName}.");
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Prose that names a parameter ("give -Jobs 4", "the -Ssh* parameters") names one that exists:
+    /// one of this module's, or of PowerShell's own cmdlets (-Parallel of ForEach-Object).
+    /// </summary>
+    private void CompareMentions(IReadOnlyList<XElement> help, IReadOnlyList<CmdletInfo> commands, List<string> drift)
+    {
+        var known = commands.SelectMany(c => c.Parameters.Values).SelectMany(Names)
+            .Concat(EngineParameters)
+            .Concat(_ps.Run("Get-Command -CommandType Cmdlet -Module Microsoft.PowerShell.Core, Microsoft.PowerShell.Utility, Microsoft.PowerShell.Management | ForEach-Object { $_.Parameters.Keys }").Output.Select(o => o.ToString()))
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in help)
+        {
+            var prose = entry.Descendants(Maml + "para").Select(p => p.Value);
+            foreach (Match mention in prose.SelectMany(p => Regex.Matches(p, @"(?<![\w-])-([A-Z][A-Za-z]{2,})(\*?)")).Distinct(new MentionComparer()))
+            {
+                var name = mention.Groups[1].Value;
+                var wildcard = mention.Groups[2].Length > 0;
+                if (wildcard ? !known.Any(k => k.StartsWith(name, StringComparison.OrdinalIgnoreCase)) : !known.Contains(name))
+                {
+                    drift.Add($"{CommandName(entry)}: the text mentions -{name}{mention.Groups[2].Value}, which no cmdlet has; say what it is now.");
+                }
+            }
+        }
+    }
+
     /// <summary>What users read: the syntax as Get-Help renders it from the file in a real pwsh.</summary>
     private static void CompareRendering(IReadOnlyList<CmdletInfo> commands, List<string> drift)
     {
@@ -246,6 +306,8 @@ foreach ($command in Get-Command -Module HydraMigration -CommandType Cmdlet) {
         }
     }
 
+    private static IEnumerable<string> Names(ParameterMetadata parameter) => parameter.Aliases.Prepend(parameter.Name);
+
     private static string CommandName(XElement command) => command.Element(Command + "details")?.Element(Command + "name")?.Value.Trim() ?? string.Empty;
 
     private static string Name(XElement parameter) => parameter.Element(Maml + "name")?.Value.Trim() ?? string.Empty;
@@ -282,5 +344,12 @@ foreach ($command in Get-Command -Module HydraMigration -CommandType Cmdlet) {
     {
         var element = Nullable.GetUnderlyingType(type) ?? type;
         return element.Name;
+    }
+
+    private sealed class MentionComparer : IEqualityComparer<Match>
+    {
+        public bool Equals(Match? x, Match? y) => string.Equals(x?.Value, y?.Value, StringComparison.OrdinalIgnoreCase);
+
+        public int GetHashCode(Match obj) => StringComparer.OrdinalIgnoreCase.GetHashCode(obj.Value);
     }
 }
