@@ -69,6 +69,7 @@ $jobs | Receive-Job -Wait -AutoRemoveJob");
             ["HYDRA_FLEET_SSH_PORT"] = server.Port.ToString(CultureInfo.InvariantCulture),
             ["HYDRA_FLEET_SSH_USER"] = SshServer.UserName,
             ["HYDRA_FLEET_SSH_KEY"] = server.KeyFile,
+            ["HYDRA_FLEET_KNOWN_HOST"] = server.KnownHostsLine(),
         };
 
         var run = Run("ssh", @"$remote = $env:HYDRA_FLEET_REMOTE -split ','
@@ -81,8 +82,7 @@ New-Item -ItemType Directory -Path (Join-Path $root 'opened') | Out-Null
     $name = ($using:names)[$_]
     try {
         $session = New-HydraSshSession -HostName 127.0.0.1 -Port $env:HYDRA_FLEET_SSH_PORT -UserName $env:HYDRA_FLEET_SSH_USER -KeyFile $env:HYDRA_FLEET_SSH_KEY -KnownHostsPath $using:known
-        $src = New-HydraConnection -HostName 127.0.0.1 -Port $env:HYDRA_FLEET_SOURCE_PORT -Database $name -Credential ([pscredential]::new($env:HYDRA_FLEET_USER, (ConvertTo-SecureString $env:HYDRA_FLEET_SOURCE_PASSWORD -AsPlainText -Force)))
-        $dst = New-HydraConnection -HostName 127.0.0.1 -Port $env:HYDRA_FLEET_TARGET_PORT -Database ($name + '_ssh') -Credential ([pscredential]::new($env:HYDRA_FLEET_USER, (ConvertTo-SecureString $env:HYDRA_FLEET_TARGET_PASSWORD -AsPlainText -Force)))
+" + Connections + @"
         $folder = Join-Path $using:root $name
         # Every runspace lists its sessions only once all eight are open, so a registry shared
         # between runspaces could not hide behind timing.
@@ -107,9 +107,9 @@ New-Item -ItemType Directory -Path (Join-Path $root 'opened') | Out-Null
     } catch {
         'HYDRA-FLEET-ERROR ' + $name + ': ' + $_.FullyQualifiedErrorId + ': ' + $_.Exception.Message
     }
-}", environment, "_ssh", server);
+}", environment);
 
-        AssertEachMigratedItsOwn(run, targetSuffix: "_ssh");
+        AssertEachMigratedItsOwn(run);
         foreach (var result in run.Results.Values)
         {
             Assert.True(result.GetProperty("OwnSession").GetBoolean(), "Get-HydraSshSession in the runspace of " + result.GetProperty("Name") + " listed " + result.GetProperty("Sessions") + " sessions, not just its own");
@@ -120,6 +120,15 @@ New-Item -ItemType Directory -Path (Join-Path $root 'opened') | Out-Null
     }
 
     /// <summary>
+    /// The runspace's own connections for database $name: the source, and a new target database
+    /// named after it. The passwords come from pwsh's environment, never from its command line.
+    /// </summary>
+    private const string Connections = @"
+        $src = New-HydraConnection -HostName 127.0.0.1 -Port $env:HYDRA_FLEET_SOURCE_PORT -Database $name -Credential ([pscredential]::new($env:HYDRA_FLEET_USER, (ConvertTo-SecureString $env:HYDRA_FLEET_SOURCE_PASSWORD -AsPlainText -Force)))
+        $dst = New-HydraConnection -HostName 127.0.0.1 -Port $env:HYDRA_FLEET_TARGET_PORT -Database ($name + $env:HYDRA_FLEET_SUFFIX) -Credential ([pscredential]::new($env:HYDRA_FLEET_USER, (ConvertTo-SecureString $env:HYDRA_FLEET_TARGET_PASSWORD -AsPlainText -Force)))
+";
+
+    /// <summary>
     /// One migration, as a script block body taking the database name and the fleet's folder: its
     /// own connections, dump (into the database's own folder), restore into a new database and
     /// validation; it reports what it saw as a JSON line (the files, the result, the runspace).
@@ -128,8 +137,7 @@ New-Item -ItemType Directory -Path (Join-Path $root 'opened') | Out-Null
     $ErrorActionPreference = 'Stop'
     Import-Module $env:HYDRA_MODULE
     try {
-        $src = New-HydraConnection -HostName 127.0.0.1 -Port $env:HYDRA_FLEET_SOURCE_PORT -Database $name -Credential ([pscredential]::new($env:HYDRA_FLEET_USER, (ConvertTo-SecureString $env:HYDRA_FLEET_SOURCE_PASSWORD -AsPlainText -Force)))
-        $dst = New-HydraConnection -HostName 127.0.0.1 -Port $env:HYDRA_FLEET_TARGET_PORT -Database ($name + $env:HYDRA_FLEET_SUFFIX) -Credential ([pscredential]::new($env:HYDRA_FLEET_USER, (ConvertTo-SecureString $env:HYDRA_FLEET_TARGET_PASSWORD -AsPlainText -Force)))
+" + Connections + @"
         # Each runspace in a location of its own, with a relative path: the process has one
         # current directory for all of them, so only PowerShell's location per runspace is right.
         Set-Location -LiteralPath (Join-Path $root $name)
@@ -143,10 +151,10 @@ New-Item -ItemType Directory -Path (Join-Path $root 'opened') | Out-Null
         'HYDRA-FLEET-ERROR ' + $name + ': ' + $_.FullyQualifiedErrorId + ': ' + $_.Exception.Message
     }";
 
-    private FleetRun Run(string stem, string fleetScript, Dictionary<string, string>? extra = null, string targetSuffix = "", SshServer? server = null)
+    private FleetRun Run(string stem, string fleetScript, Dictionary<string, string>? extra = null)
     {
         var fleet = Fleet;
-        var suffix = targetSuffix.Length > 0 ? targetSuffix : "_" + stem[..2];
+        var suffix = "_" + stem;
         var root = _pg.NewFolder("fleet-" + stem);
         foreach (var db in fleet)
         {
@@ -170,11 +178,6 @@ New-Item -ItemType Directory -Path (Join-Path $root 'opened') | Out-Null
             ["HYDRA_FLEET_TARGET_PASSWORD"] = _pg.Target.SuperPassword,
             ["TMPDIR"] = temp,
         };
-        if (server is not null)
-        {
-            environment["HYDRA_FLEET_KNOWN_HOST"] = server.KnownHostsLine();
-        }
-
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {
             environment[key] = value;
@@ -199,9 +202,8 @@ $root = $env:HYDRA_FLEET_ROOT
         return new FleetRun(fleet, results, root, suffix);
     }
 
-    private void AssertEachMigratedItsOwn(FleetRun run, string? targetSuffix = null)
+    private void AssertEachMigratedItsOwn(FleetRun run)
     {
-        var suffix = targetSuffix ?? run.Suffix;
         foreach (var db in run.Fleet)
         {
             var result = run.Results[db.Name];
@@ -219,7 +221,7 @@ $root = $env:HYDRA_FLEET_ROOT
             Assert.Equal(db.StripeRowLimit, options.GetProperty("stripeRowLimit").GetInt32());
 
             // The target holds this database's data and columnar options, no other's.
-            var target = db.Name + suffix;
+            var target = db.Name + run.Suffix;
             Assert.Equal(db.Rows, _pg.Target.Count(target, "SELECT count(*) FROM t"));
             Assert.Equal(db.ColumnarRows, _pg.Target.Count(target, "SELECT count(*) FROM c"));
             Assert.Equal(db.Name, _pg.Target.Psql(target, "SELECT name FROM tag").Trim());
