@@ -76,8 +76,25 @@ $fn$;
             return false; // a real columnar extension: use it, never overwrite it
         }
 
-        File.WriteAllText(controlPath, Control);
-        File.WriteAllText(Path.Combine(extensionFolder, "columnar--" + Version + ".sql"), Script);
+        WriteIfChanged(Path.Combine(extensionFolder, "columnar--" + Version + ".sql"), Script);
+        WriteIfChanged(controlPath, Control);
         return true;
+    }
+
+    /// <summary>
+    /// Test runs side by side (other worktrees, CI) share the extension folder, and a server
+    /// reading a file another run is rewriting sees it empty ("version to install must be
+    /// specified"): so a file already right is left alone, and a new one appears whole (renamed into place).
+    /// </summary>
+    private static void WriteIfChanged(string path, string content)
+    {
+        if (File.Exists(path) && File.ReadAllText(path) == content)
+        {
+            return;
+        }
+
+        var temporary = path + "." + System.Environment.ProcessId + ".tmp";
+        File.WriteAllText(temporary, content);
+        File.Move(temporary, path, overwrite: true);
     }
 }
