@@ -33,7 +33,7 @@ public static class Pwsh
     /// </summary>
     public static PwshProcess Start(string script, IDictionary<string, string>? environment = null)
     {
-        var folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "hydra-pwsh-" + Guid.NewGuid().ToString("N")[..8]);
+        var folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "pwsh-script-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(folder);
         var file = System.IO.Path.Combine(folder, "script.ps1");
         File.WriteAllText(file, script, new UTF8Encoding(false));
