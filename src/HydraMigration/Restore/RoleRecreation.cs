@@ -1,0 +1,94 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using HydraMigration.Infrastructure;
+using Npgsql;
+
+namespace HydraMigration.Restore;
+
+/// <summary>
+/// -CreateMissingRole: creates the roles the archive needs with the attributes the manifest
+/// recorded (LOGIN, INHERIT, CREATEDB, CREATEROLE, CONNECTION LIMIT, VALID UNTIL; a role the
+/// manifest does not describe is NOLOGIN), then the memberships among the recorded roles that
+/// involve a created one, so privileges granted to a group reach its members. Never a
+/// password: a created LOGIN role cannot log in with one until someone sets it, and a warning
+/// says so. Memberships between roles that already existed are the server's business and are
+/// left alone (validation reports a difference).
+/// </summary>
+internal static class RoleRecreation
+{
+    public static async Task CreateAsync(NpgsqlConnection connection, RestorePlan plan, IOperationReporter reporter, CancellationToken cancellationToken)
+    {
+        var definitions = (plan.Manifest?.RoleDefinitions ?? new List<ManifestRole>()).GroupBy(r => r.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var created = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in plan.RolesToCreate.Distinct(StringComparer.Ordinal))
+        {
+            definitions.TryGetValue(name, out var definition);
+            var sql = CreateStatement(name, definition);
+            await ExecuteAsync(connection, sql, cancellationToken).ConfigureAwait(false);
+            created.Add(name);
+            reporter.Verbose("Created role: " + sql);
+            if (definition is { Login: true })
+            {
+                reporter.Warning(string.Format(CultureInfo.InvariantCulture, "Role {0} was created with LOGIN but without a password (passwords never travel with a dump): set one with ALTER ROLE {0} PASSWORD … before it logs in.", Sql.Identifier(name)));
+            }
+        }
+
+        foreach (var sql in MembershipStatements(definitions.Values, created, plan.Target.Roles))
+        {
+            try
+            {
+                await ExecuteAsync(connection, sql, cancellationToken).ConfigureAwait(false);
+                reporter.Verbose(sql);
+            }
+            catch (PostgresException ex)
+            {
+                // The role exists; a membership the restoring role may not grant is worth a warning, not the restore.
+                reporter.Warning(string.Format(CultureInfo.InvariantCulture, "{0} failed: {1} Grant it by hand.", sql, ex.MessageText));
+            }
+        }
+    }
+
+    internal static string CreateStatement(string name, ManifestRole? definition)
+    {
+        if (definition is null)
+        {
+            return "CREATE ROLE " + Sql.Identifier(name) + " NOLOGIN";
+        }
+
+        var sql = "CREATE ROLE " + Sql.Identifier(name)
+            + (definition.Login ? " LOGIN" : " NOLOGIN")
+            + (definition.Inherit ? " INHERIT" : " NOINHERIT")
+            + (definition.CreateDb ? " CREATEDB" : " NOCREATEDB")
+            + (definition.CreateRole ? " CREATEROLE" : " NOCREATEROLE")
+            + " CONNECTION LIMIT " + definition.ConnectionLimit.ToString(CultureInfo.InvariantCulture);
+        if (definition.ValidUntil is not null)
+        {
+            sql += " VALID UNTIL " + Sql.Literal(definition.ValidUntil);
+        }
+
+        return sql;
+    }
+
+    /// <summary>GRANT group TO member for the recorded memberships where either side was just created and both now exist.</summary>
+    internal static IEnumerable<string> MembershipStatements(IEnumerable<ManifestRole> definitions, ISet<string> created, ISet<string> existing)
+    {
+        bool Exists(string role) => created.Contains(role) || existing.Contains(role);
+        foreach (var member in definitions.Where(d => Exists(d.Name)))
+        {
+            foreach (var membership in member.MemberOf.Where(m => Exists(m.Role) && (created.Contains(member.Name) || created.Contains(m.Role))))
+            {
+                yield return "GRANT " + Sql.Identifier(membership.Role) + " TO " + Sql.Identifier(member.Name) + (membership.AdminOption ? " WITH ADMIN OPTION" : string.Empty);
+            }
+        }
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
