@@ -20,6 +20,27 @@ internal static class DatabaseStatePlan
             ? plan.Manifest!.Database!.Acl.Where(g => g.Grantee != "PUBLIC" && g.Grantee != plan.Manifest.Database.Owner).Select(g => g.Grantee)
             : Enumerable.Empty<string>();
 
+    /// <summary>
+    /// -CreateMissingRole also creates the database's owner and the roles with settings in it
+    /// (ALTER ROLE … IN DATABASE): without them those are not re-applied. Runs after the
+    /// archive's roles are checked and before the settings are planned.
+    /// </summary>
+    public static void AddRolesToCreate(RestorePlan plan)
+    {
+        if (!AppliesTo(plan) || !plan.Request.CreateMissingRole)
+        {
+            return;
+        }
+
+        var roles = plan.Manifest!.DatabaseSettings.Where(s => s.Role is not null).Select(s => s.Role!).ToList();
+        if (OwnerApplies(plan))
+        {
+            roles.Add(plan.Manifest.Database!.Owner);
+        }
+
+        plan.RolesToCreate.AddRange(roles.Where(r => r.Length > 0 && !plan.Target.Roles.Contains(r) && !plan.RolesToCreate.Contains(r)).Distinct(StringComparer.Ordinal));
+    }
+
     /// <summary>Decides what to re-apply; runs after the roles are checked (so it knows which will be created).</summary>
     public static void Plan(RestorePlan plan)
     {
@@ -37,18 +58,13 @@ internal static class DatabaseStatePlan
         }
 
         var owner = state.Owner;
-        if (plan.Request.NoOwner || plan.Manifest.Options.NoOwner || plan.Request.KeepDatabaseOwner || owner.Length == 0)
+        if (!OwnerApplies(plan))
         {
             return;
         }
 
         if (plan.Target.Roles.Contains(owner) || plan.RolesToCreate.Contains(owner))
         {
-            plan.DatabaseOwnerToApply = owner;
-        }
-        else if (plan.Request.CreateMissingRole)
-        {
-            plan.RolesToCreate.Add(owner);
             plan.DatabaseOwnerToApply = owner;
         }
         else
@@ -59,6 +75,9 @@ internal static class DatabaseStatePlan
 
     private static bool AppliesTo(RestorePlan plan) =>
         plan.Manifest?.Database is not null && plan.Request.SelectedIds.Count == 0 && plan.Request.Schemas.Count == 0 && plan.Request.Tables.Count == 0 && !plan.Request.DataOnly;
+
+    private static bool OwnerApplies(RestorePlan plan) =>
+        !plan.Request.NoOwner && !plan.Manifest!.Options.NoOwner && !plan.Request.KeepDatabaseOwner && plan.Manifest.Database!.Owner.Length > 0;
 
     private static bool AppliesAcl(RestorePlan plan) => !plan.Request.NoAcl && !plan.Manifest!.Options.NoAcl;
 }

@@ -28,6 +28,7 @@ internal static class Preflight
         CheckExtensions(plan, where);
         CheckColumnar(plan, where);
         CheckRoles(plan, where);
+        DatabaseStatePlan.AddRolesToCreate(plan);
         CheckCollations(plan, where);
         CheckEncoding(plan, where);
         CheckEmpty(plan, where);

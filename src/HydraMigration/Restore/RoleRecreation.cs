@@ -13,7 +13,7 @@ namespace HydraMigration.Restore;
 /// -CreateMissingRole: creates the roles the archive needs with the attributes the manifest
 /// recorded (LOGIN, INHERIT, CREATEDB, CREATEROLE, CONNECTION LIMIT, VALID UNTIL; a role the
 /// manifest does not describe is NOLOGIN), then the memberships among the recorded roles that
-/// involve a created one, so privileges granted to a group reach its members. Never a
+/// involve a created one, so privileges granted to a group reach its members (not with -NoAcl: a membership is a grant). Never a
 /// password: a created LOGIN role cannot log in with one until someone sets it, and a warning
 /// says so. Memberships between roles that already existed are the server's business and are
 /// left alone (validation reports a difference).
@@ -37,7 +37,9 @@ internal static class RoleRecreation
             }
         }
 
-        foreach (var sql in MembershipStatements(definitions.Values, created, plan.Target.Roles))
+        // -NoAcl: no grants of any kind, and a membership is GRANT role TO member.
+        var memberships = plan.Request.NoAcl || plan.Manifest?.Options.NoAcl == true ? Enumerable.Empty<string>() : MembershipStatements(definitions.Values, created, plan.Target.Roles);
+        foreach (var sql in memberships)
         {
             try
             {

@@ -11,12 +11,14 @@ namespace HydraMigration.Validation;
 /// difference is one result naming the grantee or item. Privileges come normalized from the
 /// reader (a NULL ACL expanded to its default), and the owner's own privileges are keyed as
 /// "(owner)", so a database restored under another owner compares by what the owner may do.
-/// A grant only the target has fails too: it widens who may connect.
+/// A grant only the target has fails too: it widens who may connect. Memberships are grants
+/// of roles, so -NoAcl leaves them out with the privileges.
 /// </summary>
 internal sealed class DatabaseStateComparer
 {
     private const string Item = "(database)";
     private const string OwnerKey = "(owner)";
+    private const string Public = "PUBLIC";
     private readonly ValidationResults _results;
 
     public DatabaseStateComparer(ValidationResults results) => _results = results;
@@ -42,15 +44,16 @@ internal sealed class DatabaseStateComparer
 
         _results.Compare(HydraValidationCategory.Database, string.Empty, Item, "Comment", source.Comment, target.Comment, "The database's comment is lost or differs on the target (only pg_restore --create restores it): COMMENT ON DATABASE … IS ….");
         _results.Compare(HydraValidationCategory.Database, string.Empty, Item, "ConnectionLimit", source.ConnectionLimit.ToString(CultureInfo.InvariantCulture), target.ConnectionLimit.ToString(CultureInfo.InvariantCulture), "The database's connection limit differs on the target: ALTER DATABASE … CONNECTION LIMIT ….");
+        CompareLabels(source.SecurityLabels, target.SecurityLabels);
+
+        // A membership is a grant too (GRANT role TO member): -NoAcl leaves both out.
         if (compareAcl)
         {
             CompareAcl(source, target);
-        }
-
-        CompareLabels(source.SecurityLabels, target.SecurityLabels);
-        if (sourceRoles is not null)
-        {
-            CompareMemberships(sourceRoles, targetRoles);
+            if (sourceRoles is not null)
+            {
+                CompareMemberships(sourceRoles, targetRoles);
+            }
         }
     }
 
@@ -62,7 +65,8 @@ internal sealed class DatabaseStateComparer
     {
         var expected = ByGrantee(source);
         var actual = ByGrantee(target);
-        foreach (var grantee in expected.Keys.Union(actual.Keys).OrderBy(k => k, StringComparer.Ordinal))
+        // PUBLIC always: what everyone may do is the point of comparing privileges, even when it is nothing.
+        foreach (var grantee in expected.Keys.Union(actual.Keys).Append(Public).Distinct(StringComparer.Ordinal).OrderBy(k => k, StringComparer.Ordinal))
         {
             expected.TryGetValue(grantee, out var want);
             actual.TryGetValue(grantee, out var have);
