@@ -27,13 +27,14 @@ internal static class DatabaseStatePlan
     /// </summary>
     public static void AddRolesToCreate(RestorePlan plan)
     {
-        if (!AppliesTo(plan) || !plan.Request.CreateMissingRole)
+        // Settings travel in manifests older than the database's state: their roles are created for those too.
+        if (plan.Manifest is null || !WholeDatabase(plan) || !plan.Request.CreateMissingRole)
         {
             return;
         }
 
-        var roles = plan.Manifest!.DatabaseSettings.Where(s => s.Role is not null).Select(s => s.Role!).ToList();
-        if (OwnerApplies(plan))
+        var roles = plan.Manifest.DatabaseSettings.Where(s => s.Role is not null).Select(s => s.Role!).ToList();
+        if (AppliesTo(plan) && OwnerApplies(plan))
         {
             roles.Add(plan.Manifest.Database!.Owner);
         }
@@ -73,8 +74,10 @@ internal static class DatabaseStatePlan
         }
     }
 
-    private static bool AppliesTo(RestorePlan plan) =>
-        plan.Manifest?.Database is not null && plan.Request.SelectedIds.Count == 0 && plan.Request.Schemas.Count == 0 && plan.Request.Tables.Count == 0 && !plan.Request.DataOnly;
+    private static bool AppliesTo(RestorePlan plan) => plan.Manifest?.Database is not null && WholeDatabase(plan);
+
+    private static bool WholeDatabase(RestorePlan plan) =>
+        plan.Request.SelectedIds.Count == 0 && plan.Request.Schemas.Count == 0 && plan.Request.Tables.Count == 0 && !plan.Request.DataOnly;
 
     private static bool OwnerApplies(RestorePlan plan) =>
         !plan.Request.NoOwner && !plan.Manifest!.Options.NoOwner && !plan.Request.KeepDatabaseOwner && plan.Manifest.Database!.Owner.Length > 0;

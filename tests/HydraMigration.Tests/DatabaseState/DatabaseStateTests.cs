@@ -159,6 +159,39 @@ public sealed class DatabaseStateTests : IDisposable
         Assert.Contains(results, r => (r.Status, r.Name, r.Check) == (HydraValidationStatus.Fail, "(database)", "Comment"));
     }
 
+    [Fact]
+    public void TheManifestRecordsTheStateAndTheRolesButNoPasswordAndOlderManifestsStillRead()
+    {
+        _pg.Source.Execute("postgres", $"ALTER ROLE \"{_writer}\" PASSWORD 'never-in-a-manifest' VALID UNTIL '2031-02-03 04:05:06+00'");
+        var path = DumpPath();
+        var dump = _ps.Run("$d = New-HydraDump -Connection $src -Path $args[0]; $d.Manifest", path);
+        Assert.Empty(dump.Errors);
+        var manifest = dump.Single<DumpManifest>();
+        Assert.Equal((_owner, 40, "the shop, closed to everyone but the application"), (manifest.Database!.Owner, manifest.Database.ConnectionLimit, manifest.Database.Comment));
+        Assert.Equal(new[] { _owner + ": CONNECT, CREATE, TEMPORARY", _writer + ": CONNECT*, TEMPORARY*", _group + ": CONNECT" }.Order(StringComparer.Ordinal),
+                     manifest.Database.Acl.Select(g => g.Grantee + ": " + string.Join(", ", g.Privileges.Order(StringComparer.Ordinal).Select(p => g.GrantOptions.Contains(p) ? p + "*" : p))).Order(StringComparer.Ordinal));
+        var writer = Assert.Single(manifest.RoleDefinitions!, r => r.Name == _writer);
+        Assert.Equal((true, false, true, "2031-02-03T04:05:06.000000Z"), (writer.Login, writer.Inherit, writer.CreateDb, writer.ValidUntil));
+        var reader = Assert.Single(manifest.RoleDefinitions!, r => r.Name == _reader);
+        Assert.Equal((5, _group, false), (reader.ConnectionLimit, Assert.Single(reader.MemberOf).Role, reader.MemberOf[0].AdminOption));
+        var text = File.ReadAllText(path + ".manifest.json");
+        Assert.DoesNotContain("never-in-a-manifest", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("SCRAM", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("password", text, StringComparison.OrdinalIgnoreCase);
+
+        // A manifest written before these fields existed still reads, restores and validates: the Database check says it cannot compare.
+        var json = System.Text.Json.Nodes.JsonNode.Parse(text)!.AsObject();
+        json.Remove("database");
+        json.Remove("roleDefinitions");
+        File.WriteAllText(path + ".manifest.json", json.ToJsonString());
+        var target = NewTarget("older");
+        var result = _ps.Run("Restore-HydraDump -Path $args[0] -Connection $dst -CreateDatabase -CreateMissingRole | Test-HydraMigration", path);
+        Assert.Empty(result.Errors);
+        var skipped = Assert.Single(result.Output.Select(o => (HydraValidationResult)o.BaseObject), r => r.Status != HydraValidationStatus.Pass);
+        Assert.Equal((HydraValidationStatus.Warning, HydraValidationCategory.Database, "Skipped"), (skipped.Status, skipped.Category, skipped.Check));
+        Assert.Equal("100", _pg.Target.Psql(target, "SELECT count(*) FROM items"));
+    }
+
     private static void AssertDatabaseChecks(IReadOnlyList<HydraValidationResult> results)
     {
         var checks = results.Where(r => r.Category == HydraValidationCategory.Database).Select(r => r.Name + "/" + r.Check).ToList();
