@@ -31,6 +31,14 @@ internal static class DatabaseStateReapplier
     {
         var source = plan.DatabaseStateToApply!;
         var database = Sql.Identifier(plan.Request.Target.Database);
+        // The comment and labels are the source's text in literals (COMMENT takes no parameters):
+        // Sql.Literal is right only with standard_conforming_strings on, and the settings just
+        // re-applied could have turned it off for this database.
+        using (var guard = new NpgsqlCommand("SET standard_conforming_strings = on", connection))
+        {
+            await guard.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var reader = new DatabaseStateReader(connection);
         var target = await reader.ReadDatabaseAsync(cancellationToken).ConfigureAwait(false);
 

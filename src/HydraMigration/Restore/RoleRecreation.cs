@@ -24,6 +24,9 @@ internal static class RoleRecreation
     {
         var definitions = (plan.Manifest?.RoleDefinitions ?? new List<ManifestRole>()).GroupBy(r => r.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var created = new HashSet<string>(StringComparer.Ordinal);
+
+        // VALID UNTIL is a literal (CREATE ROLE takes no parameters): Sql.Literal needs standard_conforming_strings on.
+        await ExecuteAsync(connection, "SET standard_conforming_strings = on", cancellationToken).ConfigureAwait(false);
         foreach (var name in plan.RolesToCreate.Distinct(StringComparer.Ordinal))
         {
             definitions.TryGetValue(name, out var definition);
