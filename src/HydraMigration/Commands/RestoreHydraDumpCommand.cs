@@ -196,6 +196,7 @@ public sealed class RestoreHydraDumpCommand : HydraDatabaseOptionsCmdlet
             Role = Role,
             Force = Force,
             CreateMissingRole = CreateMissingRole,
+            KeepDatabaseOwner = CreateDatabase && Owner is not null,
             PgBinPath = PgBinPath is null ? null : GetUnresolvedProviderPathFromPSPath(PgBinPath),
         };
 

@@ -68,6 +68,10 @@ public sealed class TestHydraMigrationCommand : HydraServerCmdlet
     [Alias("SkipOwnership")]
     public SwitchParameter NoOwner { get; set; }
 
+    /// <summary>Privileges were not kept: do not compare the database's grants. Binds from HydraRestoreResult.NoAcl.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public SwitchParameter NoAcl { get; set; }
+
     /// <summary>Return only $true (no check failed and at least one passed) or $false.</summary>
     [Parameter]
     public SwitchParameter Quiet { get; set; }
@@ -92,6 +96,7 @@ public sealed class TestHydraMigrationCommand : HydraServerCmdlet
                 RowCount = RowCount,
                 ThrottleLimit = ThrottleLimit,
                 NoOwner = NoOwner,
+                NoAcl = NoAcl,
             };
             var results = RunOperation("Test-HydraMigration " + target.ServerDisplay, (reporter, token) => new ValidationService(reporter).RunAsync(request, token));
 

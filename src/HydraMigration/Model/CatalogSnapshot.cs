@@ -42,6 +42,12 @@ public sealed class CatalogSnapshot
 
     /// <summary>ALTER DATABASE … SET (and per-role in this database) settings.</summary>
     public List<ManifestDatabaseSetting> Settings { get; set; } = new();
+
+    /// <summary>The database's own state (owner, privileges, comment, connection limit, labels); a manifest keeps it in <see cref="DumpManifest.Database"/> instead.</summary>
+    public ManifestDatabase? DatabaseState { get; set; }
+
+    /// <summary>The roles this database references, with attributes and memberships among them; a manifest keeps them in <see cref="DumpManifest.RoleDefinitions"/> instead.</summary>
+    public List<ManifestRole>? Roles { get; set; }
 }
 
 /// <summary>A named object and the facts about it that must match after a migration.</summary>

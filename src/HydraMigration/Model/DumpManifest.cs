@@ -51,6 +51,12 @@ public sealed class DumpManifest
 
     /// <summary>The dump's objects as Test-HydraMigration compares them (null in manifests written before it existed).</summary>
     public CatalogSnapshot? Catalog { get; set; }
+
+    /// <summary>The database's owner, privileges, comment, connection limit and security labels (null in manifests written before they were recorded).</summary>
+    public ManifestDatabase? Database { get; set; }
+
+    /// <summary>The referenced roles' safe attributes and memberships among themselves, never a password (null in older manifests).</summary>
+    public List<ManifestRole>? RoleDefinitions { get; set; }
 }
 
 /// <summary>The archive a manifest describes.</summary>

@@ -56,6 +56,9 @@ public sealed class HydraRestoreResult
     /// <summary>True when the restore left owners out (-NoOwner): Test-HydraMigration then does not compare them.</summary>
     public bool NoOwner { get; }
 
+    /// <summary>True when the restore left privileges out (-NoAcl): Test-HydraMigration then does not compare the database's grants.</summary>
+    public bool NoAcl { get; internal set; }
+
     /// <summary>True when pg_restore reported no error (warnings allowed).</summary>
     public bool Succeeded => Errors.Count == 0;
 }

@@ -62,6 +62,9 @@ public enum HydraValidationCategory
 
     /// <summary>Owners of schemas, tables, views, functions and sequences.</summary>
     Ownership,
+
+    /// <summary>The database's owner, privileges per grantee, comment, connection limit and security labels; memberships among the roles it references.</summary>
+    Database,
 }
 
 /// <summary>How Test-HydraMigration compares row counts.</summary>

@@ -28,12 +28,14 @@ internal static class Preflight
         CheckExtensions(plan, where);
         CheckColumnar(plan, where);
         CheckRoles(plan, where);
+        DatabaseStatePlan.AddRolesToCreate(plan);
         PrivilegeCheck.Run(plan, where);
         CheckCollations(plan, where);
         CheckEncoding(plan, where);
         CheckEmpty(plan, where);
         CheckSchemas(plan, where);
         PlanManifestSteps(plan);
+        DatabaseStatePlan.Plan(plan);
         return plan;
     }
 
@@ -108,6 +110,7 @@ internal static class Preflight
         if (!plan.Request.NoAcl)
         {
             needed.UnionWith(RoleReferences.Grantees(plan.Entries));
+            needed.UnionWith(DatabaseStatePlan.GranteesNeeded(plan));
         }
 
         if (plan.Request.Role is not null)
@@ -130,7 +133,7 @@ internal static class Preflight
         plan.Problems.Add(new HydraException(
             "RoleMissing",
             ErrorCategory.ObjectNotFound,
-            string.Format(CultureInfo.InvariantCulture, "The archive's objects are owned by or granted to role(s) that {0} does not have: {1}. Create them (roles are global and are not in a database dump), pass -CreateMissingRole to create them as NOLOGIN roles, or restore with -NoOwner / -NoAcl.", where, string.Join(", ", missing)),
+            string.Format(CultureInfo.InvariantCulture, "The archive's objects are owned by or granted to role(s) that {0} does not have: {1}. Create them (roles are global and are not in a database dump), pass -CreateMissingRole to create them (with the attributes and memberships the manifest recorded, never a password; NOLOGIN when it recorded none), or restore with -NoOwner / -NoAcl.", where, string.Join(", ", missing)),
             missing));
     }
 

@@ -40,6 +40,15 @@ internal sealed class RestorePlan
     /// <summary>Database-level settings to re-apply after the restore.</summary>
     public List<ManifestDatabaseSetting> SettingsToApply { get; } = new();
 
+    /// <summary>The database's own state to re-apply after the restore (null: none, or not a whole-database restore).</summary>
+    public ManifestDatabase? DatabaseStateToApply { get; set; }
+
+    /// <summary>Whether the database's privileges are re-applied (not with -NoAcl).</summary>
+    public bool ApplyDatabaseAcl { get; set; }
+
+    /// <summary>The owner to give the database (null: leave it).</summary>
+    public string? DatabaseOwnerToApply { get; set; }
+
     /// <summary>Restore pre-data first, then options, then data and post-data.</summary>
     public bool Sectioned => ColumnarOptionsToApply.Count > 0 && !Request.Clean;
 
@@ -51,7 +60,7 @@ internal sealed class RestorePlan
         var steps = new List<string>();
         if (RolesToCreate.Count > 0)
         {
-            steps.Add("create NOLOGIN role(s) " + string.Join(", ", RolesToCreate));
+            steps.Add("create role(s) " + string.Join(", ", RolesToCreate));
         }
 
         var jobs = Request.Jobs > 1 ? string.Format(CultureInfo.InvariantCulture, " with {0} jobs", Request.Jobs) : string.Empty;
@@ -73,6 +82,11 @@ internal sealed class RestorePlan
         if (SettingsToApply.Count > 0)
         {
             steps.Add("ALTER DATABASE ... SET " + string.Join(", ", SettingsToApply.Select(s => s.Name)));
+        }
+
+        if (DatabaseStateToApply is not null)
+        {
+            steps.Add("the database's " + (DatabaseOwnerToApply is null ? string.Empty : "owner, ") + (ApplyDatabaseAcl ? "privileges, " : string.Empty) + "comment and connection limit");
         }
 
         return string.Format(CultureInfo.InvariantCulture, "{0} entries ({1} tables, {2} columnar): {3}", Entries.Count, Entries.Count(e => e.Desc == "TABLE"), Entries.Count(e => e.Desc == "TABLE" && e.TableAccessMethod == "columnar"), string.Join("; then ", steps));

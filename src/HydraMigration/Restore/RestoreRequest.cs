@@ -52,5 +52,8 @@ internal sealed class RestoreRequest
 
     public bool CreateMissingRole { get; set; }
 
+    /// <summary>The new database's owner was chosen (-Owner): the source database's owner is not applied over it.</summary>
+    public bool KeepDatabaseOwner { get; set; }
+
     public string? PgBinPath { get; set; }
 }

@@ -204,6 +204,12 @@ internal sealed class RestoreService
                 using var connection = await ServerConnector.OpenAsync(request.Target, cancellationToken).ConfigureAwait(false);
                 settings = await ManifestReapplier.ApplyDatabaseSettingsAsync(connection, plan, output, _reporter, cancellationToken).ConfigureAwait(false);
             }
+
+            if (plan.DatabaseStateToApply is not null)
+            {
+                using var connection = await ServerConnector.OpenAsync(request.Target, cancellationToken).ConfigureAwait(false);
+                await DatabaseStateReapplier.ApplyAsync(connection, plan, output, _reporter, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (NpgsqlException ex)
         {
@@ -313,16 +319,8 @@ internal sealed class RestoreService
         return result.ExitCode;
     }
 
-    private async Task CreateRolesAsync(NpgsqlConnection connection, RestorePlan plan, RestoreUndo undo, CancellationToken cancellationToken)
-    {
-        foreach (var role in plan.RolesToCreate)
-        {
-            using var command = new NpgsqlCommand("CREATE ROLE " + Sql.Identifier(role) + " NOLOGIN", connection);
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            undo.CreatedRole(role);
-            _reporter.Verbose("Created role " + Sql.Identifier(role) + " NOLOGIN");
-        }
-    }
+    private Task CreateRolesAsync(NpgsqlConnection connection, RestorePlan plan, RestoreUndo undo, CancellationToken cancellationToken) =>
+        RoleRecreation.CreateAsync(connection, plan, _reporter, undo.CreatedRole, cancellationToken);
 
     private static string UseList(RestorePlan plan)
     {
@@ -342,7 +340,7 @@ internal sealed class RestoreService
             ? Directory.GetFiles(request.Path).Sum(f => new FileInfo(f).Length)
             : new FileInfo(request.Path).Length;
         var dump = new HydraDump(request.Path, plan.Manifest is null ? null : ManifestFile.PathFor(request.Path), plan.Manifest, plan.Toc.Format, size, TimeSpan.Zero);
-        return new HydraRestoreResult(
+        var result = new HydraRestoreResult(
             request.Target,
             dump,
             clock.Elapsed,
@@ -353,6 +351,8 @@ internal sealed class RestoreService
             settings,
             plan.RolesToCreate.ToList(),
             request.NoOwner);
+        result.NoAcl = request.NoAcl;
+        return result;
     }
 
     private static string LastLine(string text) =>

@@ -123,6 +123,9 @@ WHERE NOT t.tgisinternal AND " + UserSchema + " AND " + "{c.oid}";
         snapshot.Sequences.Sort((a, b) => ByName(a.Schema, a.Name, b.Schema, b.Name));
         snapshot.Extensions = await catalog.ReadExtensionsAsync(cancellationToken).ConfigureAwait(false);
         snapshot.Settings = await catalog.ReadDatabaseSettingsAsync(cancellationToken).ConfigureAwait(false);
+        var state = new DatabaseStateReader(_connection);
+        snapshot.DatabaseState = await state.ReadDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        snapshot.Roles = await state.ReadRolesAsync(await state.ReadReferencedRoleNamesAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         return snapshot;
     }
 
@@ -135,20 +138,45 @@ WHERE NOT t.tgisinternal AND " + UserSchema + " AND " + "{c.oid}";
     public async Task<CatalogSnapshot> ReadForDumpAsync(DumpManifest manifest, Func<string, bool> schemaIncluded, bool tablesSelected, CancellationToken cancellationToken)
     {
         var snapshot = await ReadAsync(cancellationToken).ConfigureAwait(false);
-        var tables = new HashSet<(string, string)>(manifest.Tables.Select(t => (t.Schema, t.Name)));
         bool SchemaLevel(string schema) => !tablesSelected && schemaIncluded(schema);
-        bool Bound(string schema, string? table) => table is null ? SchemaLevel(schema) : tables.Contains((schema, table));
+        snapshot.Views.RemoveAll(v => !SchemaLevel(v.Schema));
+        snapshot.Functions.RemoveAll(f => !SchemaLevel(f.Schema));
+
+        // Indexes, constraints and triggers belong to relations the dump carries: its tables, and
+        // the materialized views, views (INSTEAD OF triggers) and foreign tables (CHECK
+        // constraints) it keeps. Keyed by relation name alone, objects on those would be dropped
+        // from the manifest while the live source (and the target) have them.
+        var tables = new HashSet<(string, string)>(manifest.Tables.Select(t => (t.Schema, t.Name)));
+        var relations = new HashSet<(string, string)>(tables);
+        relations.UnionWith(snapshot.Views.Select(v => (v.Schema, v.Name)));
+        relations.UnionWith((await ReadForeignTablesAsync(cancellationToken).ConfigureAwait(false)).Where(f => SchemaLevel(f.Schema)));
+        bool Bound(string schema, string? table) => table is null ? SchemaLevel(schema) : relations.Contains((schema, table));
 
         var tableSchemas = new HashSet<string>(manifest.Tables.Select(t => t.Schema), StringComparer.Ordinal);
         snapshot.Schemas.RemoveAll(s => !tableSchemas.Contains(s.Name) && !SchemaLevel(s.Name));
         snapshot.Tables.RemoveAll(t => !tables.Contains((t.Schema, t.Name)));
-        snapshot.Views.RemoveAll(v => !SchemaLevel(v.Schema));
-        snapshot.Functions.RemoveAll(f => !SchemaLevel(f.Schema));
         snapshot.Indexes.RemoveAll(i => !Bound(i.Schema, i.Table));
         snapshot.Constraints.RemoveAll(c => !Bound(c.Schema, c.Table));
         snapshot.Triggers.RemoveAll(t => !Bound(t.Schema, t.Table));
         snapshot.Sequences.RemoveAll(s => !(s.Table is not null && tables.Contains((s.Schema, s.Table))) && !SchemaLevel(s.Schema));
+
+        // The database's state and the referenced roles live in the manifest itself (the restore
+        // re-applies them from there), once: the roles are those the archive names, read here.
+        manifest.Database = snapshot.DatabaseState;
+        var names = manifest.Roles.Concat(DatabaseStateReader.RolesNamedBy(manifest.Database, manifest.DatabaseSettings));
+        manifest.RoleDefinitions = await new DatabaseStateReader(_connection).ReadRolesAsync(names, cancellationToken).ConfigureAwait(false);
+        snapshot.DatabaseState = null;
+        snapshot.Roles = null;
         return snapshot;
+    }
+
+    private async Task<List<(string Schema, string Name)>> ReadForeignTablesAsync(CancellationToken cancellationToken)
+    {
+        var foreign = new List<(string, string)>();
+        using var command = new NpgsqlCommand("SELECT n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'f' AND " + UserSchema, _connection);
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await ReadRowsAsync(reader, r => foreign.Add((r.GetString(0), r.GetString(1))), cancellationToken).ConfigureAwait(false);
+        return foreign;
     }
 
     private static int ByName(string schemaA, string nameA, string schemaB, string nameB)

@@ -32,6 +32,9 @@ internal sealed class ValidationRequest
     /// <summary>Owners were not kept (restore -NoOwner, or the caller says so): ownership is not compared.</summary>
     public bool NoOwner { get; set; }
 
+    /// <summary>Privileges were not kept (restore -NoAcl): the database's grants are not compared.</summary>
+    public bool NoAcl { get; set; }
+
     /// <summary>Rows per key range when hashing a large table.</summary>
     public long RowsPerRange { get; set; } = 100_000;
 }

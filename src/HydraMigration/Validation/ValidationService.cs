@@ -60,10 +60,35 @@ internal sealed class ValidationService
         var reportTargetExtras = !scope.IsFiltered && (manifest is null || !IsFilteredDump(manifest.Options));
         var compareOwners = !request.NoOwner && (manifest is null || !manifest.Options.NoOwner);
         new CatalogComparer(results, request.Categories, reportTargetExtras).Compare(sourceInScope, targetInScope, definitionsKnown, compareOwners);
+        if (request.Categories.Contains(HydraValidationCategory.Database))
+        {
+            await CompareDatabaseAsync(request, manifest, sourceSnapshot, targetSnapshot, target, compareOwners, results, cancellationToken).ConfigureAwait(false);
+        }
 
         await CompareRowsAsync(request, manifest, source, target, sourceInScope, targetInScope, results, cancellationToken).ConfigureAwait(false);
         _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "Rows compared after {0:0.000} s.", clock.Elapsed.TotalSeconds));
         return results.Sorted();
+    }
+
+    /// <summary>
+    /// The Database category. The target's memberships are read for the source's roles: a role
+    /// the target no longer references (its grant revoked) still has its memberships compared,
+    /// so one change on the target is one failure.
+    /// </summary>
+    private async Task CompareDatabaseAsync(ValidationRequest request, DumpManifest? manifest, CatalogSnapshot source, CatalogSnapshot target, ConnectionPool targetPool, bool compareOwners, ValidationResults results, CancellationToken cancellationToken)
+    {
+        var sourceState = manifest is null ? source.DatabaseState : manifest.Database;
+        var sourceRoles = manifest is null ? source.Roles : manifest.RoleDefinitions;
+        var targetRoles = sourceRoles is null
+            ? new List<ManifestRole>()
+            : await targetPool.RunAsync(c => new DatabaseStateReader(c).ReadRolesAsync(sourceRoles.Select(r => r.Name), cancellationToken), cancellationToken).ConfigureAwait(false);
+        var compareAcl = !request.NoAcl && (manifest is null || !manifest.Options.NoAcl);
+        if (!compareAcl)
+        {
+            _reporter.Verbose("The database's privileges are not compared: the restore (or the dump) ran with -NoAcl.");
+        }
+
+        new DatabaseStateComparer(results).Compare(sourceState, target.DatabaseState!, sourceRoles, targetRoles, compareOwners, compareAcl);
     }
 
     private async Task CompareRowsAsync(ValidationRequest request, DumpManifest? manifest, ConnectionPool? source, ConnectionPool target, CatalogSnapshot sourceSnapshot, CatalogSnapshot targetSnapshot, ValidationResults results, CancellationToken cancellationToken)
