@@ -20,7 +20,7 @@ namespace HydraMigration.Restore;
 /// </summary>
 internal static class RoleRecreation
 {
-    /// <param name="created">Told of each role as soon as it exists, so a failed restore can drop it again.</param>
+    // created: told of each role as soon as it exists, so a failed restore can drop it again.
     public static async Task CreateAsync(NpgsqlConnection connection, RestorePlan plan, IOperationReporter reporter, Action<string> created, CancellationToken cancellationToken)
     {
         var definitions = (plan.Manifest?.RoleDefinitions ?? new List<ManifestRole>()).GroupBy(r => r.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
