@@ -112,11 +112,12 @@ internal sealed class DumpService
 
     /// <summary>
     /// The link dropped (or stopped answering): the failure is that, whatever layer noticed it
-    /// first — SSH.NET, or the manifest's queries through the session's port forward.
+    /// first — SSH.NET, the manifest's queries through the session's port forward, or pg_dump's
+    /// channel ending without a status.
     /// </summary>
     private static bool IsConnectionLoss(Exception ex, HydraSshSession session) =>
         ex is Renci.SshNet.Common.SshConnectionException or Renci.SshNet.Common.SshOperationTimeoutException
-        || (ex is NpgsqlException or System.IO.IOException or Renci.SshNet.Common.SshException or ObjectDisposedException or HydraException && !session.IsConnected);
+        || (ex is not OperationCanceledException && !session.IsConnected);
 
     /// <summary>
     /// What a dropped link left on the SSH host, and where. While pg_dump ran, its guard there

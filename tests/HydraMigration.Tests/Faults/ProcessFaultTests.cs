@@ -178,11 +178,11 @@ public sealed class ProcessFaultTests : IDisposable
         var folder = Assert.Single(RemotePrivateFolders().Except(before));
         Assert.True(File.Exists(Path.Combine(folder, "pgpass")));
 
-        server.KillSessions();
+        server.DropLinks();
         var result = running.Wait();
 
         var error = Assert.Single(result.Errors);
-        Assert.Equal("SshConnectionLost" + DumpCmd, error.FullyQualifiedErrorId);
+        Assert.True("SshConnectionLost" + DumpCmd == error.FullyQualifiedErrorId, error.FullyQualifiedErrorId + ": " + error.Exception);
         Assert.Contains("Nothing of it is left on the SSH host", error.Exception.Message, StringComparison.Ordinal);
         Assert.Contains(folder, error.Exception.Message, StringComparison.Ordinal);
         Assert.True(Poll.Until(() => Tools("pg_dump", remote).Count == 0), "pg_dump still runs on the SSH host: " + string.Join("\n", Tools("pg_dump", remote)));
@@ -205,8 +205,11 @@ public sealed class ProcessFaultTests : IDisposable
         var deadPid = Enumerable.Range(3_000_000, 1000).First(p => !Directory.Exists("/proc/" + p.ToString(CultureInfo.InvariantCulture)));
         var leftover = Path.Combine(Path.GetTempPath(), "hydra-" + deadPid.ToString(CultureInfo.InvariantCulture) + "-Ab3dE6gH");
         ExternalCommand.Run("runuser", new[] { "-u", SshServer.UserName, "--", "sh", "-c", "umask 077 && mkdir \"$0\" && echo '*:*:*:*:old-secret' > \"$0/pgpass\"", leftover });
-        // A folder of a live process is left alone.
-        var living = Path.Combine(Path.GetTempPath(), "hydra-" + System.Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-Zz9yX8wV");
+        // A folder whose guard (a process of the SSH user) still runs is left alone.
+        using var guard = Process.Start("runuser", new[] { "-u", SshServer.UserName, "--", "sleep", "120" });
+        Assert.True(Poll.Until(() => ExternalCommand.Run("pgrep", new[] { "-P", guard.Id.ToString(CultureInfo.InvariantCulture) }, check: false).Trim().Length > 0));
+        var guardPid = ExternalCommand.Run("pgrep", new[] { "-P", guard.Id.ToString(CultureInfo.InvariantCulture) }, check: false).Trim();
+        var living = Path.Combine(Path.GetTempPath(), "hydra-" + guardPid + "-Zz9yX8wV");
         ExternalCommand.Run("runuser", new[] { "-u", SshServer.UserName, "--", "mkdir", "-m", "700", living });
         try
         {
@@ -219,6 +222,7 @@ public sealed class ProcessFaultTests : IDisposable
         finally
         {
             ExternalCommand.Run("rm", new[] { "-rf", leftover, living }, check: false);
+            guard.Kill(entireProcessTree: true);
         }
     }
 
