@@ -15,7 +15,7 @@ public abstract class HydraCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
 
-    /// <summary>Cancelled when the user presses Ctrl+C or the pipeline is stopped.</summary>
+    /// <summary>Cancelled when the user presses Ctrl+C, the pipeline is stopped, or the host process is told to go (SIGTERM, SIGHUP).</summary>
     internal CancellationToken StopToken => _stopping.Token;
 
     /// <inheritdoc />
@@ -35,6 +35,9 @@ public abstract class HydraCmdlet : PSCmdlet, IDisposable
     internal T RunOperation<T>(string activity, Func<IOperationReporter, CancellationToken, Task<T>> work)
     {
         using var pump = new PipelineMessagePump(Math.Abs(GetHashCode() % 100000) + 1, activity);
+
+        // SIGTERM/SIGHUP of the host cancels this work like Ctrl+C does, and waits for its cleanup.
+        using var shutdown = Tools.HostShutdown.Enter(_stopping);
         var task = Task.Run(() => work(pump, StopToken));
         _ = task.ContinueWith(_ => pump.Wake(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try

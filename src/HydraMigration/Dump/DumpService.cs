@@ -25,6 +25,9 @@ internal sealed class DumpService
 {
     private readonly IOperationReporter _reporter;
 
+    /// <summary>Set once pg_dump exited successfully: its archive then sits under the temporary name.</summary>
+    private bool _pgDumpFinished;
+
     public DumpService(IOperationReporter reporter) => _reporter = reporter;
 
     public async Task<HydraDump> RunAsync(DumpRequest request, CancellationToken cancellationToken)
@@ -33,7 +36,7 @@ internal sealed class DumpService
         var startedUtc = DateTime.UtcNow;
         var clock = Stopwatch.StartNew();
 
-        using var site = request.SshSession is null ? new LocalDumpSite() : (IDumpSite)await SshDumpSite.OpenAsync(request.SshSession, cancellationToken).ConfigureAwait(false);
+        using var site = request.SshSession is null ? new LocalDumpSite(_reporter) : (IDumpSite)await SshDumpSite.OpenAsync(request.SshSession, _reporter, cancellationToken).ConfigureAwait(false);
 
         // Refuse an existing archive before touching the database.
         var plan = DumpOutputPlan.Create(request.Path, request.Format, request.Source.Database, request.Force, DateTime.Now, site.Files);
@@ -88,11 +91,10 @@ internal sealed class DumpService
             _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "Wrote {0} ({1}, SHA-256 {2}) and its manifest in {3:0.0} s.", plan.FinalPath, Units.Bytes(archive.SizeBytes), archive.Sha256, clock.Elapsed.TotalSeconds));
             return new HydraDump(plan.FinalPath, plan.ManifestPath, manifest, request.Format, archive.SizeBytes, clock.Elapsed, site.Session);
         }
-        catch (Exception ex) when (ex is Renci.SshNet.Common.SshConnectionException or Renci.SshNet.Common.SshOperationTimeoutException && request.SshSession is not null)
+        catch (Exception ex) when (request.SshSession is not null && IsConnectionLoss(ex, request.SshSession))
         {
             plan.Discard();
-            throw new HydraException("SshConnectionLost", ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture,
-                "The SSH connection to {0} failed during the dump: {1} Nothing was kept; open a new session and dump again.", request.SshSession, ex.Message), request.SshSession, ex);
+            throw SshConnectionLost(request.SshSession, ex, plan, site as SshDumpSite);
         }
         catch (Exception ex) when (ex is NpgsqlException or System.IO.IOException or UnauthorizedAccessException or Renci.SshNet.Common.SshException)
         {
@@ -106,6 +108,34 @@ internal sealed class DumpService
             plan.Discard();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The link dropped (or stopped answering): the failure is that, whatever layer noticed it
+    /// first — SSH.NET, the manifest's queries through the session's port forward, or pg_dump's
+    /// channel ending without a status.
+    /// </summary>
+    private static bool IsConnectionLoss(Exception ex, HydraSshSession session) =>
+        ex is Renci.SshNet.Common.SshConnectionException or Renci.SshNet.Common.SshOperationTimeoutException
+        || (ex is not OperationCanceledException && !session.IsConnected);
+
+    /// <summary>
+    /// What a dropped link left on the SSH host, and where. While pg_dump ran, its guard there
+    /// cleans up by itself when the channel closes; once pg_dump had finished, its archive waits
+    /// under the temporary name for a hash and a rename that can no longer come.
+    /// </summary>
+    private HydraException SshConnectionLost(HydraSshSession session, Exception ex, DumpOutputPlan plan, SshDumpSite? site)
+    {
+        var folder = site?.RemoteFolder is { } f ? " '" + f + "'" : string.Empty;
+        var left = _pgDumpFinished
+            ? string.Format(CultureInfo.InvariantCulture,
+                "pg_dump had finished, so its archive was left on the SSH host under the temporary name '{0}' (and possibly '{1}'): it was never verified and is not a complete dump. Remove them (rm -rf) once the host is reachable. The private folder{2} with the password file was removed there when pg_dump ended.",
+                plan.TempPath, plan.TempManifestPath, folder)
+            : string.Format(CultureInfo.InvariantCulture,
+                "Nothing of it is left on the SSH host: its guard stops pg_dump there and removes the unfinished archive '{0}' and the private folder{1} with the password file as soon as the channel closes.",
+                plan.TempPath, folder);
+        return new HydraException("SshConnectionLost", ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture,
+            "The SSH connection to {0} was lost during the dump ({1}). {2} Open a new session and dump again.", session, ex.Message.TrimEnd('.'), left), session, ex);
     }
 
     private static void Validate(DumpRequest request)
@@ -136,6 +166,7 @@ internal sealed class DumpService
         var dumpTask = site.RunPgDumpAsync(
             pgDump,
             arguments,
+            plan.TempPath,
             request.Source,
             line =>
             {
@@ -174,6 +205,8 @@ internal sealed class DumpService
         {
             throw PgDumpFailed(result, request.Source);
         }
+
+        _pgDumpFinished = true;
 
         var manifest = await factsTask.ConfigureAwait(false);
         _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "pg_dump ran {0:0.000} s; the manifest's facts and row counts were ready {1:0.000} s after it started.", dumpSeconds, clock.Elapsed.TotalSeconds));

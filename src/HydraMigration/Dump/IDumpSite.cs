@@ -25,8 +25,12 @@ internal interface IDumpSite : IDisposable
 
     Task<PgTool> FindPgDumpAsync(int minimumMajor, string? binPath, CancellationToken cancellationToken);
 
-    /// <summary>Runs pg_dump with the password in a private passfile; stderr lines go to <paramref name="onErrorLine"/>.</summary>
-    Task<ToolResult> RunPgDumpAsync(PgTool pgDump, IReadOnlyList<string> arguments, HydraConnection source, Action<string> onErrorLine, CancellationToken cancellationToken);
+    /// <summary>
+    /// Runs pg_dump with the password in a private passfile; stderr lines go to <paramref name="onErrorLine"/>.
+    /// <paramref name="outputPath"/> is the unfinished archive pg_dump writes, removed where it
+    /// runs if the module's side goes away (its process killed, the SSH link dropped) mid-dump.
+    /// </summary>
+    Task<ToolResult> RunPgDumpAsync(PgTool pgDump, IReadOnlyList<string> arguments, string outputPath, HydraConnection source, Action<string> onErrorLine, CancellationToken cancellationToken);
 
     /// <summary>SHA-256 and sizes of the finished archive (a file, or every file of a folder).</summary>
     Task<ManifestArchive> HashAsync(string path, HydraDumpFormat format, CancellationToken cancellationToken);

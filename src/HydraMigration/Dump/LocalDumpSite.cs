@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using HydraMigration.Infrastructure;
 using HydraMigration.Storage;
 using HydraMigration.Tools;
 
@@ -10,6 +11,10 @@ namespace HydraMigration.Dump;
 /// <summary>pg_dump on this computer, the archive in a local path.</summary>
 internal sealed class LocalDumpSite : IDumpSite
 {
+    private readonly IOperationReporter _reporter;
+
+    public LocalDumpSite(IOperationReporter reporter) => _reporter = reporter;
+
     public IFileStore Files => LocalFileStore.Instance;
 
     public HydraSshSession? Session => null;
@@ -19,10 +24,10 @@ internal sealed class LocalDumpSite : IDumpSite
     public Task<PgTool> FindPgDumpAsync(int minimumMajor, string? binPath, CancellationToken cancellationToken) =>
         Task.FromResult(PgToolLocator.Find("pg_dump", minimumMajor, binPath));
 
-    public async Task<ToolResult> RunPgDumpAsync(PgTool pgDump, IReadOnlyList<string> arguments, HydraConnection source, Action<string> onErrorLine, CancellationToken cancellationToken)
+    public async Task<ToolResult> RunPgDumpAsync(PgTool pgDump, IReadOnlyList<string> arguments, string outputPath, HydraConnection source, Action<string> onErrorLine, CancellationToken cancellationToken)
     {
-        using var privateFolder = new PrivateTempDirectory();
-        return await ToolProcess.RunAsync(pgDump.Path, arguments, LibpqEnvironment.For(source, privateFolder), onErrorLine, cancellationToken).ConfigureAwait(false);
+        using var privateFolder = new PrivateTempDirectory(_reporter);
+        return await ToolProcess.RunAsync(pgDump.Path, arguments, LibpqEnvironment.For(source, privateFolder), onErrorLine, cancellationToken, outputIfAbandoned: outputPath).ConfigureAwait(false);
     }
 
     public Task<ManifestArchive> HashAsync(string path, HydraDumpFormat format, CancellationToken cancellationToken) =>

@@ -148,7 +148,7 @@ internal sealed class RestoreService
         var pgRestore = PgToolLocator.Find("pg_restore", Math.Max(plan.Target.ServerVersionNum / 10000, PgVersion.Major(plan.Toc.PgDumpVersion)), request.PgBinPath);
         _reporter.Verbose("Using " + pgRestore);
 
-        using var privateFolder = new PrivateTempDirectory();
+        using var privateFolder = new PrivateTempDirectory(_reporter);
         var environment = LibpqEnvironment.For(request.Target, privateFolder);
         if (request.NoTableAccessMethod)
         {

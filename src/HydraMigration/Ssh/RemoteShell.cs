@@ -50,6 +50,55 @@ internal static class RemoteShell
             await stdin.WriteAsync(bytes, 0, bytes.Length, cancellationToken).ConfigureAwait(false);
         }
 
+        return await CollectAsync(ssh, execution, onErrorLine, onOutputLine).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs a command written around <see cref="Tools.ChildGuard"/>: <paramref name="firstLine"/>
+    /// goes to its standard input, which then stays open, unwritten, until the command ends or
+    /// <paramref name="stopToken"/> is cancelled — then it is closed, and the guard on the host
+    /// stops what it runs and cleans up. If the connection drops, the host sees the same end of
+    /// input. The channel itself is never torn down from here, so the guard gets to finish.
+    /// </summary>
+    public static async Task<RemoteCommandResult> RunGuardedAsync(SshClient client, string command, string firstLine, Action<string>? onErrorLine, Action<string>? onOutputLine, CancellationToken stopToken)
+    {
+        using var ssh = client.CreateCommand(command);
+        var execution = ssh.ExecuteAsync(CancellationToken.None);
+        var stdin = ssh.CreateInputStream();
+        var closed = 0;
+        void Close()
+        {
+            if (Interlocked.Exchange(ref closed, 1) == 0)
+            {
+                try
+                {
+                    stdin.Dispose(); // sends EOF
+                }
+                catch (Exception ex) when (ex is Renci.SshNet.Common.SshException or ObjectDisposedException or InvalidOperationException or IOException)
+                {
+                    // The channel or the connection is gone: the host saw the end of input already.
+                }
+            }
+        }
+
+        try
+        {
+            var bytes = new UTF8Encoding(false).GetBytes(firstLine + "\n");
+            await stdin.WriteAsync(bytes, 0, bytes.Length, CancellationToken.None).ConfigureAwait(false);
+            await stdin.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            using (stopToken.Register(Close))
+            {
+                return await CollectAsync(ssh, execution, onErrorLine, onOutputLine).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Close();
+        }
+    }
+
+    private static async Task<RemoteCommandResult> CollectAsync(SshCommand ssh, Task execution, Action<string>? onErrorLine, Action<string>? onOutputLine)
+    {
         var errorTail = new Queue<string>();
         var errors = Task.Run(() =>
         {

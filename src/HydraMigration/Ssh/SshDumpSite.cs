@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using HydraMigration.Connections;
 using HydraMigration.Dump;
+using HydraMigration.Infrastructure;
 using HydraMigration.Storage;
 using HydraMigration.Tools;
 using HydraMigration.Transfer;
@@ -18,15 +19,51 @@ namespace HydraMigration.Ssh;
 /// pg_dump on an SSH host, next to the source database: the archive is written there, and the
 /// module's own catalog queries and row counts reach the source through a port forward over the
 /// same session, so they see it exactly as pg_dump does. The password goes to that host only on
-/// standard input, into a passfile in a private (umask 077) temporary folder removed afterwards.
+/// standard input, into a passfile in a private (umask 077) temporary folder.
 /// </summary>
+/// <remarks>
+/// pg_dump runs under <see cref="ChildGuard"/> in the same channel that made the folder: when the
+/// channel closes — the dump finished, Ctrl+C closed its input, or the SSH link dropped — the
+/// guard stops pg_dump's process group, removes the folder with the passfile, and removes the
+/// unfinished archive unless pg_dump succeeded. Nothing on the host depends on this computer
+/// staying connected. A guard killed outright leaves its folder, which the next remote dump by
+/// the same user sweeps.
+/// </remarks>
 internal sealed class SshDumpSite : IDumpSite
 {
+    private const int FolderFailed = 70;
+    private const int PassfileFailed = 71;
+    private const string SweptMarker = "hydra-swept ";
+    private const string FolderMarker = "hydra-folder ";
+
+    /// <summary>
+    /// Sweeps the private folders of earlier remote dumps whose guard is gone (their name holds
+    /// the guard shell's pid: hydra-PID-XXXXXXXX, owned by this user), then makes this one's
+    /// (umask 077) and reads the escaped password line. [ -O ] is not in POSIX test, but every
+    /// sh that has mktemp has it (dash, busybox, bash, ksh).
+    /// </summary>
+    private const string SweepAndMakeFolder = @"hg_t=${TMPDIR:-/tmp}
+for hg_o in ""$hg_t""/hydra-[0-9]*-*; do
+  [ -d ""$hg_o"" ] && [ -O ""$hg_o"" ] || continue
+  hg_p=${hg_o##*/hydra-}; hg_p=${hg_p%%-*}
+  case $hg_p in ''|*[!0-9]*) continue;; esac
+  kill -0 ""$hg_p"" 2>/dev/null && continue
+  rm -rf -- ""$hg_o"" 2>/dev/null && printf '" + SweptMarker + @"%s\n' ""$hg_o""
+done
+hg_umask=$(umask)
+umask 077
+hg_d=$(mktemp -d ""$hg_t/hydra-$$-XXXXXXXX"") || exit 70
+printf '" + FolderMarker + @"%s\n' ""$hg_d""
+IFS= read -r hg_secret || { rm -rf -- ""$hg_d""; exit 70; }
+";
+
     private readonly SftpClient _sftp;
     private readonly IDisposable _hold;
+    private readonly IOperationReporter _reporter;
 
-    private SshDumpSite(HydraSshSession session, IDisposable hold, SftpClient sftp)
+    private SshDumpSite(HydraSshSession session, IDisposable hold, SftpClient sftp, IOperationReporter reporter)
     {
+        _reporter = reporter;
         Session = session;
         _hold = hold;
         _sftp = sftp;
@@ -39,12 +76,12 @@ internal sealed class SshDumpSite : IDumpSite
 
     HydraSshSession? IDumpSite.Session => Session;
 
-    public static async Task<SshDumpSite> OpenAsync(HydraSshSession session, CancellationToken cancellationToken)
+    public static async Task<SshDumpSite> OpenAsync(HydraSshSession session, IOperationReporter reporter, CancellationToken cancellationToken)
     {
         var hold = await session.UseAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return new SshDumpSite(session, hold, await session.OpenSftpAsync(cancellationToken).ConfigureAwait(false));
+            return new SshDumpSite(session, hold, await session.OpenSftpAsync(cancellationToken).ConfigureAwait(false), reporter);
         }
         catch
         {
@@ -85,55 +122,39 @@ internal sealed class SshDumpSite : IDumpSite
         return PgToolLocator.Choose("pg_dump", minimumMajor, found, searched, binPath, "the SSH host " + Session);
     }
 
-    public async Task<ToolResult> RunPgDumpAsync(PgTool pgDump, IReadOnlyList<string> arguments, HydraConnection source, Action<string> onErrorLine, CancellationToken cancellationToken)
+    public async Task<ToolResult> RunPgDumpAsync(PgTool pgDump, IReadOnlyList<string> arguments, string outputPath, HydraConnection source, Action<string> onErrorLine, CancellationToken cancellationToken)
     {
-        var folder = await CreatePrivateFolderAsync(source, cancellationToken).ConfigureAwait(false);
-        try
+        var password = source.GetPassword();
+        var script = new StringBuilder(ChildGuard.Function);
+        script.Append(SweepAndMakeFolder);
+        foreach (var variable in LibpqEnvironment.ConnectionVariables(source, source.HostName, source.Port))
         {
-            var script = new StringBuilder("echo $$; ");
-            foreach (var variable in LibpqEnvironment.ConnectionVariables(source, source.HostName, source.Port))
-            {
-                script.Append(variable.Value is null ? "unset " + variable.Key : "export " + variable.Key + "=" + RemoteShell.Quote(variable.Value)).Append("; ");
-            }
-
-            script.Append("unset PGPASSWORD; ");
-            if (source.GetPassword() is { } password)
-            {
-                script.Append(LibpqEnvironment.HasLineBreak(password)
-                    ? "PGPASSWORD=\"$(cat " + RemoteShell.Quote(folder + "/password") + ")\"; export PGPASSWORD; "
-                    : "export PGPASSFILE=" + RemoteShell.Quote(folder + "/pgpass") + "; ");
-            }
-
-            script.Append(RemoteShell.Quote(pgDump.Path)).Append(' ').Append(RemoteShell.Join(arguments));
-
-            // pg_dump and its workers share the shell's process group (sshd made the shell a
-            // session leader): on Ctrl+C the whole group is stopped from a second channel.
-            var processGroup = 0;
-            using var stop = cancellationToken.Register(() => _ = StopProcessGroupAsync(processGroup));
-            var result = await RemoteShell.RunAsync(
-                Session.Client,
-                script.ToString(),
-                null,
-                onErrorLine,
-                CancellationToken.None,
-                line =>
-                {
-                    if (processGroup == 0 && int.TryParse(line.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
-                    {
-                        processGroup = pid;
-                        if (cancellationToken.IsCancellationRequested)
-                        {
-                            _ = StopProcessGroupAsync(pid);
-                        }
-                    }
-                }).ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
-            return new ToolResult(result.ExitStatus, result.Output, result.Error);
+            script.Append(variable.Value is null ? "unset " + variable.Key : "export " + variable.Key + "=" + RemoteShell.Quote(variable.Value)).Append('\n');
         }
-        finally
+
+        // The password arrives as the first line of standard input, never in the command. Where
+        // a passfile line cannot hold it (a line break), it goes into pg_dump's environment only.
+        script.Append("unset PGPASSWORD\n");
+        if (password is not null)
         {
-            await RemoveQuietlyAsync(folder).ConfigureAwait(false);
+            script.Append(LibpqEnvironment.HasLineBreak(password)
+                ? "PGPASSWORD=$(printf '%b' \"$hg_secret\"); export PGPASSWORD\n"
+                : "printf '%b' \"$hg_secret\" > \"$hg_d/pgpass\" && export PGPASSFILE=\"$hg_d/pgpass\" || exit 71\n");
         }
+
+        script.Append("hg_secret=\numask $hg_umask\n");
+        script.Append("hydra_guard \"$hg_d\" ").Append(RemoteShell.Quote(outputPath)).Append(" '' ").Append(RemoteShell.Quote(pgDump.Path)).Append(' ').Append(RemoteShell.Join(arguments)).Append('\n');
+
+        var firstLine = password is null ? string.Empty : Octal(LibpqEnvironment.HasLineBreak(password) ? password : LibpqEnvironment.PassfileLine(password).TrimEnd('\n'));
+        var result = await RemoteShell.RunGuardedAsync(Session.Client, script.ToString(), firstLine, onErrorLine, OnOutputLine, cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (result.ExitStatus is FolderFailed or PassfileFailed)
+        {
+            throw new HydraException("RemoteTempFolderFailed", System.Management.Automation.ErrorCategory.WriteError, string.Format(CultureInfo.InvariantCulture,
+                "Could not create a private temporary folder on the SSH host {0} (exit {1}): {2} Check that its temp folder (TMPDIR, or /tmp) exists and is writable.", Session, result.ExitStatus, result.Error.Trim()), Session);
+        }
+
+        return new ToolResult(result.ExitStatus, result.Output, result.Error);
     }
 
     public async Task<ManifestArchive> HashAsync(string path, HydraDumpFormat format, CancellationToken cancellationToken)
@@ -169,55 +190,34 @@ internal sealed class SshDumpSite : IDumpSite
         }
     }
 
-    /// <summary>A 0700 folder on the SSH host holding the passfile, which arrives on standard input only.</summary>
-    private async Task<string> CreatePrivateFolderAsync(HydraConnection source, CancellationToken cancellationToken)
+    /// <summary>
+    /// The folder's protocol lines on standard output: folders swept, and the one made.
+    /// </summary>
+    private void OnOutputLine(string line)
     {
-        var password = source.GetPassword();
-        var script = "umask 077 && d=$(mktemp -d \"${TMPDIR:-/tmp}/hydra-XXXXXXXX\") && " +
-            (password is null ? "" : LibpqEnvironment.HasLineBreak(password) ? "cat > \"$d/password\" && " : "cat > \"$d/pgpass\" && ") +
-            "printf '%s\\n' \"$d\"";
-        var input = password is null ? null : LibpqEnvironment.HasLineBreak(password) ? password : LibpqEnvironment.PassfileLine(password);
-        // Not cancellable: a Ctrl+C between writing the passfile and learning the folder's name
-        // would leave the password on the host with nobody to remove it. The command is short.
-        var result = await RemoteShell.RunAsync(Session.Client, script, input, null, CancellationToken.None).ConfigureAwait(false);
-        var folder = result.Output.Trim();
-        if (result.ExitStatus != 0 || !folder.StartsWith("/", StringComparison.Ordinal))
+        if (line.StartsWith(SweptMarker, StringComparison.Ordinal))
         {
-            throw new HydraException("RemoteTempFolderFailed", System.Management.Automation.ErrorCategory.WriteError, string.Format(CultureInfo.InvariantCulture,
-                "Could not create a private temporary folder on the SSH host {0} (exit {1}): {2}", Session, result.ExitStatus, result.Error.Trim()), Session);
+            _reporter.Warning(string.Format(CultureInfo.InvariantCulture,
+                "Removed '{0}' on the SSH host {1}: a private folder (it may have held a password file) that an earlier remote dump left behind when its guard was killed.", line.Substring(SweptMarker.Length), Session));
         }
-
-        return folder;
-    }
-
-    private async Task StopProcessGroupAsync(int processGroup)
-    {
-        if (processGroup <= 0)
+        else if (line.StartsWith(FolderMarker, StringComparison.Ordinal))
         {
-            return;
-        }
-
-        try
-        {
-            var group = processGroup.ToString(CultureInfo.InvariantCulture);
-            // "kill -SIG -pgid", not "kill -SIG -- -pgid": dash's built-in kill refuses "--".
-            await RemoteShell.RunAsync(Session.Client, "kill -TERM -" + group + " 2>/dev/null || kill -TERM " + group + "; sleep 2; kill -KILL -" + group + " 2>/dev/null; exit 0", null, null, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is Renci.SshNet.Common.SshException or ObjectDisposedException or InvalidOperationException)
-        {
-            // The connection is gone, and sshd ends the session's processes with it.
+            RemoteFolder = line.Substring(FolderMarker.Length);
         }
     }
 
-    private async Task RemoveQuietlyAsync(string folder)
+    /// <summary>The private folder the running remote dump uses, once the host has named it.</summary>
+    public string? RemoteFolder { get; private set; }
+
+    /// <summary>Each byte as a printf %b octal escape: one line that holds any text, quotes and line breaks included.</summary>
+    private static string Octal(string text)
     {
-        try
+        var escaped = new StringBuilder();
+        foreach (var b in new UTF8Encoding(false).GetBytes(text))
         {
-            await RemoteShell.RunAsync(Session.Client, "rm -rf -- " + RemoteShell.Quote(folder), null, null, CancellationToken.None).ConfigureAwait(false);
+            escaped.Append("\\0").Append(Convert.ToString(b, 8));
         }
-        catch (Exception ex) when (ex is Renci.SshNet.Common.SshException or ObjectDisposedException or InvalidOperationException)
-        {
-            // Best effort: the folder is private to the SSH user.
-        }
+
+        return escaped.ToString();
     }
 }

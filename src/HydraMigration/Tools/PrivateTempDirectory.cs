@@ -1,7 +1,10 @@
 using System;
 using System.Globalization;
 using System.IO;
+using System.Diagnostics;
+using System.Linq;
 using System.Management.Automation;
+using HydraMigration.Infrastructure;
 
 namespace HydraMigration.Tools;
 
@@ -10,14 +13,106 @@ namespace HydraMigration.Tools;
 /// folder's ACL on Windows), removed with everything in it on dispose. Holds the passfile
 /// and generated lists that a child tool reads.
 /// </summary>
+/// <remarks>
+/// Its name, <c>hydra-PID-GUID</c>, carries the id of the process that owns it. A process killed
+/// outright (SIGKILL, a crash) cannot remove its folder, so every new folder first sweeps those
+/// whose owner is gone — a password file first of all — and says so.
+/// </remarks>
 internal sealed class PrivateTempDirectory : IDisposable
 {
-    public PrivateTempDirectory()
+    private const string Prefix = "hydra-";
+
+    public PrivateTempDirectory(IOperationReporter? reporter = null)
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "hydra-" + Guid.NewGuid().ToString("N"));
+        SweepAbandoned(reporter);
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), Prefix + CurrentProcessId.ToString(CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N"));
         if (!FilePermissions.TryCreateOwnerOnlyDirectory(Path, out var error))
         {
             throw new HydraException("TempDirectoryFailed", ErrorCategory.WriteError, string.Format(CultureInfo.InvariantCulture, "Could not create a private temporary folder under {0} (errno {1}). Check that the temp folder exists and is writable.", System.IO.Path.GetTempPath(), error), System.IO.Path.GetTempPath());
+        }
+    }
+
+    private static int CurrentProcessId
+    {
+        get
+        {
+            using var self = Process.GetCurrentProcess();
+            return self.Id;
+        }
+    }
+
+    /// <summary>True when <paramref name="path"/> is named like a private folder of this module.</summary>
+    public static bool IsPrivateFolder(string path) => OwnerOf(path) is not null;
+
+    /// <summary>
+    /// Removes the private folders of HydraMigration processes that no longer run, and warns of
+    /// each (it may have held a password). Folders of running processes are left alone.
+    /// </summary>
+    public static void SweepAbandoned(IOperationReporter? reporter)
+    {
+        string[] candidates;
+        try
+        {
+            candidates = Directory.GetDirectories(System.IO.Path.GetTempPath(), Prefix + "*-*");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+
+        foreach (var folder in candidates)
+        {
+            if (OwnerOf(folder) is not { } pid || IsRunning(pid))
+            {
+                continue;
+            }
+
+            var heldPassword = File.Exists(System.IO.Path.Combine(folder, "pgpass"));
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                continue; // another user's, or being removed by another sweep
+            }
+
+            reporter?.Warning(string.Format(CultureInfo.InvariantCulture,
+                "Removed '{0}', a private temporary folder that HydraMigration process {1} left behind when it was killed{2}.",
+                folder, pid, heldPassword ? " (it held a password file)" : string.Empty));
+        }
+    }
+
+    /// <summary>The owning process id in a name hydra-PID-GUID (32 hex digits); null for any other name.</summary>
+    private static int? OwnerOf(string path)
+    {
+        var name = System.IO.Path.GetFileName(path.TrimEnd(System.IO.Path.DirectorySeparatorChar));
+        if (!name.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var parts = name.Substring(Prefix.Length).Split('-');
+        return parts.Length == 2 && parts[1].Length == 32 && parts[1].All(Uri.IsHexDigit)
+            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 0
+            ? pid
+            : null;
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false; // no such process
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 

@@ -29,11 +29,21 @@ internal sealed class ToolResult
 /// <summary>
 /// Runs a PostgreSQL client program: arguments quoted exactly, environment set per call, no
 /// console input (it must never wait for a prompt), stderr passed on line by line as it
-/// arrives. Cancelling kills the program and its workers and waits for them to go.
+/// arrives. Cancelling kills the program and its workers and waits for them to go. This is the
+/// one place the module starts child tools.
 /// </summary>
+/// <remarks>
+/// On Linux and macOS the program runs under <see cref="ChildGuard"/>: if this process dies
+/// without cleaning up (SIGKILL, a crash), the guard sees its input pipe close, stops the
+/// program's process group and removes the private folder holding its passfile, and the
+/// unfinished output it names. On Windows the program is started directly, as before.
+/// </remarks>
 internal static class ToolProcess
 {
     private const int StderrLinesKept = 200;
+
+    /// <summary>The POSIX shell that runs <see cref="ChildGuard"/>.</summary>
+    private const string Shell = "/bin/sh";
 
     private static readonly MethodInfo? KillTree = typeof(Process).GetMethod("Kill", new[] { typeof(bool) });
 
@@ -42,9 +52,14 @@ internal static class ToolProcess
         IReadOnlyList<string> arguments,
         IDictionary<string, string?> environment,
         Action<string>? onStandardErrorLine,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        string? outputIfAbandoned = null)
     {
-        var startInfo = new ProcessStartInfo(fileName, CommandLine.Join(arguments))
+        // The guard's input is a pipe this process holds open for the program's lifetime.
+        var guarded = !FilePermissions.IsWindows && System.IO.File.Exists(Shell);
+        var startInfo = new ProcessStartInfo(
+            guarded ? Shell : fileName,
+            CommandLine.Join(guarded ? ChildGuard.LocalArguments(fileName, arguments, SecretFolderOf(environment), outputIfAbandoned ?? string.Empty) : arguments))
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
@@ -101,6 +116,11 @@ internal static class ToolProcess
         };
 
         cancellationToken.ThrowIfCancellationRequested();
+        if (guarded && !System.IO.File.Exists(fileName))
+        {
+            throw new HydraException("PgToolStartFailed", System.Management.Automation.ErrorCategory.ObjectNotFound, fileName + " could not be started: it does not exist.", fileName);
+        }
+
         try
         {
             process.Start();
@@ -110,7 +130,11 @@ internal static class ToolProcess
             throw new HydraException("PgToolStartFailed", System.Management.Automation.ErrorCategory.PermissionDenied, fileName + " could not be started: " + ex.Message, fileName, ex);
         }
 
-        process.StandardInput.Close();
+        if (!guarded)
+        {
+            process.StandardInput.Close();
+        }
+
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
@@ -121,6 +145,11 @@ internal static class ToolProcess
 
         // Exited can fire before the last output events; this waits for both streams to drain.
         process.WaitForExit();
+        if (guarded)
+        {
+            CloseQuietly(process.StandardInput);
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
 
         string stderrText;
@@ -132,6 +161,27 @@ internal static class ToolProcess
         lock (stdout)
         {
             return new ToolResult(process.ExitCode, stdout.ToString(), stderrText);
+        }
+    }
+
+    /// <summary>
+    /// The private folder holding the passfile the program reads, which the guard removes if this
+    /// process dies; empty when there is none.
+    /// </summary>
+    private static string SecretFolderOf(IDictionary<string, string?> environment) =>
+        environment.TryGetValue("PGPASSFILE", out var passfile) && passfile is not null && PrivateTempDirectory.IsPrivateFolder(System.IO.Path.GetDirectoryName(passfile) ?? string.Empty)
+            ? System.IO.Path.GetDirectoryName(passfile)!
+            : string.Empty;
+
+    private static void CloseQuietly(System.IO.StreamWriter input)
+    {
+        try
+        {
+            input.Close();
+        }
+        catch (System.IO.IOException)
+        {
+            // The guard is gone already.
         }
     }
 

@@ -154,8 +154,37 @@ public sealed class PwshProcess : IDisposable
     public bool WaitForOutput(string text, TimeSpan timeout) =>
         Poll.Until(() => Output.Contains(text, StringComparison.Ordinal) || _process.HasExited, timeout) && Output.Contains(text, StringComparison.Ordinal);
 
-    /// <summary>Sends a signal (TERM, HUP, INT, KILL) to the pwsh process itself, as a service manager or a closing terminal would.</summary>
-    public void Signal(string name) => ExternalCommand.Run("kill", new[] { "-s", name, Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, check: false);
+    /// <summary>
+    /// The process that runs PowerShell. The .NET tool's <c>pwsh</c> launcher starts it as a child
+    /// (<c>dotnet …/pwsh.dll</c>) and outlives nothing: a signal meant for PowerShell goes there.
+    /// </summary>
+    public int EngineId
+    {
+        get
+        {
+            var children = ExternalCommand.Run("pgrep", new[] { "-P", Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, check: false)
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            foreach (var child in children)
+            {
+                try
+                {
+                    if (File.ReadAllText("/proc/" + child + "/cmdline").Contains("pwsh.dll", StringComparison.Ordinal))
+                    {
+                        return int.Parse(child, System.Globalization.CultureInfo.InvariantCulture);
+                    }
+                }
+                catch (IOException)
+                {
+                    // gone meanwhile
+                }
+            }
+
+            return Id;
+        }
+    }
+
+    /// <summary>Sends a signal (TERM, HUP, INT, KILL) to the PowerShell process itself, as a service manager or a closing terminal would.</summary>
+    public void Signal(string name) => ExternalCommand.Run("kill", new[] { "-s", name, EngineId.ToString(System.Globalization.CultureInfo.InvariantCulture) }, check: false);
 
     public bool WaitForExit(TimeSpan timeout)
     {

@@ -147,7 +147,14 @@ Subsystem sftp internal-sftp
     /// </summary>
     public void PauseSessions() => SignalSessions("-STOP");
 
-    private void SignalSessions(string signal)
+    /// <summary>
+    /// Cuts every link as a network failure does, and nothing else: SIGKILL to this daemon's
+    /// per-connection sshd processes only. What they ran (the remote shells) lives on and sees its
+    /// channel close, as on a real host.
+    /// </summary>
+    public void DropLinks() => SignalSessions("-KILL", sshdOnly: true);
+
+    private void SignalSessions(string signal, bool sshdOnly = false)
     {
         var doomed = new List<string>();
         var parents = new Queue<string>(new[] { _daemon.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) });
@@ -160,9 +167,26 @@ Subsystem sftp internal-sftp
             }
         }
 
+        if (sshdOnly)
+        {
+            doomed = doomed.Where(pid => File.Exists("/proc/" + pid + "/comm") && ReadComm(pid).StartsWith("sshd", StringComparison.Ordinal)).ToList();
+        }
+
         if (doomed.Count > 0)
         {
             ExternalCommand.Run("kill", new[] { signal }.Concat(doomed), check: false);
+        }
+    }
+
+    private static string ReadComm(string pid)
+    {
+        try
+        {
+            return File.ReadAllText("/proc/" + pid + "/comm").Trim();
+        }
+        catch (IOException)
+        {
+            return string.Empty;
         }
     }
 
