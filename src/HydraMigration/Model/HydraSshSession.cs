@@ -170,7 +170,7 @@ public sealed class HydraSshSession : IDisposable, ISshHost
             // Read once: Dispose may clear it meanwhile.
             var forwards = _forwards ?? throw NotConnected();
             var lease = forwards.Acquire(host, port);
-            return OpensPerCall ? new PortForwardLease(lease.LocalPort, () => ReleaseBoth(lease, hold)) : lease;
+            return OpensPerCall ? lease.With(() => ReleaseBoth(lease, hold)) : lease;
         }
         catch
         {

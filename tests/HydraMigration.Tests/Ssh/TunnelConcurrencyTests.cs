@@ -1,0 +1,63 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using HydraMigration.Tests.Harness;
+using Xunit.Abstractions;
+
+namespace HydraMigration.Tests.Ssh;
+
+/// <summary>
+/// A tunnel carries as many connections at once as its users open: pg_dump's parallel workers
+/// and Test-HydraMigration's parallel checks all connect together through one forward.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class TunnelConcurrencyTests : IDisposable
+{
+    private readonly PostgresFixture _pg;
+    private readonly SshServer _server;
+    private readonly PowerShellSession _ps = new();
+    private readonly ITestOutputHelper _output;
+
+    public TunnelConcurrencyTests(PostgresFixture pg, SshFixture ssh, ITestOutputHelper output)
+    {
+        _pg = pg;
+        _server = ssh.Server;
+        _output = output;
+    }
+
+    public void Dispose()
+    {
+        _ps.Run("Get-HydraSshSession | Remove-HydraSshSession");
+        _ps.Dispose();
+    }
+
+    [Fact]
+    public void EightParallelDumpWorkersAndEightParallelChecksShareOneTunnelRunAfterRun()
+    {
+        var folder = _pg.NewFolder("tunnel-parallel");
+        SshLogin.Open(_ps, "s", _server, folder);
+        _ps.Set("cred", Credentials.Of(PostgresCluster.SuperUser, _pg.Source.SuperPassword));
+        _ps.Run("$viaTunnel = New-HydraConnection -HostName 127.0.0.1 -Port $args[0] -Database $args[1] -Credential $cred -SshTunnel $s; $direct = New-HydraConnection -HostName 127.0.0.1 -Port $args[0] -Database $args[1] -Credential $cred",
+            _pg.Source.Port, _pg.Sample);
+
+        for (var round = 0; round < 3; round++)
+        {
+            var clock = Stopwatch.StartNew();
+            var dump = _ps.Run("New-HydraDump -Connection $viaTunnel -Format Directory -Jobs 8 -Path $args[0]", Path.Combine(folder, "round" + round));
+            Assert.True(dump.Errors.Count == 0, string.Join("\n", dump.Errors.Select(e => e.FullyQualifiedErrorId + ": " + e.Exception.Message)));
+            var dumped = clock.Elapsed;
+
+            clock.Restart();
+            var checks = _ps.Run("Test-HydraMigration -Connection $viaTunnel -Source $direct -ThrottleLimit 8");
+            Assert.True(checks.Errors.Count == 0, string.Join("\n", checks.Errors.Select(e => e.FullyQualifiedErrorId + ": " + e.Exception.Message)));
+            Assert.NotEmpty(checks.Output);
+            Assert.All(checks.Output, c => Assert.NotEqual("Fail", c.Properties["Status"].Value.ToString()));
+            _output.WriteLine($"round {round}: dump -Jobs 8 {dumped.TotalSeconds:0.0} s, validation -ThrottleLimit 8 {clock.Elapsed.TotalSeconds:0.0} s");
+        }
+
+        // pg_dump -j 8 opened its leader and eight workers through the one forward at once.
+        var forwards = _server.Log.Split('\n').Count(l => l.Contains("server_request_direct_tcpip", StringComparison.Ordinal) && l.TrimEnd().EndsWith("port " + _pg.Source.Port, StringComparison.Ordinal));
+        Assert.True(forwards >= 3 * 9, "expected at least 27 forwarded connections in the sshd log, saw " + forwards);
+    }
+}
