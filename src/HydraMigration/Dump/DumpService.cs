@@ -36,7 +36,7 @@ internal sealed class DumpService
         using var site = request.SshSession is null ? new LocalDumpSite() : (IDumpSite)await SshDumpSite.OpenAsync(request.SshSession, cancellationToken).ConfigureAwait(false);
 
         // Refuse an existing archive before touching the database.
-        var plan = DumpOutputPlan.Create(request.Path, request.Format, request.Source.Database, request.Force, DateTime.Now, site.Files);
+        using var plan = DumpOutputPlan.Create(request.Path, request.Format, request.Source.Database, request.Force, DateTime.Now, site.Files);
         using var connection = await ServerConnector.OpenAsync(site.Reach(request.Source), cancellationToken).ConfigureAwait(false);
         try
         {
