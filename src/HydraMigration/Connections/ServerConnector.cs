@@ -40,9 +40,10 @@ internal static class ServerConnector
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            var unreachable = tunnel is { DestinationUnreachable: true } && ex is not PostgresException;
             await connection.DisposeAsync().ConfigureAwait(false);
             tunnel?.Dispose();
-            throw Translate(ex, target);
+            throw unreachable ? UnreachableFromSshHost(ex, target) : Translate(ex, target);
         }
         catch
         {
@@ -121,6 +122,16 @@ internal static class ServerConnector
                 return new HydraException("ConnectionFailed", ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture, "Connecting to {0} failed: {1}", server, ex.Message), target, ex);
         }
     }
+
+    /// <summary>
+    /// Through a tunnel, the SSH host connects to the server: when it cannot, the forwarded
+    /// connection just closes (Npgsql: "Attempted to read past the end of the stream"). Say
+    /// what happened, naming the address as the SSH host sees it.
+    /// </summary>
+    private static HydraException UnreachableFromSshHost(Exception ex, HydraConnection target) =>
+        new("ServerUnreachableFromSshHost", ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture,
+            "The SSH host {0} cannot reach the PostgreSQL server at {1}:{2}: it closed the forwarded connection before any server answered. -HostName and -Port name the server as the SSH host sees it (localhost there is the SSH host itself): check them, and that PostgreSQL listens there and accepts TCP connections from the SSH host.",
+            target.SshTunnel, target.HostName, target.Port), target, ex);
 
     /// <summary>A failure after the connection was made: a query the server refused, or the connection lost.</summary>
     public static HydraException QueryFailed(NpgsqlException ex, HydraConnection target) =>

@@ -73,9 +73,9 @@ internal sealed class TunnelListener : IDisposable
     public int LocalPort { get; }
 
     /// <summary>
-    /// Connections the SSH host closed before the destination sent a single byte. A PostgreSQL
-    /// server always answers a connection (at least with an error), so this means the SSH host
-    /// could not reach the destination: sshd refused or failed to open the channel.
+    /// Connections the SSH side closed on a waiting client before the destination sent a single
+    /// byte. A PostgreSQL server always answers a connection (at least with an error), so this
+    /// means the SSH host could not reach the destination: sshd could not open the channel.
     /// </summary>
     public int Unanswered => Volatile.Read(ref _unanswered);
 
@@ -127,13 +127,8 @@ internal sealed class TunnelListener : IDisposable
         }
     }
 
-    private void Ended(Relay relay, bool unanswered)
+    private void Ended(Relay relay)
     {
-        if (unanswered)
-        {
-            Interlocked.Increment(ref _unanswered);
-        }
-
         lock (_gate)
         {
             _relays.Remove(relay);
@@ -147,6 +142,7 @@ internal sealed class TunnelListener : IDisposable
         private readonly Socket _outside;
         private Socket? _inside;
         private long _bytesBack;
+        private volatile bool _outsideEnded;
 
         public Relay(TunnelListener owner, Socket outside)
         {
@@ -156,7 +152,6 @@ internal sealed class TunnelListener : IDisposable
 
         public void Run()
         {
-            var sentAny = false;
             ForwardedPortLocal? forward = null;
             try
             {
@@ -171,7 +166,7 @@ internal sealed class TunnelListener : IDisposable
                 _inside.Connect(new IPEndPoint(IPAddress.Loopback, (int)forward.BoundPort));
                 var back = new Thread(() => Pump(_inside, _outside, counted: true)) { IsBackground = true, Name = "HydraMigration tunnel relay back" };
                 back.Start();
-                sentAny = Pump(_outside, _inside, counted: false) > 0;
+                Pump(_outside, _inside, counted: false);
                 back.Join();
             }
 #pragma warning disable CA1031 // A thread of our own: anything thrown here would end the whole process.
@@ -187,7 +182,7 @@ internal sealed class TunnelListener : IDisposable
             {
                 Dispose();
                 StopForward(forward);
-                _owner.Ended(this, unanswered: sentAny && Interlocked.Read(ref _bytesBack) == 0);
+                _owner.Ended(this);
             }
         }
 
@@ -215,8 +210,8 @@ internal sealed class TunnelListener : IDisposable
             socket.Dispose();
         }
 
-        /// <summary>Copies until <paramref name="from"/> ends, then passes the end on; returns the bytes copied.</summary>
-        private long Pump(Socket from, Socket to, bool counted)
+        /// <summary>Copies until <paramref name="from"/> ends, then passes the end on.</summary>
+        private void Pump(Socket from, Socket to, bool counted)
         {
             var buffer = new byte[RelayBufferBytes];
             long total = 0;
@@ -237,15 +232,28 @@ internal sealed class TunnelListener : IDisposable
                     }
                 }
 
+                Ending(counted, total);
                 to.Shutdown(SocketShutdown.Send);
             }
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
             {
                 // One side went away: end the other too.
+                Ending(counted, total);
                 Dispose();
             }
+        }
 
-            return total;
+        /// <summary>Called before a pump passes its end on, so the count is right before the client can see the end.</summary>
+        private void Ending(bool back, long total)
+        {
+            if (!back)
+            {
+                _outsideEnded = true;
+            }
+            else if (total == 0 && !_outsideEnded)
+            {
+                Interlocked.Increment(ref _owner._unanswered);
+            }
         }
 
         private void StopForward(ForwardedPortLocal? forward)
