@@ -203,6 +203,11 @@ internal sealed class DumpService
 
     private static HydraException PgDumpFailed(ToolResult result, HydraConnection source)
     {
+        if (ServerConnector.TunnelLost(source, null) is { } lost)
+        {
+            return lost; // pg_dump only saw its connections close
+        }
+
         // The verbose chatter is in ToolOutput; the message keeps the lines that explain the failure.
         var errorLines = result.StandardError.Split('\n')
             .Where(l => l.IndexOf("error:", StringComparison.Ordinal) >= 0 || l.IndexOf("FATAL", StringComparison.Ordinal) >= 0 || l.IndexOf("DETAIL:", StringComparison.Ordinal) >= 0 || l.IndexOf("HINT:", StringComparison.Ordinal) >= 0)

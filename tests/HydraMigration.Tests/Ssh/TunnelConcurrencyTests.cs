@@ -60,4 +60,28 @@ public sealed class TunnelConcurrencyTests : IDisposable
         var forwards = _server.Log.Split('\n').Count(l => l.Contains("server_request_direct_tcpip", StringComparison.Ordinal) && l.TrimEnd().EndsWith("port " + _pg.Source.Port, StringComparison.Ordinal));
         Assert.True(forwards >= 3 * 9, "expected at least 27 forwarded connections in the sshd log, saw " + forwards);
     }
+
+    [Fact]
+    public void ATunnelWhoseSshLinkDropsMidDumpIsAClearErrorAndLeavesNothing()
+    {
+        var folder = _pg.NewFolder("tunnel-drop");
+        SshLogin.Open(_ps, "s", _server, folder);
+        _ps.Set("cred", Credentials.Of(PostgresCluster.SuperUser, _pg.Source.SuperPassword));
+        _ps.Run("$viaTunnel = New-HydraConnection -HostName 127.0.0.1 -Port $args[0] -Database $args[1] -Credential $cred -SshTunnel $s", _pg.Source.Port, _pg.Big);
+
+        using (var running = _ps.Start("New-HydraDump -Connection $viaTunnel -Path $args[0]", Path.Combine(folder, "big.dump")))
+        {
+            Assert.True(running.WaitUntil(() => Directory.GetFiles(folder, "big.dump.partial-*").Any(f => new FileInfo(f).Length > 1 << 20), TimeSpan.FromSeconds(60)), "the dump never got going");
+            _server.KillSessions();
+            var failed = running.Wait();
+            var error = Assert.Single(failed.Errors);
+            Assert.Equal("SshTunnelLost,HydraMigration.Commands.NewHydraDumpCommand", error.FullyQualifiedErrorId);
+            Assert.Contains(SshServer.UserName + "@127.0.0.1:" + SshLogin.Port(_server) + ", which tunnels to 127.0.0.1:" + _pg.Source.Port, error.Exception.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(_pg.Source.SuperPassword, error.ToString(), StringComparison.Ordinal);
+        }
+
+        // Nothing half-written is left, and no file holds the password.
+        Assert.Equal(new[] { "known_hosts" }, Directory.GetFileSystemEntries(folder).Select(Path.GetFileName));
+        Assert.DoesNotContain(_pg.Source.SuperPassword, File.ReadAllText(Path.Combine(folder, "known_hosts")), StringComparison.Ordinal);
+    }
 }
