@@ -114,6 +114,12 @@ internal sealed class DumpOutputPlan : IDisposable
         return new DumpOutputPlan(files, finalPath, format);
     }
 
+    /// <summary>pg_dump said it succeeded, but its temporary archive is not there: reported under the name the user asked for.</summary>
+    public HydraException ArchiveMissing(Exception inner) =>
+        new("ArchiveNotFound", ErrorCategory.ObjectNotFound, string.Format(CultureInfo.InvariantCulture,
+            "pg_dump ended without an error but left no archive for '{0}'{1}: it was removed while the dump ran, or pg_dump did not write where it was told. Nothing was kept; run the dump again, and check that nothing else cleans up that folder meanwhile.",
+            FinalPath, On(_files)), FinalPath, inner);
+
     private static bool Exists(IFileStore files, string path) => files.FileExists(path) || files.DirectoryExists(path);
 
     /// <summary>

@@ -183,7 +183,14 @@ internal sealed class DumpService
             return (manifest, null); // a plain script has no table of contents
         }
 
-        return (manifest, await collector.ReconcileWithArchiveAsync(manifest, plan.TempPath, site.Files, cancellationToken).ConfigureAwait(false));
+        try
+        {
+            return (manifest, await collector.ReconcileWithArchiveAsync(manifest, plan.TempPath, site.Files, cancellationToken).ConfigureAwait(false));
+        }
+        catch (HydraException ex) when (ex.ErrorId == "ArchiveNotFound")
+        {
+            throw plan.ArchiveMissing(ex); // the user knows the final name, not the temporary one
+        }
     }
 
     private static ManifestDumpOptions OptionsOf(DumpRequest request) => new()

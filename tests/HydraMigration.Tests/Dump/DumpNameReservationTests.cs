@@ -6,8 +6,9 @@ using HydraMigration.Tests.Harness;
 namespace HydraMigration.Tests.Dump;
 
 /// <summary>
-/// Two dumps of one database into one folder at the same second: the generated name is
-/// reserved before pg_dump starts, so each gets its own name and both succeed.
+/// The names a dump is known by. Two dumps of one database into one folder at the same second:
+/// the generated name is reserved before pg_dump starts, so each gets its own name and both
+/// succeed. And errors name the path the user asked for, never the temporary one.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class DumpNameReservationTests : IDisposable
@@ -77,5 +78,27 @@ public sealed class DumpNameReservationTests : IDisposable
 
         // Only archives and manifests are left: the reservations were given back.
         Assert.All(Directory.GetFiles(folder), f => Assert.True(f.EndsWith(".dump", StringComparison.Ordinal) || f.EndsWith(".dump.manifest.json", StringComparison.Ordinal), f));
+    }
+
+    [Fact]
+    public void APgDumpThatLeavesNoArchiveIsReportedUnderTheUsersPath()
+    {
+        // A pg_dump that answers its version and then "succeeds" without writing anything.
+        var bin = _pg.NewFolder("silent-pg-dump");
+        var fake = Path.Combine(bin, "pg_dump");
+        File.WriteAllText(fake, "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'pg_dump (PostgreSQL) 99.0'; fi\nexit 0\n");
+        File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.UserWrite);
+        var folder = _pg.NewFolder("no-archive");
+        var path = Path.Combine(folder, "shop.dump");
+        Credentials.Connect(_ps[0], "src", _pg.Source, _pg.Sample);
+
+        var result = _ps[0].Run("New-HydraDump -Connection $src -Path $args[0] -PgBinPath $args[1]", path, bin);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("ArchiveNotFound,HydraMigration.Commands.NewHydraDumpCommand", error.FullyQualifiedErrorId);
+        Assert.Contains("'" + path + "'", error.Exception.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(".partial-", error.Exception.Message, StringComparison.Ordinal);
+        Assert.Equal(path, error.TargetObject);
+        Assert.Empty(Directory.GetFileSystemEntries(folder));
     }
 }
