@@ -26,8 +26,9 @@ namespace HydraMigration.Ssh;
 /// <para>So this listener accepts (backlog 512) and gives each connection a ForwardedPortLocal
 /// of its own, which only ever sees that one connection and so never takes the recursive path,
 /// and relays the bytes between the two over loopback. Everything here runs on dedicated
-/// threads: SSH.NET already holds a thread-pool thread per channel, and a relay that waited for
-/// the pool would starve with it on a small machine.</para>
+/// threads: SSH.NET already holds a thread-pool thread per channel (see
+/// <see cref="ChannelThreadHeadroom"/>), and a relay that waited for the pool would starve with
+/// it on a small machine.</para>
 /// </remarks>
 internal sealed class TunnelListener : IDisposable
 {
@@ -153,6 +154,7 @@ internal sealed class TunnelListener : IDisposable
         public void Run()
         {
             ForwardedPortLocal? forward = null;
+            using var headroom = ChannelThreadHeadroom.Hold();
             try
             {
                 forward = new ForwardedPortLocal("127.0.0.1", 0, _owner._host, _owner._port);

@@ -56,9 +56,16 @@ public sealed class TunnelConcurrencyTests : IDisposable
             _output.WriteLine($"round {round}: dump -Jobs 8 {dumped.TotalSeconds:0.0} s, validation -ThrottleLimit 8 {clock.Elapsed.TotalSeconds:0.0} s");
         }
 
+        // The same through a per-call session, which logs in for the call and out after it.
+        var perCall = _ps.Run(
+            "$perCall = New-HydraConnection -HostName 127.0.0.1 -Port $args[0] -Database $args[1] -Credential $cred -SshHostName 127.0.0.1 -SshPort $args[2] -SshUserName $args[3] -SshKeyFile $args[4] -SshKnownHostsPath $args[5]; New-HydraDump -Connection $perCall -Format Directory -Jobs 8 -Path $args[6]; Test-HydraMigration -Connection $perCall -Source $direct -ThrottleLimit 8 -Quiet",
+            _pg.Source.Port, _pg.Sample, _server.Port, SshServer.UserName, _server.KeyFile, Path.Combine(folder, "known_hosts"), Path.Combine(folder, "per-call"));
+        Assert.True(perCall.Errors.Count == 0, string.Join("\n", perCall.Errors.Select(e => e.FullyQualifiedErrorId + ": " + e.Exception.Message)));
+        Assert.True((bool)perCall.Output.Last().BaseObject);
+
         // pg_dump -j 8 opened its leader and eight workers through the one forward at once.
         var forwards = _server.Log.Split('\n').Count(l => l.Contains("server_request_direct_tcpip", StringComparison.Ordinal) && l.TrimEnd().EndsWith("port " + _pg.Source.Port, StringComparison.Ordinal));
-        Assert.True(forwards >= 3 * 9, "expected at least 27 forwarded connections in the sshd log, saw " + forwards);
+        Assert.True(forwards >= 4 * 9, "expected at least 36 forwarded connections in the sshd log, saw " + forwards);
     }
 
     [Fact]
