@@ -142,7 +142,6 @@ internal sealed class TunnelListener : IDisposable
         private readonly TunnelListener _owner;
         private readonly Socket _outside;
         private Socket? _inside;
-        private long _bytesBack;
         private volatile bool _outsideEnded;
 
         public Relay(TunnelListener owner, Socket outside)
@@ -166,9 +165,9 @@ internal sealed class TunnelListener : IDisposable
 
                 _inside = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                 _inside.Connect(new IPEndPoint(IPAddress.Loopback, (int)forward.BoundPort));
-                var back = new Thread(() => Pump(_inside, _outside, counted: true)) { IsBackground = true, Name = "HydraMigration tunnel relay back" };
+                var back = new Thread(() => Pump(_inside, _outside, back: true)) { IsBackground = true, Name = "HydraMigration tunnel relay back" };
                 back.Start();
-                Pump(_outside, _inside, counted: false);
+                Pump(_outside, _inside, back: false);
                 back.Join();
             }
 #pragma warning disable CA1031 // A thread of our own: anything thrown here would end the whole process.
@@ -213,7 +212,7 @@ internal sealed class TunnelListener : IDisposable
         }
 
         /// <summary>Copies until <paramref name="from"/> ends, then passes the end on.</summary>
-        private void Pump(Socket from, Socket to, bool counted)
+        private void Pump(Socket from, Socket to, bool back)
         {
             var buffer = new byte[RelayBufferBytes];
             long total = 0;
@@ -228,19 +227,15 @@ internal sealed class TunnelListener : IDisposable
                     }
 
                     total += read;
-                    if (counted)
-                    {
-                        Interlocked.Add(ref _bytesBack, read);
-                    }
                 }
 
-                Ending(counted, total);
+                Ending(back, total);
                 to.Shutdown(SocketShutdown.Send);
             }
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
             {
                 // One side went away: end the other too.
-                Ending(counted, total);
+                Ending(back, total);
                 Dispose();
             }
         }
