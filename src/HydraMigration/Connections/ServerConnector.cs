@@ -136,7 +136,7 @@ internal static class ServerConnector
         }
 
         return new HydraException("SshTunnelLost", ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture,
-            "The SSH connection to {0}, which tunnels to {1}:{2}, dropped during the call; nothing was kept. {3}",
+            "The SSH connection to {0}, which tunnels to {1}:{2}, dropped during the call. {3}",
             session, target.HostName, target.Port,
             session.OpensPerCall ? "Run the command again: it logs in anew." : "Open a new session with New-HydraSshSession, give it to New-HydraConnection -SshTunnel, and run the command again."), target, inner);
     }

@@ -230,8 +230,15 @@ public sealed class HydraSshSession : IDisposable, ISshHost
 
     private void Disconnect()
     {
-        _forwards?.Dispose();
-        _client?.Dispose();
+        if (_forwards is { } forwards)
+        {
+            forwards.DisposeWithClient();
+        }
+        else
+        {
+            _client?.Dispose();
+        }
+
         _forwards = null;
         _client = null;
     }

@@ -34,7 +34,16 @@ internal sealed class PortForwards : IDisposable
         }
     }
 
-    public void Dispose()
+    public void Dispose() => Close(disposeClient: false);
+
+    /// <summary>
+    /// Closes every forward, then the SSH connection, under the lock the forwards' own threads
+    /// take to add and remove theirs: SSH.NET stops the forwards it lists while it disposes, and
+    /// one removed meanwhile broke that ("Collection was modified", a NullReferenceException).
+    /// </summary>
+    public void DisposeWithClient() => Close(disposeClient: true);
+
+    private void Close(bool disposeClient)
     {
         lock (_gate)
         {
@@ -44,6 +53,10 @@ internal sealed class PortForwards : IDisposable
             }
 
             _open.Clear();
+            if (disposeClient)
+            {
+                _client.Dispose();
+            }
         }
     }
 
