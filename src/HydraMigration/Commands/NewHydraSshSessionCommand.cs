@@ -77,6 +77,7 @@ public sealed class NewHydraSshSessionCommand : HydraCmdlet
                 SshConnectTimeout = ConnectTimeout,
             };
             var request = login.RequestFor(this, HostName);
+            request.ParameterPrefix = ""; // messages name this cmdlet's own parameters (-KeyFile, not -SshKeyFile)
             var registry = SshSessionRegistry.Current; // read here: the runspace belongs to the pipeline thread
             WriteObject(RunOperation("Opening SSH session to " + request.Display, (reporter, token) => SshSessions.OpenAsync(request, registry, reporter, token)));
         }

@@ -84,6 +84,7 @@ public sealed class SshLoginParameters
             HostKeyFingerprint = SshHostKeyFingerprint,
             AcceptNewHostKey = SshAcceptNewHostKey,
             ConnectTimeoutSeconds = SshConnectTimeout,
+            ParameterPrefix = "Ssh",
         };
 
     /// <summary>A session given both ways is a mistake to point out, not to settle silently.</summary>

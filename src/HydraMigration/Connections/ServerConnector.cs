@@ -40,9 +40,10 @@ internal static class ServerConnector
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            var unreachable = tunnel is { DestinationUnreachable: true } && ex is not PostgresException;
             await connection.DisposeAsync().ConfigureAwait(false);
             tunnel?.Dispose();
-            throw Translate(ex, target);
+            throw unreachable ? UnreachableFromSshHost(ex, target) : Translate(ex, target);
         }
         catch
         {
@@ -122,9 +123,39 @@ internal static class ServerConnector
         }
     }
 
+    /// <summary>
+    /// When <paramref name="target"/> is reached through an SSH tunnel whose connection has
+    /// dropped, the error that says so (whatever a client of the tunnel saw: a lost connection,
+    /// pg_dump's "server closed the connection unexpectedly"); null otherwise.
+    /// </summary>
+    public static HydraException? TunnelLost(HydraConnection target, Exception? inner)
+    {
+        if (target.SshTunnel is not { Dropped: true } session)
+        {
+            return null;
+        }
+
+        return new HydraException("SshTunnelLost", ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture,
+            "The SSH connection to {0}, which tunnels to {1}:{2}, dropped during the call. {3}",
+            session, target.HostName, target.Port,
+            session.OpensPerCall ? "Run the command again: it logs in anew." : "Open a new session with New-HydraSshSession, give it to New-HydraConnection -SshTunnel, and run the command again."), target, inner);
+    }
+
+    /// <summary>
+    /// Through a tunnel, the SSH host connects to the server: when it cannot, the forwarded
+    /// connection just closes (Npgsql: "Attempted to read past the end of the stream"). Say
+    /// what happened, naming the address as the SSH host sees it.
+    /// </summary>
+    private static HydraException UnreachableFromSshHost(Exception ex, HydraConnection target) =>
+        new("ServerUnreachableFromSshHost", ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture,
+            "The SSH host {0} cannot reach the PostgreSQL server at {1}:{2}: it closed the forwarded connection before any server answered. -HostName and -Port name the server as the SSH host sees it (localhost there is the SSH host itself): check them, and that PostgreSQL listens there and accepts TCP connections from the SSH host.",
+            target.SshTunnel, target.HostName, target.Port), target, ex);
+
     /// <summary>A failure after the connection was made: a query the server refused, or the connection lost.</summary>
     public static HydraException QueryFailed(NpgsqlException ex, HydraConnection target) =>
-        ex is PostgresException pg
+        ex is not PostgresException && TunnelLost(target, ex) is { } lost
+            ? lost
+            : ex is PostgresException pg
             ? new HydraException("ServerQueryFailed", ErrorCategory.InvalidOperation, string.Format(CultureInfo.InvariantCulture, "A query on {0} failed: {1} (SQLSTATE {2}).", target.ServerDisplay, pg.MessageText, pg.SqlState), target, ex)
             : new HydraException("ServerConnectionLost", ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture, "The connection to {0} was lost: {1}", target.ServerDisplay, Innermost(ex).Message), target, ex);
 

@@ -27,6 +27,9 @@ internal sealed class CopyEndpoint : IDisposable
 
     public bool IsLocal => Session is null;
 
+    /// <summary>This endpoint's own SFTP connection (null for this computer); small files travel over it.</summary>
+    public SftpClient? Sftp => _sftp;
+
     public static async Task<CopyEndpoint> OpenAsync(HydraSshSession? session, CancellationToken cancellationToken)
     {
         if (session is null)

@@ -20,6 +20,9 @@ internal sealed class FileMover
 {
     private const int LocalBufferSize = 1 << 20;
     private const long SmallFileBytes = 8L << 20;
+
+    // One connection, the one the endpoint already has; the rest as measured best for big files.
+    private static readonly TransferOptions SmallFileOptions = new() { Connections = 1 };
     private readonly CopyEndpoint _source;
     private readonly CopyEndpoint _target;
     private readonly IOperationReporter _reporter;
@@ -33,17 +36,12 @@ internal sealed class FileMover
 
     public async Task<string> MoveAsync(string sourcePath, long size, string partialPath, bool resume, TransferProgress progress, CancellationToken cancellationToken)
     {
-        if (!(_source.IsLocal && _target.IsLocal) && size < SmallFileBytes)
-        {
-            return await MoveSmallFileAsync(sourcePath, partialPath, progress, cancellationToken).ConfigureAwait(false);
-        }
-
         if (_source.Session is { } from)
         {
             var offset = resume && File.Exists(partialPath) ? new FileInfo(partialPath).Length : 0;
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             offset = await CheckedOffsetAsync(offset, partialPath, sourcePath, from, hash, cancellationToken).ConfigureAwait(false);
-            await new SftpFileTransfer(from).DownloadAsync(sourcePath, partialPath, offset, hash, progress, cancellationToken).ConfigureAwait(false);
+            await Engine(from, _source, size).DownloadAsync(sourcePath, partialPath, offset, hash, progress, cancellationToken).ConfigureAwait(false);
             return SftpFileTransfer.Hex(hash.GetHashAndReset());
         }
 
@@ -52,7 +50,7 @@ internal sealed class FileMover
             var offset = resume && _target.Files.FileExists(partialPath) ? SftpFileTransfer.SafeResumeOffset(_target.Files.FileLength(partialPath)) : 0;
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             offset = await CheckedOffsetAsync(offset, sourcePath, partialPath, to, hash, cancellationToken).ConfigureAwait(false);
-            var verification = await new SftpFileTransfer(to).UploadAndVerifyAsync(sourcePath, partialPath, offset, hash, progress, cancellationToken).ConfigureAwait(false);
+            var verification = await Engine(to, _target, size).UploadAndVerifyAsync(sourcePath, partialPath, offset, hash, progress, cancellationToken).ConfigureAwait(false);
             _reporter.Verbose("Verified on the SSH host with " + verification.Method + ".");
             if (!verification.Matches)
             {
@@ -66,42 +64,15 @@ internal sealed class FileMover
     }
 
     /// <summary>
-    /// A small file (a directory dump's toc.dat and most of its table files) goes through the
-    /// endpoints' own SFTP connection: the fast engine opens two new SSH connections per file,
-    /// which for a folder of hundreds of files costs more logins than bytes. Resuming one is not
-    /// worth it; it is copied again whole.
+    /// The transfer engine for one file. A small file (a directory dump's toc.dat and most of its
+    /// table files) runs over the endpoint's own SFTP connection: two new SSH connections per
+    /// file would cost a folder of hundreds of files more logins than bytes. Only the connections
+    /// differ; errors, progress, verification and -Resume are the engine's for every size.
     /// </summary>
-    private async Task<string> MoveSmallFileAsync(string sourcePath, string partialPath, TransferProgress progress, CancellationToken cancellationToken)
-    {
-        using var sent = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        using (var input = _source.Files.OpenRead(sourcePath))
-        using (var output = _target.Files.Create(partialPath))
-        {
-            progress.Start(0, input.Length);
-            var buffer = new byte[1 << 16];
-            int read;
-            while ((read = await input.ReadAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                sent.AppendData(buffer, 0, read);
-                await output.WriteAsync(buffer, 0, read, cancellationToken).ConfigureAwait(false);
-                progress.Add(read);
-            }
-        }
-
-        var sentHash = SftpFileTransfer.Hex(sent.GetHashAndReset());
-        if (_target.Session is not { } to)
-        {
-            return sentHash; // downloaded: these are the bytes written here
-        }
-
-        var arrived = await RemoteHasher.ComputeAsync(to, partialPath, null, cancellationToken).ConfigureAwait(false);
-        if (arrived != sentHash)
-        {
-            throw Mismatch(sourcePath, sentHash, arrived);
-        }
-
-        return arrived;
-    }
+    private static SftpFileTransfer Engine(HydraSshSession session, CopyEndpoint endpoint, long size) =>
+        size < SmallFileBytes && endpoint.Sftp is { } own
+            ? new SftpFileTransfer(session, SmallFileOptions, session.ToString(), own)
+            : new SftpFileTransfer(session, TransferOptions.Default, session.ToString());
 
     internal static HydraException Mismatch(string path, string sent, string arrived) =>
         new("CopyVerificationFailed", ErrorCategory.InvalidResult, string.Format(CultureInfo.InvariantCulture,

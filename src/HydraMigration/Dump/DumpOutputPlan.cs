@@ -11,14 +11,25 @@ namespace HydraMigration.Dump;
 /// Where a dump goes: the final archive path, the temporary name pg_dump writes to, and the
 /// manifest beside it. Nothing appears under the final name until the dump is complete and
 /// hashed; a failed or cancelled dump leaves only what <see cref="Discard"/> removes.
+/// A generated name is reserved when the plan is made, before pg_dump starts (see
+/// <see cref="ReservedSuffix"/>); disposing the plan gives the reservation back.
 /// </summary>
-internal sealed class DumpOutputPlan
+internal sealed class DumpOutputPlan : IDisposable
 {
-    private readonly IFileStore _files;
+    /// <summary>
+    /// Beside a generated name while its dump runs: a file created exclusively, so two dumps of
+    /// one database into one folder in the same second cannot both pick the name and find out
+    /// only at the end, after both did the whole dump. Whoever creates it owns the name.
+    /// </summary>
+    public const string ReservedSuffix = ".hydra-reserved";
 
-    private DumpOutputPlan(IFileStore files, string finalPath, HydraDumpFormat format, string? tempPath = null)
+    private readonly IFileStore _files;
+    private string? _reservation;
+
+    private DumpOutputPlan(IFileStore files, string finalPath, HydraDumpFormat format, string? tempPath = null, string? reservation = null)
     {
         _files = files;
+        _reservation = reservation;
         FinalPath = finalPath;
         Format = format;
         var suffix = ".partial-" + Guid.NewGuid().ToString("N").Substring(0, 8);
@@ -76,11 +87,14 @@ internal sealed class DumpOutputPlan
             var folder = files.FullPath(path);
             var generated = GeneratedName(database, format, now);
             finalPath = files.Combine(folder, generated);
-            for (var n = 2; Exists(files, finalPath); n++)
+            for (var n = 2; Exists(files, finalPath) || !files.TryCreateNew(finalPath + ReservedSuffix, Reservation(now)); n++)
             {
-                // Two dumps of one database in the same second: a generated name never overwrites.
+                // Taken by an archive, or reserved by a dump running now (two dumps of one
+                // database in the same second): a generated name never overwrites nor collides.
                 finalPath = files.Combine(folder, Path.GetFileNameWithoutExtension(generated) + "_" + n.ToString(CultureInfo.InvariantCulture) + Path.GetExtension(generated));
             }
+
+            return new DumpOutputPlan(files, finalPath, format, reservation: finalPath + ReservedSuffix);
         }
         else
         {
@@ -99,6 +113,12 @@ internal sealed class DumpOutputPlan
 
         return new DumpOutputPlan(files, finalPath, format);
     }
+
+    /// <summary>pg_dump said it succeeded, but its temporary archive is not there: reported under the name the user asked for.</summary>
+    public HydraException ArchiveMissing(Exception inner) =>
+        new("ArchiveNotFound", ErrorCategory.ObjectNotFound, string.Format(CultureInfo.InvariantCulture,
+            "pg_dump ended without an error but left no archive for '{0}'{1}: it was removed while the dump ran, or pg_dump did not write where it was told. Nothing was kept; run the dump again, and check that nothing else cleans up that folder meanwhile.",
+            FinalPath, On(_files)), FinalPath, inner);
 
     private static bool Exists(IFileStore files, string path) => files.FileExists(path) || files.DirectoryExists(path);
 
@@ -164,13 +184,32 @@ internal sealed class DumpOutputPlan
 
         DeleteQuietly(oldArchive);
         DeleteQuietly(oldManifest);
+        Dispose();
     }
 
-    /// <summary>Removes the temporary archive and manifest; the final names are never touched.</summary>
+    /// <summary>Removes the temporary archive and manifest, and gives back a reserved name; the final names are never touched.</summary>
     public void Discard()
     {
         DeleteQuietly(TempPath);
         DeleteQuietly(TempManifestPath);
+        Dispose();
+    }
+
+    /// <summary>Gives back the reserved name, if any (the archive under it, if committed, stays).</summary>
+    public void Dispose()
+    {
+        if (System.Threading.Interlocked.Exchange(ref _reservation, null) is { } reservation)
+        {
+            DeleteQuietly(reservation);
+        }
+    }
+
+    private static string Reservation(DateTime now)
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return string.Format(CultureInfo.InvariantCulture,
+            "Reserved by HydraMigration New-HydraDump (process {0} on {1}) at {2:yyyy-MM-dd HH:mm:ss}: a dump is being written under this name. Removed when it ends.\n",
+            process.Id, Environment.MachineName, now);
     }
 
     private static string GeneratedName(string database, HydraDumpFormat format, DateTime now)

@@ -39,7 +39,7 @@ internal sealed class DumpService
         using var site = request.SshSession is null ? new LocalDumpSite(_reporter) : (IDumpSite)await SshDumpSite.OpenAsync(request.SshSession, _reporter, cancellationToken).ConfigureAwait(false);
 
         // Refuse an existing archive before touching the database.
-        var plan = DumpOutputPlan.Create(request.Path, request.Format, request.Source.Database, request.Force, DateTime.Now, site.Files);
+        using var plan = DumpOutputPlan.Create(request.Path, request.Format, request.Source.Database, request.Force, DateTime.Now, site.Files);
         using var connection = await ServerConnector.OpenAsync(site.Reach(request.Source), cancellationToken).ConfigureAwait(false);
         try
         {
@@ -216,7 +216,14 @@ internal sealed class DumpService
             return (manifest, null); // a plain script has no table of contents
         }
 
-        return (manifest, await collector.ReconcileWithArchiveAsync(manifest, plan.TempPath, site.Files, cancellationToken).ConfigureAwait(false));
+        try
+        {
+            return (manifest, await collector.ReconcileWithArchiveAsync(manifest, plan.TempPath, site.Files, cancellationToken).ConfigureAwait(false));
+        }
+        catch (HydraException ex) when (ex.ErrorId == "ArchiveNotFound")
+        {
+            throw plan.ArchiveMissing(ex); // the user knows the final name, not the temporary one
+        }
     }
 
     private static ManifestDumpOptions OptionsOf(DumpRequest request) => new()
@@ -236,6 +243,11 @@ internal sealed class DumpService
 
     private static HydraException PgDumpFailed(ToolResult result, HydraConnection source)
     {
+        if (ServerConnector.TunnelLost(source, null) is { } lost)
+        {
+            return lost; // pg_dump only saw its connections close
+        }
+
         // The verbose chatter is in ToolOutput; the message keeps the lines that explain the failure.
         var errorLines = result.StandardError.Split('\n')
             .Where(l => l.IndexOf("error:", StringComparison.Ordinal) >= 0 || l.IndexOf("FATAL", StringComparison.Ordinal) >= 0 || l.IndexOf("DETAIL:", StringComparison.Ordinal) >= 0 || l.IndexOf("HINT:", StringComparison.Ordinal) >= 0)

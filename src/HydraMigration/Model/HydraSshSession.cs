@@ -70,6 +70,9 @@ public sealed class HydraSshSession : IDisposable, ISshHost
     /// <summary>True while the connection is open.</summary>
     public bool IsConnected => !_closed && _client is { IsConnected: true };
 
+    /// <summary>True when the connection a call holds has dropped (not when it was closed on purpose, or a per-call session is simply idle).</summary>
+    internal bool Dropped => _client is { IsConnected: false };
+
     /// <summary>True for a session from a cmdlet's inline -Ssh* parameters: it connects for each call that uses it and disconnects after.</summary>
     public bool OpensPerCall { get; }
 
@@ -170,7 +173,7 @@ public sealed class HydraSshSession : IDisposable, ISshHost
             // Read once: Dispose may clear it meanwhile.
             var forwards = _forwards ?? throw NotConnected();
             var lease = forwards.Acquire(host, port);
-            return OpensPerCall ? new PortForwardLease(lease.LocalPort, () => ReleaseBoth(lease, hold)) : lease;
+            return OpensPerCall ? lease.With(() => ReleaseBoth(lease, hold)) : lease;
         }
         catch
         {
@@ -227,8 +230,15 @@ public sealed class HydraSshSession : IDisposable, ISshHost
 
     private void Disconnect()
     {
-        _forwards?.Dispose();
-        _client?.Dispose();
+        if (_forwards is { } forwards)
+        {
+            forwards.DisposeWithClient();
+        }
+        else
+        {
+            _client?.Dispose();
+        }
+
         _forwards = null;
         _client = null;
     }

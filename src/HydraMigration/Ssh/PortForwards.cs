@@ -8,13 +8,14 @@ namespace HydraMigration.Ssh;
 /// <summary>
 /// Local port forwards over one SSH connection, shared and counted: the first user of a
 /// destination opens a listener on 127.0.0.1 and a free port, the last one to let go closes it.
-/// So a tunnel lives exactly as long as some call uses it, however many connections share it.
+/// So a tunnel lives exactly as long as some call uses it, however many connections share it
+/// (<see cref="TunnelListener"/> carries each of them, all at once).
 /// </summary>
 internal sealed class PortForwards : IDisposable
 {
     private readonly SshClient _client;
     private readonly object _gate = new();
-    private readonly Dictionary<string, (ForwardedPortLocal Port, int Users)> _open = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (TunnelListener Port, int Users)> _open = new(StringComparer.Ordinal);
 
     public PortForwards(SshClient client) => _client = client;
 
@@ -25,18 +26,24 @@ internal sealed class PortForwards : IDisposable
         {
             if (!_open.TryGetValue(key, out var entry))
             {
-                var forward = new ForwardedPortLocal("127.0.0.1", 0, host, (uint)port);
-                _client.AddForwardedPort(forward);
-                forward.Start();
-                entry = (forward, 0);
+                entry = (new TunnelListener(_client, _gate, host, port), 0);
             }
 
             _open[key] = (entry.Port, entry.Users + 1);
-            return new PortForwardLease((int)entry.Port.BoundPort, () => Release(key));
+            return new PortForwardLease(entry.Port, () => Release(key));
         }
     }
 
-    public void Dispose()
+    public void Dispose() => Close(disposeClient: false);
+
+    /// <summary>
+    /// Closes every forward, then the SSH connection, under the lock the forwards' own threads
+    /// take to add and remove theirs: SSH.NET stops the forwards it lists while it disposes, and
+    /// one removed meanwhile broke that ("Collection was modified", a NullReferenceException).
+    /// </summary>
+    public void DisposeWithClient() => Close(disposeClient: true);
+
+    private void Close(bool disposeClient)
     {
         lock (_gate)
         {
@@ -46,6 +53,10 @@ internal sealed class PortForwards : IDisposable
             }
 
             _open.Clear();
+            if (disposeClient)
+            {
+                _client.Dispose();
+            }
         }
     }
 
@@ -69,34 +80,30 @@ internal sealed class PortForwards : IDisposable
         }
     }
 
-    private void Close(ForwardedPortLocal forward)
-    {
-        try
-        {
-            forward.Stop();
-            _client.RemoveForwardedPort(forward);
-        }
-        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException or Renci.SshNet.Common.SshException)
-        {
-            // The connection is already gone; nothing is left listening.
-        }
-
-        forward.Dispose();
-    }
+    private static void Close(TunnelListener forward) => forward.Dispose();
 }
 
 /// <summary>One user's hold on a forward: connect to 127.0.0.1:<see cref="LocalPort"/>; dispose when done.</summary>
 internal sealed class PortForwardLease : IDisposable
 {
+    private readonly TunnelListener _listener;
+    private readonly int _unansweredBefore;
     private Action? _release;
 
-    public PortForwardLease(int localPort, Action release)
+    public PortForwardLease(TunnelListener listener, Action release)
     {
-        LocalPort = localPort;
+        _listener = listener;
+        _unansweredBefore = listener.Unanswered;
         _release = release;
     }
 
-    public int LocalPort { get; }
+    public int LocalPort => _listener.LocalPort;
+
+    /// <summary>True when, since this lease began, the SSH host closed a connection before the destination answered: it could not reach it.</summary>
+    public bool DestinationUnreachable => _listener.Unanswered > _unansweredBefore;
+
+    /// <summary>The same forward, released by <paramref name="release"/> instead.</summary>
+    public PortForwardLease With(Action release) => new(_listener, release);
 
     public void Dispose() => System.Threading.Interlocked.Exchange(ref _release, null)?.Invoke();
 }

@@ -82,9 +82,10 @@ internal static class SshConnector
         if (methods.Count == 0)
         {
             throw new HydraException("SshCredentialMissing", ErrorCategory.InvalidArgument, string.Format(CultureInfo.InvariantCulture,
-                "No way to log in to {0}: give -Credential (password) or -KeyFile (private key); no default key (~/.ssh/id_ed25519, id_ecdsa, id_rsa) was found.", request.Display), request.Display);
+                "No way to log in to {0}: give {1} (password) or {2} (private key); no default key (~/.ssh/id_ed25519, id_ecdsa, id_rsa) was found.", request.Display, request.Parameter("Credential"), request.Parameter("KeyFile")), request.Display);
         }
 
+        CheckPin(request);
         var info = new ConnectionInfo(request.HostName, request.Port, request.UserName, methods.ToArray())
         {
             Timeout = TimeSpan.FromSeconds(request.ConnectTimeoutSeconds > 0 ? request.ConnectTimeoutSeconds : 600),
@@ -119,7 +120,14 @@ internal static class SshConnector
             }
             catch (SshPassPhraseNullOrEmptyException)
             {
-                throw new HydraException("SshKeyPassphraseRequired", ErrorCategory.InvalidArgument, string.Format(CultureInfo.InvariantCulture, "The key file '{0}' is encrypted: give its passphrase with -KeyPassphrase (a SecureString).", file), file);
+                throw new HydraException("SshKeyPassphraseRequired", ErrorCategory.InvalidArgument, string.Format(CultureInfo.InvariantCulture, "The key file '{0}' is encrypted: give its passphrase with {1} (a SecureString).", file, request.Parameter("KeyPassphrase")), file);
+            }
+            catch (Exception ex) when (ex is SshException or System.Security.Cryptography.CryptographicException or ArgumentException or InvalidOperationException or NotSupportedException or FormatException && passphrase is not null && IsEncrypted(file))
+            {
+                // SSH.NET says so in its own terms ("The random check bytes of the OpenSSH key do
+                // not match", a padding error for PEM); what the user needs to know is this.
+                throw new HydraException("SshKeyPassphraseWrong", ErrorCategory.AuthenticationError, string.Format(CultureInfo.InvariantCulture,
+                    "The passphrase given with {0} does not decrypt the key file '{1}'. Check the passphrase (ssh-keygen -y -f '{1}' asks for it and prints the public key when it is right).", request.Parameter("KeyPassphrase"), file), file, ex);
             }
             catch (Exception ex) when (ex is SshException or System.Security.Cryptography.CryptographicException or ArgumentException or InvalidOperationException or NotSupportedException or FormatException)
             {
@@ -177,7 +185,7 @@ internal static class SshConnector
         {
             HydraException hydra => hydra,
             SshAuthenticationException => new HydraException("SshAuthenticationFailed", ErrorCategory.AuthenticationError, string.Format(CultureInfo.InvariantCulture,
-                "SSH authentication as '{0}' on {1} failed: the server refused the password or key. Check -Credential / -KeyFile and that the user may log in there.", request.UserName, request.HostName), where, ex),
+                "SSH authentication as '{0}' on {1} failed: the server refused the password or key. Check {2} / {3} and that the user may log in there.", request.UserName, request.HostName, request.Parameter("Credential"), request.Parameter("KeyFile")), where, ex),
             SshOperationTimeoutException or TimeoutException => Timeout(request, ex),
             _ => new HydraException("SshConnectionFailed", ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture,
                 "The SSH connection to {0} failed: {1}", where, ex.Message), where, ex),
@@ -186,6 +194,40 @@ internal static class SshConnector
 
     private static HydraException Timeout(SshSessionRequest request, Exception ex) =>
         new("SshTimeout", ErrorCategory.OperationTimeout, string.Format(CultureInfo.InvariantCulture,
-            "The SSH server {0} port {1} did not answer within {2} s. Check the host and port, or raise -ConnectTimeout.", request.HostName, request.Port, request.ConnectTimeoutSeconds), request.Display, ex);
+            "The SSH server {0} port {1} did not answer within {2} s. Check the host and port, or raise {3}.", request.HostName, request.Port, request.ConnectTimeoutSeconds, request.Parameter("ConnectTimeout")), request.Display, ex);
+
+    /// <summary>True when the key file cannot be read without a passphrase: it is encrypted.</summary>
+    private static bool IsEncrypted(string file)
+    {
+        try
+        {
+            using var plain = new PrivateKeyFile(file);
+            return false;
+        }
+        catch (SshPassPhraseNullOrEmptyException)
+        {
+            return true;
+        }
+        catch (Exception ex) when (ex is SshException or System.Security.Cryptography.CryptographicException or ArgumentException or InvalidOperationException or NotSupportedException or FormatException)
+        {
+            return false; // unreadable for another reason: reported as such
+        }
+    }
+
+    /// <summary>
+    /// A pinned fingerprint must look like one before anything is sent: a typo would otherwise be
+    /// reported as a changed host key. ssh prints "SHA256:" and 43 base64 characters.
+    /// </summary>
+    private static void CheckPin(SshSessionRequest request)
+    {
+        if (request.HostKeyFingerprint is not { } pin || SshHostKey.IsWellFormedPin(pin))
+        {
+            return;
+        }
+
+        throw new HydraException("SshHostKeyFingerprintInvalid", ErrorCategory.InvalidArgument, string.Format(CultureInfo.InvariantCulture,
+            "{0} '{1}' is not a host key fingerprint. Give it as ssh prints it: 'SHA256:' and 43 base64 characters (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on the server shows it). MD5 fingerprints are not accepted.",
+            request.Parameter("HostKeyFingerprint"), pin), pin);
+    }
 
 }

@@ -50,6 +50,32 @@ internal sealed class SshHostKey
         return string.Equals(text.TrimEnd('='), Fingerprint.Substring("SHA256:".Length), StringComparison.Ordinal);
     }
 
+    /// <summary>True for "SHA256:" (any case, or none) and the 43 base64 characters of a SHA-256, with or without padding.</summary>
+    public static bool IsWellFormedPin(string pin)
+    {
+        var text = pin.Trim();
+        if (text.StartsWith("SHA256:", StringComparison.OrdinalIgnoreCase))
+        {
+            text = text.Substring("SHA256:".Length);
+        }
+
+        text = text.TrimEnd('=');
+        if (text.Length != 43)
+        {
+            return false;
+        }
+
+        foreach (var c in text)
+        {
+            if (!(c is >= 'A' and <= 'Z' or >= 'a' and <= 'z' or >= '0' and <= '9' or '+' or '/'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     // The blob starts with the key type as an SSH string: a big-endian uint32 length, then ASCII.
     private static string TypeOf(byte[] blob)
     {

@@ -40,6 +40,12 @@ internal sealed class SshSessionRequest
 
     public int ConnectTimeoutSeconds { get; set; } = 15;
 
+    /// <summary>"Ssh" when the request comes from a cmdlet's inline -Ssh* parameters: messages then name those.</summary>
+    public string ParameterPrefix { get; set; } = "";
+
+    /// <summary>How the user gave <paramref name="name"/>: "-KeyFile" to New-HydraSshSession, "-SshKeyFile" inline.</summary>
+    public string Parameter(string name) => "-" + ParameterPrefix + name;
+
     /// <summary>"user@host:port", for messages.</summary>
     public string Display => Port == DefaultPort
         ? UserName + "@" + HostName

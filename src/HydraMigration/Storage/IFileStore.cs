@@ -40,6 +40,13 @@ internal interface IFileStore
 
     void CreateDirectory(string path);
 
+    /// <summary>
+    /// Creates <paramref name="path"/> holding <paramref name="text"/> only if no file of that name
+    /// exists, atomically (O_EXCL locally, SSH_FXF_EXCL over SFTP); false when one already does.
+    /// Two processes racing for a name: exactly one gets it.
+    /// </summary>
+    bool TryCreateNew(string path, string text);
+
     /// <summary>Renames a file or folder; the target must not exist.</summary>
     void Move(string from, string to);
 

@@ -45,6 +45,27 @@ internal sealed class LocalFileStore : IFileStore
 
     public void CreateDirectory(string path) => Directory.CreateDirectory(path);
 
+    public bool TryCreateNew(string path, string text)
+    {
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        }
+        catch (IOException) when (File.Exists(path) || Directory.Exists(path))
+        {
+            return false;
+        }
+
+        using (stream)
+        {
+            var bytes = new UTF8Encoding(false).GetBytes(text);
+            stream.Write(bytes, 0, bytes.Length);
+        }
+
+        return true;
+    }
+
     public void Move(string from, string to)
     {
         if (Directory.Exists(from))

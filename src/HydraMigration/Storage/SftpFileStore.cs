@@ -88,6 +88,28 @@ internal sealed class SftpFileStore : IFileStore
 
     public void CreateDirectory(string path) => _sftp.CreateDirectory(Home(path));
 
+    public bool TryCreateNew(string path, string text)
+    {
+        Stream stream;
+        try
+        {
+            // FileMode.CreateNew is SSH_FXF_CREAT | SSH_FXF_EXCL: the server refuses an existing name.
+            stream = _sftp.Open(Home(path), FileMode.CreateNew, FileAccess.Write);
+        }
+        catch (SshException) when (Stat(path) is not null)
+        {
+            return false;
+        }
+
+        using (stream)
+        {
+            var bytes = new UTF8Encoding(false).GetBytes(text);
+            stream.Write(bytes, 0, bytes.Length);
+        }
+
+        return true;
+    }
+
     /// <remarks>SFTP's rename is atomic and refuses an existing target, which callers never ask for.</remarks>
     public void Move(string from, string to) => _sftp.RenameFile(Home(from), Home(to));
 

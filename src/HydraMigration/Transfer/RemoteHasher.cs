@@ -25,6 +25,23 @@ namespace HydraMigration.Transfer;
 /// </remarks>
 internal static class RemoteHasher
 {
+    /// <summary>
+    /// Runs a hashing command; a connection that drops meanwhile is reported as such, with the
+    /// host and the file, instead of SSH.NET's exception (the copy's data is kept for -Resume).
+    /// </summary>
+    private static async Task<RemoteCommandResult> Run(ISshHost host, string command, string subject, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await host.RunAsync(command, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SshException or System.Net.Sockets.SocketException or ObjectDisposedException or IOException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new HydraException("SshConnectionLost", System.Management.Automation.ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture,
+                "The SSH connection to {0} was lost while hashing '{1}' there ({2}). Nothing copied so far was lost: run the copy again with -Resume to continue.", host, subject, ex.Message.TrimEnd('.')), subject, ex);
+        }
+    }
+
     /// <summary>Finds the first hashing tool on the host; prints its name, or nothing.</summary>
     private const string DetectCommand =
         "for t in openssl sha256sum shasum; do if command -v \"$t\" >/dev/null 2>&1; then echo \"$t\"; break; fi; done";
@@ -55,7 +72,7 @@ internal static class RemoteHasher
 
         // A missing file must fail, not hash an empty stream.
         var command = $"test -f {file} || {{ echo \"no such file: \"{file} >&2; exit 3; }}; {source} | {HashCommand(tool)}";
-        var result = await host.RunAsync(command, cancellationToken).ConfigureAwait(false);
+        var result = await Run(host, command, remotePath, cancellationToken).ConfigureAwait(false);
         return ParseDigest(result, tool, remotePath);
     }
 
@@ -69,7 +86,7 @@ internal static class RemoteHasher
         var tool = await DetectAsync(host, cancellationToken).ConfigureAwait(false);
         if (tool is null)
         {
-            var listing = await host.RunAsync("cd " + RemoteShell.Quote(folder) + " && find . -type f -print", cancellationToken).ConfigureAwait(false);
+            var listing = await Run(host, "cd " + RemoteShell.Quote(folder) + " && find . -type f -print", folder, cancellationToken).ConfigureAwait(false);
             foreach (var name in listing.Output.Split('\n').Where(l => l.StartsWith("./", StringComparison.Ordinal)).Select(l => l.Substring(2)))
             {
                 hashes[name] = await ReadBackAsync(host, folder.TrimEnd('/') + "/" + name, null, cancellationToken).ConfigureAwait(false);
@@ -80,7 +97,7 @@ internal static class RemoteHasher
 
         // One line per file: its name, a tab, then whatever the tool prints for its stdin.
         var command = "cd " + RemoteShell.Quote(folder) + " && find . -type f -print | while IFS= read -r f; do printf '%s\\t' \"$f\"; " + HashCommand(tool) + " < \"$f\" || exit 4; done";
-        var result = await host.RunAsync(command, cancellationToken).ConfigureAwait(false);
+        var result = await Run(host, command, folder, cancellationToken).ConfigureAwait(false);
         if (result.ExitStatus != 0)
         {
             throw new HydraException("RemoteHashFailed", ErrorCategory.ReadError, $"Could not hash the files of '{folder}' on the SSH host with {tool} (exit status {result.ExitStatus}): {result.Error.Trim()}", folder, toolOutput: result.Error);
@@ -119,7 +136,7 @@ internal static class RemoteHasher
 
     internal static async Task<string?> DetectAsync(ISshHost host, CancellationToken cancellationToken)
     {
-        var found = await host.RunAsync(DetectCommand, cancellationToken).ConfigureAwait(false);
+        var found = await Run(host, DetectCommand, "the hashing tools", cancellationToken).ConfigureAwait(false);
         var tool = found.Output.Trim();
         return tool is "openssl" or "sha256sum" or "shasum" ? tool : null;
     }

@@ -19,6 +19,9 @@ internal sealed class SftpConnections : IDisposable
     private readonly Dictionary<SftpClient, SessionWatch?> _watches = new();
     private bool _dropped;
 
+    // A borrowed connection belongs to someone else (a copy's own SFTP connection): used, never closed here.
+    private bool _borrowed;
+
     private SftpConnections()
     {
     }
@@ -47,6 +50,17 @@ internal sealed class SftpConnections : IDisposable
     /// <summary>True once a connection dropped, errored or stopped answering: nothing more should wait on it.</summary>
     public bool AnyFailed => AnyDisconnected || _watches.Values.Any(watch => watch?.HasFailed == true);
 
+    /// <summary>
+    /// Runs the transfer over <paramref name="client"/>, an open connection its owner keeps and
+    /// closes: a small file is not worth two new logins, and goes through the same engine.
+    /// </summary>
+    public static SftpConnections Borrow(SftpClient client, int bufferSize, TimeSpan operationTimeout)
+    {
+        var set = new SftpConnections { _borrowed = true };
+        set.Add(client, bufferSize, operationTimeout);
+        return set;
+    }
+
     /// <summary>Opens <paramref name="count"/> connections in parallel (each is a key exchange and an authentication).</summary>
     public static async Task<SftpConnections> OpenAsync(ISshHost host, int count, int bufferSize, TimeSpan operationTimeout, CancellationToken cancellationToken)
     {
@@ -68,12 +82,7 @@ internal sealed class SftpConnections : IDisposable
 
         foreach (var task in opening)
         {
-            // Large buffers so SSH.NET sizes each SFTP request to the channel's packet limit.
-            task.Result.BufferSize = (uint)bufferSize;
-
-            // SSH.NET waits forever by default; a server that stopped answering must not hang an open or a close.
-            task.Result.OperationTimeout = operationTimeout;
-            set._clients.Add(task.Result);
+            set.Add(task.Result, bufferSize, operationTimeout);
         }
 
         return set;
@@ -149,6 +158,26 @@ internal sealed class SftpConnections : IDisposable
             watch?.Dispose();
         }
 
+        CloseClients();
+    }
+
+    private void Add(SftpClient client, int bufferSize, TimeSpan operationTimeout)
+    {
+        // Large buffers so SSH.NET sizes each SFTP request to the channel's packet limit.
+        client.BufferSize = (uint)bufferSize;
+
+        // SSH.NET waits forever by default; a server that stopped answering must not hang an open or a close.
+        client.OperationTimeout = operationTimeout;
+        _clients.Add(client);
+    }
+
+    private void CloseClients()
+    {
+        if (_borrowed)
+        {
+            return; // its owner closes it
+        }
+
         foreach (var client in _clients)
         {
             client.Dispose();
@@ -163,10 +192,7 @@ internal sealed class SftpConnections : IDisposable
             watch?.Dispose();
         }
 
-        foreach (var client in _clients)
-        {
-            client.Dispose();
-        }
+        CloseClients();
 
         _dropped = true;
         _watches.Clear();

@@ -55,17 +55,29 @@ internal sealed class SftpFileTransfer
 {
     private readonly ISshHost _host;
     private readonly TransferOptions _options;
+    private readonly Renci.SshNet.SftpClient? _borrowed;
+    private readonly string _where;
 
     public SftpFileTransfer(ISshHost host)
         : this(host, TransferOptions.Default)
     {
     }
 
-    public SftpFileTransfer(ISshHost host, TransferOptions options)
+    /// <param name="host">The SSH host to transfer to or from.</param>
+    /// <param name="options">How to spread the transfer.</param>
+    /// <param name="location">"user@host", for messages ("the SSH host" when not given).</param>
+    /// <param name="connection">
+    /// An open SFTP connection to run over instead of opening <see cref="TransferOptions.Connections"/>
+    /// new ones; its owner keeps and closes it. For small files, whose transfer costs less than two
+    /// logins: the same engine then moves them, with the same errors, progress and resumption.
+    /// </param>
+    public SftpFileTransfer(ISshHost host, TransferOptions options, string? location = null, Renci.SshNet.SftpClient? connection = null)
     {
         _host = host ?? throw new ArgumentNullException(nameof(host));
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _options.Validate();
+        _borrowed = connection;
+        _where = location is { Length: > 0 } ? location : "the SSH host";
     }
 
     /// <summary>
@@ -110,7 +122,7 @@ internal sealed class SftpFileTransfer
         CheckArguments(hash, progress, offset);
         var o = _options;
         using var connections = await Connect(remotePath, cancellationToken).ConfigureAwait(false);
-        using var local = new FileStream(localPath, offset == 0 ? FileMode.Create : FileMode.Open, FileAccess.Write, FileShare.Read, 1, FileOptions.None);
+        using var local = OpenLocalForWriting(localPath, offset);
         if (local.Length < offset)
         {
             throw new HydraException("TransferResumeMismatch", ErrorCategory.InvalidData, $"The partial file '{localPath}' holds {local.Length} bytes, fewer than the {offset} to resume from.", localPath);
@@ -195,7 +207,15 @@ internal sealed class SftpFileTransfer
                 while (pending.TryGetValue(next, out var ready))
                 {
                     pending.Remove(next);
-                    await local.WriteAsync(ready.Buffer, 0, ready.Length, stop.Token).ConfigureAwait(false);
+                    try
+                    {
+                        await local.WriteAsync(ready.Buffer, 0, ready.Length, stop.Token).ConfigureAwait(false);
+                    }
+                    catch (IOException ex)
+                    {
+                        throw LocalWriteFailed(localPath, Interlocked.Read(ref written), ex);
+                    }
+
                     hash.AppendData(ready.Buffer, 0, ready.Length);
                     buffers.Return(ready.Buffer);
                     Interlocked.Add(ref written, ready.Length);
@@ -218,8 +238,16 @@ internal sealed class SftpFileTransfer
         }
         finally
         {
-            // The local file holds exactly the bytes written in order: a contiguous prefix.
-            local.Flush();
+            // The local file holds exactly the bytes written in order: a contiguous prefix
+            // (unbuffered: a write the disk refused left nothing pending here).
+            try
+            {
+                local.Flush();
+            }
+            catch (IOException)
+            {
+                // Already reported by the write that failed.
+            }
         }
     }
 
@@ -398,15 +426,40 @@ internal sealed class SftpFileTransfer
 
     private async Task<SftpConnections> Connect(string remotePath, CancellationToken cancellationToken)
     {
+        if (_borrowed is { } connection)
+        {
+            return SftpConnections.Borrow(connection, _options.ChunkSize, _options.NoAnswerTimeout);
+        }
+
         try
         {
             return await SftpConnections.OpenAsync(_host, _options.Connections, _options.ChunkSize, _options.NoAnswerTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SshException or SocketException or ObjectDisposedException or IOException)
         {
-            throw new HydraException("SshConnectionFailed", ErrorCategory.ConnectionError, $"Could not open an SFTP connection for '{remotePath}': {ex.Message}", remotePath, ex);
+            throw new HydraException("SshConnectionFailed", ErrorCategory.ConnectionError, $"Could not open an SFTP connection to {_where} for '{remotePath}': {ex.Message}", remotePath, ex);
         }
     }
+
+    /// <summary>The download's local file, cut to <paramref name="offset"/> bytes later; a refusal names the file and this computer.</summary>
+    private static FileStream OpenLocalForWriting(string localPath, long offset)
+    {
+        try
+        {
+            return new FileStream(localPath, offset == 0 ? FileMode.Create : FileMode.Open, FileAccess.Write, FileShare.Read, 1, FileOptions.None);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new HydraException("TransferFailed", ErrorCategory.PermissionDenied, $"The download cannot write '{localPath}' on this computer: permission denied. Choose a -Destination this user may write to, or fix the folder's permissions.", localPath, ex);
+        }
+        catch (IOException ex)
+        {
+            throw LocalWriteFailed(localPath, offset, ex);
+        }
+    }
+
+    private static HydraException LocalWriteFailed(string localPath, long bytesKept, Exception ex) =>
+        new("TransferFailed", ErrorCategory.WriteError, $"Writing '{localPath}' on this computer failed after {bytesKept} bytes: {ex.Message.TrimEnd('.')}. Free some space there (or choose another -Destination) and run the copy again with -Resume: the {bytesKept} bytes already copied are kept and checked.", localPath, ex);
 
     private static async Task PrepareRemoteFileAsync(SftpConnections connections, string remotePath, long offset, CancellationToken cancellationToken)
     {
@@ -495,27 +548,29 @@ internal sealed class SftpFileTransfer
         }
     }
 
-    private static Exception Translate(Exception ex, SftpConnections connections, string direction, string remotePath, long bytesDone)
+    private Exception Translate(Exception ex, SftpConnections connections, string direction, string remotePath, long bytesDone)
     {
         if (ex is SftpPathNotFoundException)
         {
-            return new HydraException("TransferFailed", ErrorCategory.ObjectNotFound, $"The {direction} failed: '{remotePath}' (or its folder) does not exist on the SSH host.", remotePath, ex);
+            return new HydraException("TransferFailed", ErrorCategory.ObjectNotFound, $"The {direction} failed: '{remotePath}' (or its folder) does not exist on {_where}.", remotePath, ex);
         }
 
         if (ex is SftpPermissionDeniedException)
         {
-            return new HydraException("TransferFailed", ErrorCategory.PermissionDenied, $"The {direction} failed: permission denied on '{remotePath}' on the SSH host.", remotePath, ex);
+            return new HydraException("TransferFailed", ErrorCategory.PermissionDenied, direction == "upload"
+                ? $"The upload cannot write '{remotePath}' on {_where}: permission denied. Choose a -Destination the SSH user may write to, or fix the folder's permissions there."
+                : $"The download cannot read '{remotePath}' on {_where}: permission denied. Check that the SSH user may read it.", remotePath, ex);
         }
 
         var lost = ex is SshConnectionException or SocketException || connections.AnyDisconnected;
         if (lost && ex is SshException or SocketException or ObjectDisposedException or IOException or InvalidOperationException)
         {
-            return new HydraException("SshConnectionLost", ErrorCategory.ConnectionError, $"The SSH connection was lost during the {direction} of '{remotePath}' after {bytesDone} bytes ({ex.Message.TrimEnd('.')}). Run the copy again with -Resume to continue from there.", remotePath, ex);
+            return new HydraException("SshConnectionLost", ErrorCategory.ConnectionError, $"The SSH connection to {_where} was lost during the {direction} of '{remotePath}' after {bytesDone} bytes ({ex.Message.TrimEnd('.')}). Run the copy again with -Resume to continue from there.", remotePath, ex);
         }
 
         if (ex is SshException or IOException or ObjectDisposedException or InvalidOperationException or SocketException)
         {
-            return new HydraException("TransferFailed", direction == "upload" ? ErrorCategory.WriteError : ErrorCategory.ReadError, $"The {direction} of '{remotePath}' failed after {bytesDone} bytes: {ex.Message}", remotePath, ex);
+            return new HydraException("TransferFailed", direction == "upload" ? ErrorCategory.WriteError : ErrorCategory.ReadError, $"The {direction} of '{remotePath}' on {_where} failed after {bytesDone} bytes: {ex.Message.TrimEnd('.')}. Run the copy again with -Resume to continue from there.", remotePath, ex);
         }
 
         return ex;

@@ -262,9 +262,7 @@ $src = New-HydraConnection -HostName 127.0.0.1 -Port $env:T_PORT -Database $env:
     private static void BigFile(string path, int mebibytes)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        ExternalCommand.Run("sh", new[] { "-c", "head -c " + mebibytes.ToString(CultureInfo.InvariantCulture) + "M /dev/urandom > \"$0\"", path });
-        var manifest = $$"""{ "manifestVersion": 1, "archive": { "format": "Custom", "fileName": "{{Path.GetFileName(path)}}", "sizeBytes": {{new FileInfo(path).Length}}, "sha256": "{{DumpFiles.Sha256(path)}}", "files": [] } }""";
-        File.WriteAllText(path + ".manifest.json", manifest);
+        Ssh.RandomArchive.Make(Path.GetDirectoryName(path)!, Path.GetFileName(path), mebibytes);
     }
 
     private static long Length(string path) => File.Exists(path) ? new FileInfo(path).Length : -1;

@@ -154,7 +154,7 @@ public sealed class CopyHydraDumpTests : IDisposable
     [Fact]
     public void ACopyCutOffByTheServerIsCompletedWithResume()
     {
-        var source = BigArchive(_remote, "big.dump", 768);
+        var source = RandomArchive.Make(_remote, "big.dump", 768);
         var destination = Path.Combine(_local, "big.dump");
         using (var running = _ps.Start("Copy-HydraDump -FromSession $s -Path $args[0] -Destination $args[1]", source, destination))
         {
@@ -180,7 +180,7 @@ public sealed class CopyHydraDumpTests : IDisposable
     [Fact]
     public void CtrlCStopsAnUploadAndLeavesOnlyTheResumablePartialFile()
     {
-        var source = BigArchive(_local, "upload.dump", 768);
+        var source = RandomArchive.Make(_local, "upload.dump", 768);
         var target = Path.Combine(_remote, "upload.dump");
         using var running = _ps.Start("Copy-HydraDump -Path $args[0] -ToSession $s -Destination $args[1]", source, _remote + "/");
         Assert.True(running.WaitUntil(() => PartialSize(target) > 64 << 20, TimeSpan.FromSeconds(60)), "the upload never got going");
@@ -191,22 +191,6 @@ public sealed class CopyHydraDumpTests : IDisposable
         var resumed = _ps.Run("Copy-HydraDump -Path $args[0] -ToSession $s -Destination $args[1] -Resume", source, _remote + "/");
         AssertNoErrors(resumed);
         Assert.Equal(DumpFiles.Sha256(source), DumpFiles.Sha256(target));
-    }
-
-    /// <summary>An incompressible "archive" of <paramref name="mebibytes"/> MiB with a manifest that records its hash (owned by the SSH user on "the remote host").</summary>
-    private static string BigArchive(string folder, string name, int mebibytes)
-    {
-        var path = Path.Combine(folder, name);
-        ExternalCommand.Run("sh", new[] { "-c", $"head -c {mebibytes}M /dev/urandom > '{path}'" });
-        // Every field a manifest must have (Dump/ManifestSchema.cs): a partial one is refused when read.
-        var manifest = $$"""{ "manifestVersion": 1, "createdBy": "test", "createdUtc": "2026-01-01T00:00:00Z", "archive": { "format": "Custom", "fileName": "{{name}}", "sizeBytes": {{new FileInfo(path).Length}}, "sha256": "{{DumpFiles.Sha256(path)}}", "files": [], "pgDumpVersion": "15" }, "source": { "host": "h", "port": 5432, "database": "d", "serverVersion": "15", "serverVersionNum": 150000, "encoding": "UTF8" }, "options": {}, "extensions": [], "tables": [], "databaseSettings": [], "roles": [] }""";
-        File.WriteAllText(path + ".manifest.json", manifest);
-        if (folder.Contains("/sshd/remote", StringComparison.Ordinal))
-        {
-            ExternalCommand.Run("chown", new[] { SshServer.UserName, path, path + ".manifest.json" });
-        }
-
-        return path;
     }
 
     private static long PartialSize(string destination) =>
