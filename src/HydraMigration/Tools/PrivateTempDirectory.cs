@@ -103,6 +103,13 @@ internal sealed class PrivateTempDirectory : IDisposable
     {
         try
         {
+            // A killed process whose parent died too lingers as a zombie until init reaps it: dead.
+            var stat = "/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/stat";
+            if (File.Exists(stat) && File.ReadAllText(stat) is var text && text.LastIndexOf(')') is var end && end > 0 && end + 2 < text.Length && text[end + 2] is 'Z' or 'X')
+            {
+                return false;
+            }
+
             using var process = Process.GetProcessById(pid);
             return !process.HasExited;
         }
@@ -113,6 +120,10 @@ internal sealed class PrivateTempDirectory : IDisposable
         catch (InvalidOperationException)
         {
             return false;
+        }
+        catch (IOException)
+        {
+            return false; // its /proc entry went while we read it
         }
     }
 
