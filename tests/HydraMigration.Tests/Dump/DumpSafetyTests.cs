@@ -54,9 +54,9 @@ public sealed class DumpSafetyTests : IDisposable
         {
             foreach (var process in Directory.GetDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
             {
-                var commandLine = Read(Path.Combine(process, "cmdline"));
+                var commandLine = Leftovers.Read(Path.Combine(process, "cmdline"));
                 sawPgDump |= commandLine.Contains("pg_dump", StringComparison.Ordinal) && commandLine.Contains(folder, StringComparison.Ordinal);
-                if (commandLine.Contains(password, StringComparison.Ordinal) || Read(Path.Combine(process, "environ")).Contains(password, StringComparison.Ordinal))
+                if (commandLine.Contains(password, StringComparison.Ordinal) || Leftovers.Read(Path.Combine(process, "environ")).Contains(password, StringComparison.Ordinal))
                 {
                     leaks.Add(commandLine);
                 }
@@ -104,21 +104,5 @@ public sealed class DumpSafetyTests : IDisposable
         }
     }
 
-    private static IEnumerable<string> PgDumpProcesses(string folder) =>
-        Directory.GetDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _))
-            .Select(d => Read(Path.Combine(d, "cmdline")))
-            .Where(c => c.Contains("pg_dump", StringComparison.Ordinal) && c.Contains(folder, StringComparison.Ordinal))
-            .ToList();
-
-    private static string Read(string procFile)
-    {
-        try
-        {
-            return File.ReadAllText(procFile).Replace('\0', ' ');
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return string.Empty; // the process ended while we looked
-        }
-    }
+    private static IEnumerable<string> PgDumpProcesses(string folder) => Leftovers.Processes("pg_dump", folder);
 }

@@ -281,11 +281,7 @@ $src = New-HydraConnection -HostName 127.0.0.1 -Port $env:T_PORT -Database $env:
             .ToList();
 
     /// <summary>Running processes of <paramref name="tool"/> (or guards running it) whose command line names <paramref name="marker"/>.</summary>
-    private static List<string> Tools(string tool, string marker) =>
-        Directory.GetDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _))
-            .Select(d => Read(Path.Combine(d, "cmdline")))
-            .Where(c => c.Contains(tool, StringComparison.Ordinal) && c.Contains(marker, StringComparison.Ordinal))
-            .ToList();
+    private static List<string> Tools(string tool, string marker) => Leftovers.Processes(tool, marker);
 
     private static IEnumerable<int> Descendants(int pid)
     {
@@ -296,26 +292,6 @@ $src = New-HydraConnection -HostName 127.0.0.1 -Port $env:T_PORT -Database $env:
         return children.Concat(children.SelectMany(Descendants)).ToList();
     }
 
-    private static void AssertNoFileHolds(string secret, params string[] folders)
-    {
-        foreach (var file in folders.Where(Directory.Exists).SelectMany(f => Directory.GetFiles(f, "*", SearchOption.AllDirectories)))
-        {
-            // Zero length: nothing to hold, and the runtime's debug FIFOs a SIGKILLed pwsh leaves in its
-            // TMPDIR would block an open for reading forever.
-            var length = new FileInfo(file).Length;
-            Assert.False(length > 0 && length < 64 << 20 && Read(file).Contains(secret, StringComparison.Ordinal), file + " holds the password");
-        }
-    }
-
-    private static string Read(string file)
-    {
-        try
-        {
-            return File.ReadAllText(file).Replace('\0', ' ');
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return string.Empty; // gone while we looked
-        }
-    }
+    private static void AssertNoFileHolds(string secret, params string[] folders) =>
+        Assert.Empty(Leftovers.FilesHolding(secret, folders));
 }

@@ -307,35 +307,7 @@ INSERT INTO public.gated SELECT g, md5(g::text) FROM generate_series(1, {GatedRo
 
     /// <summary>Whether any file in a private "hydra-…" folder under the temp folder holds <paramref name="password"/>.</summary>
     private static bool PasswordOnDisk(string password) =>
-        Directory.GetDirectories(Path.GetTempPath(), "hydra-*")
-            .Where(d => Path.GetFileName(d) != "hydra-tests")
-            .SelectMany(d => SafeFiles(d))
-            .Any(f => SafeRead(f).Contains(password, StringComparison.Ordinal));
+        Leftovers.FilesHolding(password, Directory.GetDirectories(Path.GetTempPath(), "hydra-*").Where(d => Path.GetFileName(d) != "hydra-tests").ToArray()).Count > 0;
 
-    private static string[] SafeFiles(string folder)
-    {
-        try
-        {
-            return Directory.GetFiles(folder, "*", SearchOption.AllDirectories);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return Array.Empty<string>();
-        }
-    }
-
-    private static bool PgRestoreRunsOn(string path) =>
-        Directory.GetDirectories("/proc").Select(d => SafeRead(Path.Combine(d, "cmdline"))).Any(c => c.Contains("pg_restore", StringComparison.Ordinal) && c.Contains(path, StringComparison.Ordinal));
-
-    private static string SafeRead(string file)
-    {
-        try
-        {
-            return File.ReadAllText(file).Replace('\0', ' ');
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return string.Empty;
-        }
-    }
+    private static bool PgRestoreRunsOn(string path) => Leftovers.Processes("pg_restore", path).Count > 0;
 }
