@@ -60,7 +60,7 @@ public sealed class SshLoginParameters
 
     /// <summary>A per-call session to <paramref name="hostName"/>; null when no host was named.</summary>
     internal HydraSshSession? SessionFor(PSCmdlet cmdlet, string? hostName) =>
-        hostName is null ? null : new HydraSshSession(RequestFor(cmdlet, hostName));
+        hostName is null ? null : SshSessionConnection.PerCall(RequestFor(cmdlet, hostName));
 
     /// <summary>Login options without a host are refused rather than ignored: the user meant to use SSH.</summary>
     internal static void RequireHost(PSCmdlet cmdlet, bool hostNamed, string hostParameters)

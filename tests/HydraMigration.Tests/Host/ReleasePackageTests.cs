@@ -29,14 +29,20 @@ public sealed class ReleasePackageTests
             var files = Directory.GetFiles(folder, "*", SearchOption.AllDirectories)
                 .Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/')).OrderBy(f => f, StringComparer.Ordinal).ToList();
             var listing = string.Join("\n", files);
-            foreach (var required in new[] { "HydraMigration.psd1", "HydraMigration.dll", "HydraMigration.format.ps1xml", "en-US/HydraMigration.dll-Help.xml", "Npgsql.dll", "Renci.SshNet.dll" })
+            foreach (var required in new[]
+            {
+                "HydraMigration.psd1", "HydraMigration.dll", "HydraMigration.Model.dll", "HydraMigration.format.ps1xml", "en-US/HydraMigration.dll-Help.xml",
+                "dependencies/HydraMigration.LoadContext.dll",
+                "dependencies/net8.0/HydraMigration.Engine.dll", "dependencies/net8.0/Npgsql.dll", "dependencies/net8.0/Renci.SshNet.dll",
+                "dependencies/netstandard2.0/HydraMigration.Engine.dll", "dependencies/netstandard2.0/Npgsql.dll", "dependencies/netstandard2.0/Renci.SshNet.dll",
+            })
             {
                 Assert.True(files.Contains(required), required + " is missing from the Release folder:\n" + listing);
             }
 
             Assert.DoesNotContain(files, f => f.EndsWith(".pdb", StringComparison.Ordinal) || f.EndsWith(".deps.json", StringComparison.Ordinal));
             Assert.Equal(new[] { "en-US/HydraMigration.dll-Help.xml" }, files.Where(f => f.EndsWith(".xml", StringComparison.Ordinal)));
-            Assert.DoesNotContain("System.Management.Automation.dll", files); // the engine's own copy must win in every host
+            Assert.DoesNotContain(files, f => f.EndsWith("System.Management.Automation.dll", StringComparison.Ordinal)); // the engine's own copy must win in every host
 
             // Test-ModuleManifest checks what the manifest names exists; the import shows it loads.
             var version = XDocument.Load(Path.Combine(Repository.Root, "Directory.Build.props")).Descendants("Version").Single().Value;

@@ -35,7 +35,7 @@ public sealed class ModuleTests : IDisposable
     public void ExportsExactlyTheCmdletsTheAssemblyDefines()
     {
         var exported = _ps.Run("(Get-Module HydraMigration).ExportedCmdlets.Keys").Output.Select(o => o.ToString()).Order().ToList();
-        var defined = _ps.Run(@"[HydraMigration.HydraConnection].Assembly.GetTypes() |
+        var defined = _ps.Run(@"(Get-Module HydraMigration).ImplementingAssembly.GetTypes() |
             ForEach-Object { $_.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false) } |
             ForEach-Object { $_.VerbName + '-' + $_.NounName }").Output.Select(o => o.ToString()).Order().ToList();
         Assert.NotEmpty(defined);
@@ -45,9 +45,26 @@ public sealed class ModuleTests : IDisposable
     [Fact]
     public void ModuleFolderShipsDependenciesButNotTheEngine()
     {
+        // Beside the manifest: the cmdlets and the model only; the engine and its dependencies
+        // in dependencies/<tfm>/, one folder per build, and the load context that isolates them.
         var files = Directory.GetFiles(Repository.ModuleFolder).Select(Path.GetFileName).ToList();
-        Assert.Contains("Npgsql.dll", files);
-        Assert.Contains("Renci.SshNet.dll", files);
+        Assert.Contains("HydraMigration.dll", files);
+        Assert.Contains("HydraMigration.Model.dll", files);
+        Assert.DoesNotContain("Npgsql.dll", files);
+        Assert.DoesNotContain("Renci.SshNet.dll", files);
+        Assert.DoesNotContain("HydraMigration.Engine.dll", files);
+        var dependencies = Path.Combine(Repository.ModuleFolder, "dependencies");
+        Assert.True(File.Exists(Path.Combine(dependencies, "HydraMigration.LoadContext.dll")));
+        foreach (var build in new[] { "netstandard2.0", "net8.0" })
+        {
+            var shipped = Directory.GetFiles(Path.Combine(dependencies, build)).Select(Path.GetFileName).ToList();
+            Assert.Contains("HydraMigration.Engine.dll", shipped);
+            Assert.Contains("Npgsql.dll", shipped);
+            Assert.Contains("Renci.SshNet.dll", shipped);
+            Assert.DoesNotContain("HydraMigration.Model.dll", shipped);
+            Assert.DoesNotContain("System.Management.Automation.dll", shipped);
+        }
+
         Assert.Contains("HydraMigration.format.ps1xml", files);
         Assert.True(File.Exists(Path.Combine(Repository.ModuleFolder, "en-US", "HydraMigration.dll-Help.xml")));
         Assert.DoesNotContain("System.Management.Automation.dll", files);

@@ -38,10 +38,10 @@ internal sealed class CopyEndpoint : IDisposable
         }
 
         // Held for the whole copy: remote hashing runs commands on the session's connection.
-        var hold = await session.UseAsync(cancellationToken).ConfigureAwait(false);
+        var hold = await SshSessionConnection.Of(session).UseAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var sftp = await session.OpenSftpAsync(cancellationToken).ConfigureAwait(false);
+            var sftp = await SshSessionConnection.Of(session).OpenSftpAsync(cancellationToken).ConfigureAwait(false);
             return new CopyEndpoint(new SftpFileStore(sftp, session.ToString()), session, sftp, hold);
         }
         catch

@@ -90,7 +90,7 @@ internal sealed class CopyService
                 // Without a manifest, a download is checked against the source's hash taken where it lies.
                 var expected = file.Sha256 is { Length: > 0 } recorded
                     ? recorded
-                    : source.Session is { } remote ? await RemoteHasher.ComputeAsync(remote, from, null, cancellationToken).ConfigureAwait(false) : null;
+                    : source.Session is { } remote ? await RemoteHasher.ComputeAsync(SshSessionConnection.Of(remote), from, null, cancellationToken).ConfigureAwait(false) : null;
                 if (expected is not null && !string.Equals(expected, hash, StringComparison.OrdinalIgnoreCase))
                 {
                     throw new HydraException("CopyVerificationFailed", ErrorCategory.InvalidResult, string.Format(CultureInfo.InvariantCulture,

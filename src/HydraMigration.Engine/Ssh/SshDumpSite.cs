@@ -78,10 +78,10 @@ IFS= read -r hg_secret || { rm -rf -- ""$hg_d""; exit 70; }
 
     public static async Task<SshDumpSite> OpenAsync(HydraSshSession session, IOperationReporter reporter, CancellationToken cancellationToken)
     {
-        var hold = await session.UseAsync(cancellationToken).ConfigureAwait(false);
+        var hold = await SshSessionConnection.Of(session).UseAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return new SshDumpSite(session, hold, await session.OpenSftpAsync(cancellationToken).ConfigureAwait(false), reporter);
+            return new SshDumpSite(session, hold, await SshSessionConnection.Of(session).OpenSftpAsync(cancellationToken).ConfigureAwait(false), reporter);
         }
         catch
         {
@@ -107,7 +107,7 @@ IFS= read -r hg_secret || { rm -rf -- ""$hg_d""; exit 70; }
             ? "\"$(command -v pg_dump)\" /usr/lib/postgresql/*/bin/pg_dump /usr/pgsql-*/bin/pg_dump /usr/local/pgsql/bin/pg_dump /opt/homebrew/opt/postgresql*/bin/pg_dump /usr/local/opt/postgresql*/bin/pg_dump /usr/local/bin/pg_dump /usr/bin/pg_dump"
             : RemoteShell.Quote(binPath!.TrimEnd('/') + "/pg_dump");
         var script = "for p in " + candidates + "; do if [ -x \"$p\" ] && [ -f \"$p\" ]; then printf '%s\\t%s\\n' \"$p\" \"$(\"$p\" --version 2>/dev/null | head -n 1)\"; fi; done; exit 0";
-        var result = await RemoteShell.RunAsync(Session.Client, script, null, null, cancellationToken).ConfigureAwait(false);
+        var result = await RemoteShell.RunAsync(SshSessionConnection.Of(Session).Client, script, null, null, cancellationToken).ConfigureAwait(false);
         var found = result.Output.Split('\n')
             .Select(line => line.Split('\t'))
             .Where(parts => parts.Length == 2)
@@ -146,7 +146,7 @@ IFS= read -r hg_secret || { rm -rf -- ""$hg_d""; exit 70; }
         script.Append("hydra_guard \"$hg_d\" ").Append(RemoteShell.Quote(outputPath)).Append(" '' ").Append(RemoteShell.Quote(pgDump.Path)).Append(' ').Append(RemoteShell.Join(arguments)).Append('\n');
 
         var firstLine = password is null ? string.Empty : Octal(LibpqEnvironment.HasLineBreak(password) ? password : LibpqEnvironment.PassfileLine(password).TrimEnd('\n'));
-        var result = await RemoteShell.RunGuardedAsync(Session.Client, script.ToString(), firstLine, onErrorLine, OnOutputLine, cancellationToken).ConfigureAwait(false);
+        var result = await RemoteShell.RunGuardedAsync(SshSessionConnection.Of(Session).Client, script.ToString(), firstLine, onErrorLine, OnOutputLine, cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         if (result.ExitStatus is FolderFailed or PassfileFailed)
         {
@@ -164,11 +164,11 @@ IFS= read -r hg_secret || { rm -rf -- ""$hg_d""; exit 70; }
             return new ManifestArchive
             {
                 SizeBytes = Files.FileLength(path),
-                Sha256 = await RemoteHasher.ComputeAsync(Session, path, null, cancellationToken).ConfigureAwait(false),
+                Sha256 = await RemoteHasher.ComputeAsync(SshSessionConnection.Of(Session), path, null, cancellationToken).ConfigureAwait(false),
             };
         }
 
-        var hashes = await RemoteHasher.ComputeFolderAsync(Session, path, cancellationToken).ConfigureAwait(false);
+        var hashes = await RemoteHasher.ComputeFolderAsync(SshSessionConnection.Of(Session), path, cancellationToken).ConfigureAwait(false);
         var files = Files.ListFilesRecursive(path).Select(f => new ManifestArchiveFile
         {
             Name = f.RelativePath,

@@ -71,8 +71,8 @@ internal sealed class FileMover
     /// </summary>
     private static SftpFileTransfer Engine(HydraSshSession session, CopyEndpoint endpoint, long size) =>
         size < SmallFileBytes && endpoint.Sftp is { } own
-            ? new SftpFileTransfer(session, SmallFileOptions, session.ToString(), own)
-            : new SftpFileTransfer(session, TransferOptions.Default, session.ToString());
+            ? new SftpFileTransfer(SshSessionConnection.Of(session), SmallFileOptions, session.ToString(), own)
+            : new SftpFileTransfer(SshSessionConnection.Of(session), TransferOptions.Default, session.ToString());
 
     internal static HydraException Mismatch(string path, string sent, string arrived) =>
         new("CopyVerificationFailed", ErrorCategory.InvalidResult, string.Format(CultureInfo.InvariantCulture,
@@ -90,7 +90,7 @@ internal sealed class FileMover
         }
 
         var localPrefix = HashLocalPrefix(localPath, offset, hash, cancellationToken);
-        var remotePrefix = await RemoteHasher.ComputeAsync(remote, remotePath, offset, cancellationToken).ConfigureAwait(false);
+        var remotePrefix = await RemoteHasher.ComputeAsync(SshSessionConnection.Of(remote), remotePath, offset, cancellationToken).ConfigureAwait(false);
         if (string.Equals(localPrefix, remotePrefix, StringComparison.Ordinal))
         {
             _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "Resuming after {0}: the part already copied matches the source.", Units.Bytes(offset)));

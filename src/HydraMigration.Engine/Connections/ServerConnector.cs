@@ -20,7 +20,7 @@ internal static class ServerConnector
     public static async Task<NpgsqlConnection> OpenAsync(HydraConnection target, CancellationToken cancellationToken)
     {
         // Through a tunnel, Npgsql talks to a local forward that lives as long as this connection.
-        var tunnel = target.SshTunnel?.Forward(target.HostName, target.Port, cancellationToken);
+        var tunnel = target.SshTunnel is { } sshTunnel ? SshSessionConnection.Of(sshTunnel).Forward(target.HostName, target.Port, cancellationToken) : null;
         var connection = new NpgsqlConnection(BuildConnectionString(target, tunnel?.LocalPort));
         if (tunnel is not null)
         {
@@ -130,7 +130,7 @@ internal static class ServerConnector
     /// </summary>
     public static HydraException? TunnelLost(HydraConnection target, Exception? inner)
     {
-        if (target.SshTunnel is not { Dropped: true } session)
+        if (target.SshTunnel is not { } session || !SshSessionConnection.Of(session).Dropped)
         {
             return null;
         }

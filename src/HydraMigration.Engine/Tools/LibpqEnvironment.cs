@@ -20,7 +20,7 @@ internal static class LibpqEnvironment
     /// </summary>
     public static IDictionary<string, string?> For(HydraConnection connection, PrivateTempDirectory privateFolder)
     {
-        var tunnel = connection.SshTunnel?.Forward(connection.HostName, connection.Port);
+        var tunnel = connection.SshTunnel is { } sshTunnel ? SshSessionConnection.Of(sshTunnel).Forward(connection.HostName, connection.Port) : null;
         if (tunnel is not null)
         {
             privateFolder.DisposeWith(tunnel);

@@ -66,7 +66,7 @@ internal sealed class TunnelListener : IDisposable
             throw;
         }
 
-        LocalPort = ((IPEndPoint)_listener.LocalEndPoint).Port;
+        LocalPort = ((IPEndPoint)_listener.LocalEndPoint!).Port;
         new Thread(AcceptLoop) { IsBackground = true, Name = "HydraMigration tunnel " + LocalPort }.Start();
     }
 

@@ -9,15 +9,12 @@ using Renci.SshNet;
 namespace HydraMigration;
 
 /// <summary>
-/// An SSH connection whose host key was verified. A session from New-HydraSshSession stays open:
-/// the caller owns it (keep it in a variable) and closes it with Remove-HydraSshSession. A
-/// session made from a cmdlet's inline -Ssh* parameters opens per call instead: each cmdlet
-/// call that uses it connects, and disconnects when done, so nothing stays open behind a
-/// runbook's back; after the first connection it only trusts the host key verified then.
-/// Cmdlets use a session to run pg_dump on that host, to forward ports to servers only it can
-/// reach, and to copy archives.
+/// The connection behind a <see cref="HydraSshSession"/>: the SSH client, its port forwards and
+/// who holds it. A kept session (New-HydraSshSession) is connected from the start until
+/// disposed; a per-call session (inline -Ssh* parameters) connects for its first user and
+/// disconnects when its last user lets go.
 /// </summary>
-public sealed class HydraSshSession : IDisposable, ISshHost
+internal sealed class SshSessionConnection : ISshSessionLink, ISshHost
 {
     private readonly SshSessionRequest _request;
 
@@ -29,34 +26,32 @@ public sealed class HydraSshSession : IDisposable, ISshHost
     private int _uses;
     private volatile bool _closed;
 
-    /// <summary>A session opened by New-HydraSshSession: connected now, until disposed.</summary>
-    internal HydraSshSession(int id, SshClient client, SshSessionRequest request, SshHostKey hostKey)
+    private SshSessionConnection(SshSessionRequest request, bool opensPerCall)
     {
-        Id = id;
         _request = request;
-        Attach(client, hostKey);
-        Created = DateTime.Now;
+        OpensPerCall = opensPerCall;
+    }
+
+    /// <summary>A session opened by New-HydraSshSession: connected now, until disposed.</summary>
+    internal static HydraSshSession Kept(int id, SshClient client, SshSessionRequest request, SshHostKey hostKey)
+    {
+        var connection = new SshSessionConnection(request, opensPerCall: false);
+        connection.Attach(client, hostKey);
+        return connection.Session = new HydraSshSession(id, request.HostName, request.Port, request.UserName, request.Display, false, connection);
     }
 
     /// <summary>A session from inline parameters: not connected until a call uses it (<see cref="UseAsync"/>).</summary>
-    internal HydraSshSession(SshSessionRequest request)
+    internal static HydraSshSession PerCall(SshSessionRequest request)
     {
-        _request = request;
-        OpensPerCall = true;
-        Created = DateTime.Now;
+        var connection = new SshSessionConnection(request, opensPerCall: true);
+        return connection.Session = new HydraSshSession(0, request.HostName, request.Port, request.UserName, request.Display, true, connection);
     }
 
-    /// <summary>Number of this session in the current PowerShell session (for Get-/Remove-HydraSshSession -Id); 0 for a per-call session, which is not listed.</summary>
-    public int Id { get; }
+    /// <summary>The connection behind <paramref name="session"/>.</summary>
+    internal static SshSessionConnection Of(HydraSshSession session) => (SshSessionConnection)session.Link;
 
-    /// <summary>The SSH host.</summary>
-    public string HostName => _request.HostName;
-
-    /// <summary>The SSH port.</summary>
-    public int Port => _request.Port;
-
-    /// <summary>The user logged in.</summary>
-    public string UserName => _request.UserName;
+    /// <summary>The session this connection is behind (the target of its errors).</summary>
+    internal HydraSshSession Session { get; private set; } = null!;
 
     /// <summary>The verified host key's fingerprint, "SHA256:…" as ssh prints it.</summary>
     public string HostKeyFingerprint => _hostKey?.Fingerprint ?? "";
@@ -73,17 +68,16 @@ public sealed class HydraSshSession : IDisposable, ISshHost
     /// <summary>True when the connection a call holds has dropped (not when it was closed on purpose, or a per-call session is simply idle).</summary>
     internal bool Dropped => _client is { IsConnected: false };
 
-    /// <summary>True for a session from a cmdlet's inline -Ssh* parameters: it connects for each call that uses it and disconnects after.</summary>
-    public bool OpensPerCall { get; }
-
-    /// <summary>When the session was opened (local time).</summary>
-    public DateTime Created { get; }
+    /// <summary>True for a session from a cmdlet's inline -Ssh* parameters.</summary>
+    internal bool OpensPerCall { get; }
 
     /// <summary>The connection; callers hold a <see cref="UseAsync"/> (per-call sessions are only connected then).</summary>
     internal SshClient Client => _client ?? throw NotConnected();
 
     /// <summary>"user@host" or "user@host:port".</summary>
     public override string ToString() => _request.Display;
+
+    private int Id => Session.Id;
 
     /// <summary>Closes the connection and every port forward on it; a per-call session cannot be used again.</summary>
     public void Dispose()
@@ -127,7 +121,7 @@ public sealed class HydraSshSession : IDisposable, ISshHost
                 // Its other users hold the dropped connection; they fail and let go, then the
                 // next call connects afresh.
                 throw new HydraException("SshSessionClosed", System.Management.Automation.ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture,
-                    "The SSH connection to {0} dropped during this call. Run the command again: it logs in anew.", this), this);
+                    "The SSH connection to {0} dropped during this call. Run the command again: it logs in anew.", this), Session);
             }
 
             if (_uses == 0)
@@ -245,7 +239,7 @@ public sealed class HydraSshSession : IDisposable, ISshHost
 
     private HydraException NotConnected() => new("SshSessionClosed", System.Management.Automation.ErrorCategory.ConnectionError, OpensPerCall
         ? string.Format(CultureInfo.InvariantCulture, "The SSH session {0} was closed. Give the -Ssh* parameters again, or open one with New-HydraSshSession.", this)
-        : string.Format(CultureInfo.InvariantCulture, "The SSH session {0} (Id {1}) is no longer connected. Open a new one with New-HydraSshSession.", this, Id), this);
+        : string.Format(CultureInfo.InvariantCulture, "The SSH session {0} (Id {1}) is no longer connected. Open a new one with New-HydraSshSession.", this, Id), Session);
 
     private bool WaitConnected()
     {
@@ -257,14 +251,14 @@ public sealed class HydraSshSession : IDisposable, ISshHost
         offered.Fingerprint == _hostKey?.Fingerprint
             ? null
             : new HydraException("SshHostKeyChanged", System.Management.Automation.ErrorCategory.SecurityError, string.Format(CultureInfo.InvariantCulture,
-                "WARNING: the host key of '{0}' changed since this session first connected: it was {1}, now the server offers {2}. The connection was refused.", _request.Display, _hostKey?.Fingerprint, offered.Fingerprint), this);
+                "WARNING: the host key of '{0}' changed since this session first connected: it was {1}, now the server offers {2}. The connection was refused.", _request.Display, _hostKey?.Fingerprint, offered.Fingerprint), Session);
 
     /// <summary>A per-call session's hold on its connection.</summary>
     private sealed class Hold : IDisposable
     {
-        private HydraSshSession? _session;
+        private SshSessionConnection? _session;
 
-        public Hold(HydraSshSession session) => _session = session;
+        public Hold(SshSessionConnection session) => _session = session;
 
         public void Dispose() => Interlocked.Exchange(ref _session, null)?.Release();
     }

@@ -125,8 +125,12 @@ internal sealed class SftpInternals
             // reflection cannot pass, and all it holds is the array (usePool stays false).
             // RuntimeHelpers.GetUninitializedObject where the runtime has it (PowerShell 7);
             // FormatterServices' (obsolete there, the only one on .NET Framework) otherwise.
+#if NET
+            var uninitialized = typeof(System.Runtime.CompilerServices.RuntimeHelpers).GetMethod(nameof(System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject))!;
+#else
             var uninitialized = typeof(System.Runtime.CompilerServices.RuntimeHelpers).GetMethod("GetUninitializedObject", new[] { typeof(Type) })
                 ?? typeof(FormatterServices).GetMethod(nameof(FormatterServices.GetUninitializedObject))!;
+#endif
             var wrapped = Expression.Variable(writeBufferType, "wrapped");
 
             // The strings below name SSH.NET's members (some share our properties' names).

@@ -17,7 +17,7 @@ internal static class SshSessions
     {
         reporter.Verbose("Connecting to " + request.Display + ", host keys checked against " + (request.HostKeyFingerprint is null ? request.KnownHostsPath : "the pinned fingerprint"));
         var (client, hostKey) = await ConnectAsync(request, new HostKeyPolicy(request).Check, cancellationToken).ConfigureAwait(false);
-        var session = new HydraSshSession(registry.NextId(), client, request, hostKey);
+        var session = SshSessionConnection.Kept(registry.NextId(), client, request, hostKey);
         registry.Add(session);
         reporter.Verbose("Connected to " + session + " (" + session.ServerVersion + "), host key " + session.HostKeyFingerprint);
         return session;
