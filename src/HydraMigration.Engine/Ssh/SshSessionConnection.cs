@@ -120,7 +120,7 @@ internal sealed class SshSessionConnection : ISshSessionLink, ISshHost
             {
                 // Its other users hold the dropped connection; they fail and let go, then the
                 // next call connects afresh.
-                throw new HydraException("SshSessionClosed", System.Management.Automation.ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture,
+                throw new HydraException(HydraErrors.SshSessionClosed, string.Format(CultureInfo.InvariantCulture,
                     "The SSH connection to {0} dropped during this call. Run the command again: it logs in anew.", this), Session);
             }
 
@@ -237,7 +237,7 @@ internal sealed class SshSessionConnection : ISshSessionLink, ISshHost
         _client = null;
     }
 
-    private HydraException NotConnected() => new("SshSessionClosed", System.Management.Automation.ErrorCategory.ConnectionError, OpensPerCall
+    private HydraException NotConnected() => new(HydraErrors.SshSessionClosed, OpensPerCall
         ? string.Format(CultureInfo.InvariantCulture, "The SSH session {0} was closed. Give the -Ssh* parameters again, or open one with New-HydraSshSession.", this)
         : string.Format(CultureInfo.InvariantCulture, "The SSH session {0} (Id {1}) is no longer connected. Open a new one with New-HydraSshSession.", this, Id), Session);
 
@@ -250,7 +250,7 @@ internal sealed class SshSessionConnection : ISshSessionLink, ISshHost
     private HydraException? SamePinnedKey(SshHostKey offered) =>
         offered.Fingerprint == _hostKey?.Fingerprint
             ? null
-            : new HydraException("SshHostKeyChanged", System.Management.Automation.ErrorCategory.SecurityError, string.Format(CultureInfo.InvariantCulture,
+            : new HydraException(HydraErrors.SshHostKeyChanged, string.Format(CultureInfo.InvariantCulture,
                 "WARNING: the host key of '{0}' changed since this session first connected: it was {1}, now the server offers {2}. The connection was refused.", _request.Display, _hostKey?.Fingerprint, offered.Fingerprint), Session);
 
     /// <summary>A per-call session's hold on its connection.</summary>
