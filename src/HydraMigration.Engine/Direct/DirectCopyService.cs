@@ -245,8 +245,9 @@ internal sealed class DirectCopyService
         var manifest = await collector.CollectAsync(cancellationToken).ConfigureAwait(false);
         manifest.Roles = RoleReferences.FromToc(toc.Entries);
         manifest.Catalog = await new CatalogSnapshotReader(snapshot.Connection).ReadForDumpAsync(manifest, scope.IncludesSchema, request.Tables.Count > 0, cancellationToken).ConfigureAwait(false);
-        // The extensions the schema creates (a -Table dump creates none), as the target will have them.
-        var extensions = new HashSet<string>(toc.Entries.Where(e => e.Desc == "EXTENSION").Select(e => e.Tag), StringComparer.Ordinal);
+        // The extensions the schema creates (a -Table dump creates none), as the target will have
+        // them; plpgsql comes with every database (pg_dump leaves it out).
+        var extensions = new HashSet<string>(toc.Entries.Where(e => e.Desc == "EXTENSION").Select(e => e.Tag), StringComparer.Ordinal) { "plpgsql" };
         manifest.Extensions.RemoveAll(x => !extensions.Contains(x.Name));
         manifest.Catalog.Extensions.RemoveAll(x => !extensions.Contains(x.Name));
         manifest.Source = snapshot.Server;

@@ -19,10 +19,12 @@ public sealed class CopyHydraDatabaseTests : IDisposable
     private const string CopyCmd = "HydraMigration.Commands.CopyHydraDatabaseCommand";
     private readonly PostgresFixture _pg;
     private readonly PowerShellSession _ps = new();
+    private readonly ITestOutputHelper _output;
 
     public CopyHydraDatabaseTests(PostgresFixture pg, ITestOutputHelper output)
     {
         _pg = pg;
+        _output = output;
         var version = pg.Source.Psql("postgres", "SELECT default_version FROM pg_available_extensions WHERE name = 'columnar'");
         output.WriteLine("Columnar: " + (pg.UsesColumnarStandIn ? "the test stand-in (not Hydra)" : "Hydra columnar") + ", version " + version);
     }
@@ -48,6 +50,11 @@ public sealed class CopyHydraDatabaseTests : IDisposable
         Assert.Contains(copy.Output, o => Describe(o) == "Pass RowCount inventory.stock_moves Count");
         Assert.Contains(copy.Output, o => Describe(o) == "Pass ColumnarOptions reporting.archive_2024 Options" || Describe(o).StartsWith("Pass ColumnarOptions reporting.archive_2024", StringComparison.Ordinal));
         Assert.Contains(copy.Verbose, v => v.StartsWith("Phase data", StringComparison.Ordinal));
+        foreach (var phase in copy.Verbose.Where(v => v.StartsWith("Phase ", StringComparison.Ordinal) || v.StartsWith("Copy plan after", StringComparison.Ordinal) || v.StartsWith("Schema dumped", StringComparison.Ordinal)))
+        {
+            _output.WriteLine(phase.Length > 300 ? phase[..300] + "..." : phase);
+        }
+
         Assert.NotEmpty(copy.Progress);
 
         // The type binary COPY cannot carry went as text, said so, and arrived intact; the enum array went in binary.
