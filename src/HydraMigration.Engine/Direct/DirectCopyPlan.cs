@@ -16,6 +16,9 @@ namespace HydraMigration.Direct;
 /// </summary>
 internal sealed class DirectCopyPlan : IDisposable
 {
+    // -WhatIf names the biggest items; a database of thousands of tables would bury the plan's other steps.
+    private const int ListedItems = 25;
+
     public DirectCopyPlan(DirectCopyRequest request, SnapshotSession snapshot, PrivateTempDirectory folder, RestorePlan restore, DumpManifest manifest, IReadOnlyList<CopyWorkItem> queue, IReadOnlyList<string> materializedViews)
     {
         Request = request;
@@ -70,7 +73,7 @@ internal sealed class DirectCopyPlan : IDisposable
             steps.Add(string.Format(CultureInfo.InvariantCulture, "set columnar options on {0} table(s)", Restore.ColumnarOptionsToApply.Count));
         }
 
-        steps.Add(string.Format(CultureInfo.InvariantCulture, "COPY {0} table(s), {1}, with {2} worker(s), biggest first: {3}", Queue.Select(i => i.Table).Distinct().Count(), Units.Bytes(Queue.Sum(i => i.Bytes)), Workers, string.Join("; ", Queue.Select(CopyTableReader.Describe))));
+        steps.Add(string.Format(CultureInfo.InvariantCulture, "COPY {0} table(s), {1}, with {2} worker(s), biggest first: {3}", Queue.Select(i => i.Table).Distinct().Count(), Units.Bytes(Queue.Sum(i => i.Bytes)), Workers, string.Join("; ", Queue.Take(ListedItems).Select(CopyTableReader.Describe)) + (Queue.Count > ListedItems ? string.Format(CultureInfo.InvariantCulture, "; and {0} smaller", Queue.Count - ListedItems) : string.Empty)));
         steps.Add("pg_restore --section=post-data" + (Request.IndexJobs > 1 ? string.Format(CultureInfo.InvariantCulture, " with {0} jobs", Request.IndexJobs) : string.Empty));
         var sequences = Manifest.Catalog?.Sequences.Count(s => s.NextValue is not null) ?? 0;
         if (sequences > 0)
