@@ -25,6 +25,7 @@
         'Get-HydraSshSession'
         'Remove-HydraSshSession'
         'Copy-HydraDump'
+        'Copy-HydraDatabase'
         'Test-HydraMigration'
     )
     FunctionsToExport    = @()

@@ -124,6 +124,13 @@ internal static class HydraErrors
     public static readonly HydraError TargetNotEmpty = new(nameof(TargetNotEmpty), ErrorCategory.ResourceExists);
     public static readonly HydraError TargetServerOlder = new(nameof(TargetServerOlder), ErrorCategory.InvalidOperation);
 
+    // Copy-HydraDatabase: the direct copy between two servers.
+    public static readonly HydraError ManifestWriteFailed = new(nameof(ManifestWriteFailed), ErrorCategory.WriteError);
+    public static readonly HydraError SourceConnectionLost = new(nameof(SourceConnectionLost), ErrorCategory.ConnectionError);
+    public static readonly HydraError SourceIsDestination = new(nameof(SourceIsDestination), ErrorCategory.InvalidArgument);
+    public static readonly HydraError TableCopyConnectionLost = new(nameof(TableCopyConnectionLost), ErrorCategory.ConnectionError);
+    public static readonly HydraError TableCopyFailed = new(nameof(TableCopyFailed), ErrorCategory.InvalidData);
+
     // Restore issues: one pg_restore error (classified from its ERROR: line, the only text the tool gives) or one setting the restore re-applies, reported per issue.
     public static readonly HydraError ColumnarOptionsFailed = new(nameof(ColumnarOptionsFailed), ErrorCategory.InvalidResult);
     public static readonly HydraError DatabaseSettingFailed = new(nameof(DatabaseSettingFailed), ErrorCategory.InvalidResult);
@@ -139,6 +146,8 @@ internal static class HydraErrors
     public static readonly HydraError PgRestorePublicSchemaExists = new(nameof(PgRestorePublicSchemaExists), ErrorCategory.InvalidResult);
     public static readonly HydraError PgRestoreRoleExists = new(nameof(PgRestoreRoleExists), ErrorCategory.InvalidResult);
     public static readonly HydraError PgRestoreRoleMissing = new(nameof(PgRestoreRoleMissing), ErrorCategory.ObjectNotFound);
+    public static readonly HydraError MaterializedViewRefreshFailed = new(nameof(MaterializedViewRefreshFailed), ErrorCategory.InvalidResult);
+    public static readonly HydraError SequenceSetFailed = new(nameof(SequenceSetFailed), ErrorCategory.InvalidResult);
 
     // Test-HydraMigration.
     public static readonly HydraError ValidationFailed = new(nameof(ValidationFailed), ErrorCategory.NotSpecified);

@@ -237,21 +237,22 @@ public sealed class RestoreHydraDumpCommand : HydraDatabaseOptionsCmdlet
         // Creating the database, the restore and, when it fails or is stopped, dropping what it
         // created again: all one operation, so the cleanup's messages go through its reporter.
         var result = RunOperation("Restore-HydraDump " + target.ServerDisplay, (reporter, token) => new RestoreService(reporter).ExecuteAsync(plan, missing ? database : null, leftover, KeepFailedDatabase, token));
-        WriteIssues(result);
+        WriteIssues(this, result);
         WriteObject(result);
     }
 
-    private void WriteIssues(HydraRestoreResult result)
+    /// <summary>pg_restore's errors as ErrorRecords and its harmless failures as warnings (Copy-HydraDatabase reports the same way).</summary>
+    internal static void WriteIssues(Cmdlet cmdlet, HydraRestoreResult result)
     {
         foreach (var issue in result.Errors)
         {
             var error = HydraErrors.ById(issue.ErrorId);
-            WriteError(new ErrorRecord(new HydraException(error, "pg_restore: " + issue + (issue.Command is null ? string.Empty : " (" + issue.Command + ")")), error.Id, error.Category, issue));
+            cmdlet.WriteError(new ErrorRecord(new HydraException(error, "pg_restore: " + issue + (issue.Command is null ? string.Empty : " (" + issue.Command + ")")), error.Id, error.Category, issue));
         }
 
         foreach (var issue in result.Warnings)
         {
-            WriteWarning("pg_restore (harmless): " + issue);
+            cmdlet.WriteWarning("pg_restore (harmless): " + issue);
         }
     }
 }

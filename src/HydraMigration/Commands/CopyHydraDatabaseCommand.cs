@@ -1,0 +1,178 @@
+using System;
+using System.Globalization;
+using System.Management.Automation;
+using HydraMigration.Connections;
+using HydraMigration.Database;
+using HydraMigration.Direct;
+
+namespace HydraMigration.Commands;
+
+/// <summary>
+/// <para type="synopsis">Copies a database straight from one server to another, with no archive in between: the schema through pg_dump and pg_restore, the rows as parallel binary COPY streams in one snapshot, Hydra columnar options and database settings carried over.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Copy, "HydraDatabase", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = "https://github.com/hydramigration/HydraMigration/blob/main/README.md")]
+[OutputType(typeof(HydraRestoreResult))]
+public sealed class CopyHydraDatabaseCommand : HydraCmdlet
+{
+    #region Parameters
+
+    /// <summary>The database to copy from.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNull]
+    public HydraConnection Source { get; set; } = null!;
+
+    /// <summary>The database to copy into (new with -CreateDatabase, or empty).</summary>
+    [Parameter(Mandatory = true, Position = 1)]
+    [ValidateNotNull]
+    public HydraConnection Destination { get; set; } = null!;
+
+    /// <summary>Workers copying rows at once (each holds one session on either server).</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int Jobs { get; set; } = 1;
+
+    /// <summary>pg_restore jobs building indexes and constraints after the rows (default: -Jobs).</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int IndexJobs { get; set; }
+
+    /// <summary>Create the target database first (when it does not exist).</summary>
+    [Parameter]
+    public SwitchParameter CreateDatabase { get; set; }
+
+    /// <summary>Copy only these schemas (pg_dump patterns, as New-HydraDump -Schema).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] Schema { get; set; } = Array.Empty<string>();
+
+    /// <summary>Leave these schemas out.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] ExcludeSchema { get; set; } = Array.Empty<string>();
+
+    /// <summary>Copy only these tables (pg_dump patterns, as New-HydraDump -Table).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] Table { get; set; } = Array.Empty<string>();
+
+    /// <summary>Leave these tables out.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] ExcludeTable { get; set; } = Array.Empty<string>();
+
+    /// <summary>Copy these tables' definitions but not their rows.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] ExcludeTableData { get; set; } = Array.Empty<string>();
+
+    /// <summary>Do not copy ownership: objects belong to the destination's login.</summary>
+    [Parameter]
+    public SwitchParameter NoOwner { get; set; }
+
+    /// <summary>Do not copy privileges.</summary>
+    [Parameter]
+    public SwitchParameter NoAcl { get; set; }
+
+    /// <summary>Create tables with the target's default access method (heap) instead of the source's (columnar).</summary>
+    [Parameter]
+    public SwitchParameter NoTableAccessMethod { get; set; }
+
+    /// <summary>Create roles the schema needs and the target lacks, as NOLOGIN roles.</summary>
+    [Parameter]
+    public SwitchParameter CreateMissingRole { get; set; }
+
+    /// <summary>Copy into a database that already holds objects.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Also write the manifest the copy recorded in its snapshot to this file (for Test-HydraMigration -Manifest later).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ManifestPath { get; set; }
+
+    /// <summary>When the copy fails or is stopped, keep the database -CreateDatabase made and the roles -CreateMissingRole made, instead of dropping them.</summary>
+    [Parameter]
+    public SwitchParameter KeepFailedDatabase { get; set; }
+
+    /// <summary>Folder holding pg_dump and pg_restore; overrides $env:HYDRA_PG_BIN and the search.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? PgBinPath { get; set; }
+
+    #endregion
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            Copy();
+        }
+        catch (HydraException ex)
+        {
+            WriteHydraError(ex);
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException and not OperationCanceledException)
+        {
+            WriteUnexpectedError(ex, HydraErrors.CopyFailed, Destination);
+        }
+    }
+
+    private void Copy()
+    {
+        var target = Destination;
+        var request = new DirectCopyRequest(Source, target)
+        {
+            Jobs = Jobs,
+            IndexJobs = IndexJobs > 0 ? IndexJobs : Jobs,
+            Schemas = Schema,
+            ExcludeSchemas = ExcludeSchema,
+            Tables = Table,
+            ExcludeTables = ExcludeTable,
+            ExcludeTableData = ExcludeTableData,
+            NoOwner = NoOwner,
+            NoAcl = NoAcl,
+            NoTableAccessMethod = NoTableAccessMethod,
+            CreateMissingRole = CreateMissingRole,
+            Force = Force,
+            ManifestPath = ManifestPath is null ? null : GetUnresolvedProviderPathFromPSPath(ManifestPath),
+            PgBinPath = PgBinPath is null ? null : GetUnresolvedProviderPathFromPSPath(PgBinPath),
+        };
+
+        var database = CreateDatabase ? new DatabaseRequest(HydraConnectionFactory.WithDatabase(target, "postgres"), target.Database) : null;
+        var existing = database is null ? null : RunOperation("Copy-HydraDatabase", (_, token) => DatabaseService.FindAsync(database, token));
+
+        // A database an earlier -CreateDatabase left unfinished (its server died) counts as missing: it is replaced.
+        var leftover = existing is not null && UnfinishedRestoreMark.Is(existing.Comment) ? existing : null;
+        var missing = database is not null && (existing is null || leftover is not null);
+
+        using var plan = RunOperation("Copy-HydraDatabase preflight", (reporter, token) => new DirectCopyService(reporter).PrepareAsync(request, missing ? database!.Encoding : null, token));
+        foreach (var warning in plan.Restore.Warnings)
+        {
+            WriteWarning(warning);
+        }
+
+        if (plan.Restore.Problems.Count > 0)
+        {
+            // Every problem at once, before anything is written.
+            foreach (var problem in plan.Restore.Problems)
+            {
+                WriteHydraError(problem);
+            }
+
+            return;
+        }
+
+        var targetText = string.Format(CultureInfo.InvariantCulture, "database '{0}' on {1}:{2}", target.Database, target.HostName, target.Port);
+        var action = (missing ? "Create database (encoding " + database!.Encoding + ", template " + database.Template + ") and copy " : "Copy ")
+            + Source.ServerDisplay + " into it: " + plan.Describe();
+        if (!ShouldProcess(targetText, action))
+        {
+            return;
+        }
+
+        var result = RunOperation("Copy-HydraDatabase " + Source.ServerDisplay + " to " + target.ServerDisplay, (reporter, token) => new DirectCopyService(reporter).ExecuteAsync(plan, missing ? database : null, leftover, KeepFailedDatabase, token));
+        RestoreHydraDumpCommand.WriteIssues(this, result);
+        WriteObject(result);
+    }
+}
