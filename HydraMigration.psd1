@@ -26,6 +26,7 @@
         'Remove-HydraSshSession'
         'Copy-HydraDump'
         'Test-HydraMigration'
+        'Invoke-HydraMigration'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
