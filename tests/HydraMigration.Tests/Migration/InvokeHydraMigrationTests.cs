@@ -127,7 +127,8 @@ public sealed class InvokeHydraMigrationTests : IDisposable
         // A table owned by a role only the source has: the restore's own preflight says RoleMissing.
         var role = "mig_src_only_" + Guid.NewGuid().ToString("N")[..6];
         var source = _pg.NewDatabaseName("mig_preflight");
-        _pg.Source.Execute("postgres", $"CREATE ROLE {role} NOLOGIN; CREATE DATABASE {source}");
+        _pg.Source.Execute("postgres", $"CREATE ROLE {role} NOLOGIN");
+        _pg.Source.Execute("postgres", $"CREATE DATABASE {source}");
         _pg.Source.Execute(source, $"CREATE TABLE t (id int); ALTER TABLE t OWNER TO {role}; INSERT INTO t VALUES (1)");
         var target = _pg.NewDatabaseName("mig_preflight_dst");
         var work = Path.Combine(_local, "work");
