@@ -260,6 +260,40 @@ public sealed class InvokeHydraMigrationTests : IDisposable
         }
     }
 
+    [Fact]
+    public void TheDirectShapeWithoutItsEngineIsRefusedByThePlanAndWritesNothing()
+    {
+        var target = _pg.NewDatabaseName("mig_direct");
+        var work = Path.Combine(_local, "work");
+        Credentials.Connect(_ps, "src", _pg.Source, _pg.Sample);
+        Credentials.Connect(_ps, "dst", _pg.Target, target);
+
+        var run = _ps.Run("Invoke-HydraMigration -Direct -Source $src -Target $dst -WorkFolder $args[0]", work);
+
+        Assert.Contains("DirectCopyUnavailable,HydraMigration.Commands.InvokeHydraMigrationCommand", run.ErrorIds);
+        Assert.False(Directory.Exists(work));
+        Assert.False(DatabaseExists(_pg.Target, target));
+    }
+
+    [Fact]
+    public void TheReportsTableFitsAnEightyColumnTerminal()
+    {
+        _ps.Host.ClearText();
+        var report = _ps.Run("Invoke-HydraMigration -Source $args[0] -Target $args[1] -WorkFolder $args[2] -KeepArchive | Out-Default",
+            $"host=127.0.0.1 port={_pg.Source.Port} dbname={_pg.Sample} user=postgres password={_pg.Source.SuperPassword}",
+            $"host=127.0.0.1 port={_pg.Target.Port} dbname={_pg.NewDatabaseName("mig_view")} user=postgres password={_pg.Target.SuperPassword}",
+            Path.Combine(_local, "work"));
+
+        Assert.True(report.Errors.Count == 0, Errors(report));
+        var text = _ps.Host.Text;
+        Assert.Contains("Succeeded", text, StringComparison.Ordinal);
+        Assert.All(text.Split('\n'), line => Assert.True(line.TrimEnd().Length <= 80, line));
+        Assert.DoesNotContain(_pg.Source.SuperPassword, text, StringComparison.Ordinal);
+        Assert.Empty(Leftovers.FilesHolding(_pg.Source.SuperPassword, _local));
+        Assert.Empty(Leftovers.FilesHolding(_pg.Target.SuperPassword, _local));
+        Assert.Single(Directory.GetFiles(Path.Combine(_local, "work"), "*.dump")); // -KeepArchive
+    }
+
     /// <summary>The wrapper's process while it holds the dump (its command line has the wrapper and --snapshot).</summary>
     private static int? WrapperPid(string wrapper)
     {
