@@ -98,7 +98,7 @@ internal sealed class MigrationJournal
         }
         catch (JsonException ex)
         {
-            throw new HydraException("MigrationJournalInvalid", ErrorCategory.InvalidData, string.Format(CultureInfo.InvariantCulture,
+            throw new HydraException(HydraErrors.MigrationJournalInvalid, string.Format(CultureInfo.InvariantCulture,
                 "The journal '{0}' cannot be read ({1}): it was not written by Invoke-HydraMigration or was damaged. Move the work folder aside and start the migration anew.", path, ex.Message), path, ex);
         }
     }
@@ -171,8 +171,7 @@ internal sealed class MigrationInputs
 
     /// <summary>MigrationInputsChanged: a resumed run is not the migration its journal records.</summary>
     public static HydraException Changed(List<string> differences, object target) => new(
-        "MigrationInputsChanged",
-        ErrorCategory.InvalidOperation,
+        HydraErrors.MigrationInputsChanged,
         string.Format(CultureInfo.InvariantCulture, "-Resume continues the migration the work folder's journal records, and this run's inputs differ: {0}. Run it with the journal's inputs, or give another -WorkFolder to start a new migration.", string.Join("; ", differences)),
         target);
 

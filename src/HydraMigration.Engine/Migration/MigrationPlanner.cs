@@ -64,7 +64,7 @@ internal sealed class MigrationPlanner
 
         if (request.Shape == HydraMigrationShape.Direct && _direct is null)
         {
-            checks.Add(new HydraMigrationCheck("Direct", false, "The direct shape needs Copy-HydraDatabase's engine, which this build of the module does not have: migrate through an archive (drop -Direct).", "DirectCopyUnavailable"));
+            checks.Add(new HydraMigrationCheck("Direct", false, "The direct shape needs Copy-HydraDatabase's engine, which this build of the module does not have: migrate through an archive (drop -Direct).", HydraErrors.DirectCopyUnavailable.Id));
         }
 
         _reporter.Progress(new OperationProgress("Planning: the target", -1));
@@ -83,17 +83,17 @@ internal sealed class MigrationPlanner
     {
         if (request.Format == HydraDumpFormat.Plain)
         {
-            throw new HydraException("MigrationNeedsArchiveFormat", ErrorCategory.InvalidArgument, "A migration restores with pg_restore, which reads custom, directory and tar archives, not plain SQL: use -Format Custom (the default), Directory or Tar.", request.Format);
+            throw new HydraException(HydraErrors.MigrationNeedsArchiveFormat, "A migration restores with pg_restore, which reads custom, directory and tar archives, not plain SQL: use -Format Custom (the default), Directory or Tar.", request.Format);
         }
 
         if (request.SshSession is not null && string.IsNullOrEmpty(request.RemotePath))
         {
-            throw new HydraException("RemotePathMissing", ErrorCategory.InvalidArgument, "pg_dump runs on the SSH host and writes the archive there: name a folder on that host the SSH user may write with -RemotePath.", request.SshSession.ToString());
+            throw new HydraException(HydraErrors.RemotePathMissing, "pg_dump runs on the SSH host and writes the archive there: name a folder on that host the SSH user may write with -RemotePath.", request.SshSession.ToString());
         }
 
         if (request.Jobs > 1 && request.Format == HydraDumpFormat.Tar)
         {
-            throw new HydraException("JobsNeedCustomOrDirectory", ErrorCategory.InvalidArgument, "pg_restore restores in parallel only from custom or directory archives, not tar: drop -Jobs, or use -Format Custom or Directory.", request.Format);
+            throw new HydraException(HydraErrors.JobsNeedCustomOrDirectory, "pg_restore restores in parallel only from custom or directory archives, not tar: drop -Jobs, or use -Format Custom or Directory.", request.Format);
         }
     }
 
@@ -210,7 +210,7 @@ internal sealed class MigrationPlanner
         var columns = result.Output.Split(Blanks, StringSplitOptions.RemoveEmptyEntries);
         if (result.ExitStatus != 0 || columns.Length < 4 || !long.TryParse(columns[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out var availableKb))
         {
-            checks.Add(new HydraMigrationCheck("RemoteFolder", false, string.Format(CultureInfo.InvariantCulture, "The folder '{0}' on {1} cannot be examined ({2}): create it, or choose another -RemotePath.", request.RemotePath, request.SshSession, (result.Error + result.Output).Trim()), "RemoteFolderNotFound"));
+            checks.Add(new HydraMigrationCheck("RemoteFolder", false, string.Format(CultureInfo.InvariantCulture, "The folder '{0}' on {1} cannot be examined ({2}): create it, or choose another -RemotePath.", request.RemotePath, request.SshSession, (result.Error + result.Output).Trim()), HydraErrors.RemoteFolderNotFound.Id));
             return;
         }
 
@@ -238,7 +238,7 @@ internal sealed class MigrationPlanner
     private static HydraMigrationCheck DiskCheck(string name, string where, long available, long needed) =>
         available >= needed
             ? new HydraMigrationCheck(name, true, string.Format(CultureInfo.InvariantCulture, "{0} free in {1} (the archive is estimated at up to {2})", Units.Bytes(available), where, Units.Bytes(needed)))
-            : new HydraMigrationCheck(name, false, string.Format(CultureInfo.InvariantCulture, "Only {0} free in {1}, and the archive is estimated at {2} (half the source database's size: pg_dump compresses and leaves indexes out). Free space, or choose another folder.", Units.Bytes(available), where, Units.Bytes(needed)), "DiskSpaceInsufficient");
+            : new HydraMigrationCheck(name, false, string.Format(CultureInfo.InvariantCulture, "Only {0} free in {1}, and the archive is estimated at {2} (half the source database's size: pg_dump compresses and leaves indexes out). Free space, or choose another folder.", Units.Bytes(available), where, Units.Bytes(needed)), HydraErrors.DiskSpaceInsufficient.Id);
 
     /// <summary>
     /// The target: its database (to create, or existing and empty), pg_restore here, and the
@@ -264,7 +264,7 @@ internal sealed class MigrationPlanner
         facts.WillCreateDatabase = missing && request.CreateDatabase != false && !restoreDone;
         if (missing && request.CreateDatabase == false && !restoreDone)
         {
-            checks.Add(new HydraMigrationCheck("TargetDatabase", false, string.Format(CultureInfo.InvariantCulture, "The database '{0}' does not exist on {1}:{2}, and -CreateDatabase:$false says not to create it. Create it first (New-HydraDatabase), or drop -CreateDatabase:$false.", request.Target.Database, request.Target.HostName, request.Target.Port), "TargetDatabaseNotFound"));
+            checks.Add(new HydraMigrationCheck("TargetDatabase", false, string.Format(CultureInfo.InvariantCulture, "The database '{0}' does not exist on {1}:{2}, and -CreateDatabase:$false says not to create it. Create it first (New-HydraDatabase), or drop -CreateDatabase:$false.", request.Target.Database, request.Target.HostName, request.Target.Port), HydraErrors.TargetDatabaseNotFound.Id));
             return;
         }
 
@@ -311,7 +311,7 @@ internal sealed class MigrationPlanner
         var result = await new LocalDumpSite(_reporter).RunPgDumpAsync(pgDump, arguments, schemaArchive, source, errors.Add, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
-            checks.Add(new HydraMigrationCheck("SourceSchema", false, "pg_dump --schema-only of " + request.Source.ServerDisplay + " failed: " + string.Join(" ", errors.Where(l => l.Length > 0).Reverse().Take(3).Reverse()), "PgDumpFailed"));
+            checks.Add(new HydraMigrationCheck("SourceSchema", false, "pg_dump --schema-only of " + request.Source.ServerDisplay + " failed: " + string.Join(" ", errors.Where(l => l.Length > 0).Reverse().Take(3).Reverse()), HydraErrors.PgDumpFailed.Id));
             return;
         }
 

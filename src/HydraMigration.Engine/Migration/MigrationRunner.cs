@@ -184,7 +184,7 @@ internal sealed class MigrationRunner
             ArchiveVerifier.Verify(path, manifest, run.Reporter, cancellationToken);
             return true;
         }
-        catch (HydraException ex) when (ex.ErrorId == "ArchiveCorrupt")
+        catch (HydraException ex) when (ex.Is(HydraErrors.ArchiveCorrupt))
         {
             run.Reporter.Warning(ex.Message + " It is made again.");
             return false;
@@ -287,7 +287,7 @@ internal sealed class MigrationRunner
             var missing = request.CreateDatabase != false && (existing is null || leftover is not null);
             if (existing is null && !missing)
             {
-                throw new HydraException("TargetDatabaseNotFound", ErrorCategory.ObjectNotFound, string.Format(CultureInfo.InvariantCulture, "The database '{0}' does not exist on {1}:{2}, and -CreateDatabase:$false says not to create it.", request.Target.Database, request.Target.HostName, request.Target.Port), request.Target.Database);
+                throw new HydraException(HydraErrors.TargetDatabaseNotFound, string.Format(CultureInfo.InvariantCulture, "The database '{0}' does not exist on {1}:{2}, and -CreateDatabase:$false says not to create it.", request.Target.Database, request.Target.HostName, request.Target.Port), request.Target.Database);
             }
 
             var plan = await new RestoreService(reporter).PrepareAsync(restoreRequest, toc, manifest, missing ? database.Encoding : null, cancellationToken).ConfigureAwait(false);
@@ -295,7 +295,7 @@ internal sealed class MigrationRunner
             if (plan.Problems.Count > 0)
             {
                 var first = plan.Problems[0];
-                throw new HydraException(first.ErrorId, first.Category, string.Join(" ", plan.Problems.Select(p => p.Message)), first.Target);
+                throw new HydraException(first.Error, string.Join(" ", plan.Problems.Select(p => p.Message)), first.Target);
             }
 
             if (missing)
@@ -318,7 +318,7 @@ internal sealed class MigrationRunner
             }).ConfigureAwait(false);
             if (!result.Succeeded)
             {
-                throw new HydraException("PgRestoreFailed", ErrorCategory.InvalidResult, string.Format(CultureInfo.InvariantCulture, "pg_restore reported {0} error(s): {1}{2}. {3}", result.Errors.Count, string.Join("; ", result.Errors.Take(3).Select(e => e.ToString())), result.Errors.Count > 3 ? "; ..." : string.Empty, restoreWarnings.LastOrDefault(w => w.StartsWith("The restore into", StringComparison.Ordinal)) ?? string.Empty), request.Target.ServerDisplay);
+                throw new HydraException(HydraErrors.PgRestoreFailed, string.Format(CultureInfo.InvariantCulture, "pg_restore reported {0} error(s): {1}{2}. {3}", result.Errors.Count, string.Join("; ", result.Errors.Take(3).Select(e => e.ToString())), result.Errors.Count > 3 ? "; ..." : string.Empty, restoreWarnings.LastOrDefault(w => w.StartsWith("The restore into", StringComparison.Ordinal)) ?? string.Empty), request.Target.ServerDisplay);
             }
 
             foreach (var issue in result.Warnings)
@@ -405,7 +405,7 @@ internal sealed class MigrationRunner
             return;
         }
 
-        var direct = _direct ?? throw new HydraException("DirectCopyUnavailable", ErrorCategory.NotInstalled, "The direct shape needs Copy-HydraDatabase's engine, which this build of the module does not have: migrate through an archive (drop -Direct).", run.Request.Source.ServerDisplay);
+        var direct = _direct ?? throw new HydraException(HydraErrors.DirectCopyUnavailable, "The direct shape needs Copy-HydraDatabase's engine, which this build of the module does not have: migrate through an archive (drop -Direct).", run.Request.Source.ServerDisplay);
         var create = run.Planning.Facts.WillCreateDatabase;
         run.Journal.Step("Create").Status = create ? HydraMigrationStepStatus.Succeeded : HydraMigrationStepStatus.Skipped;
         await run.StepAsync("Direct", async reporter =>
@@ -453,7 +453,7 @@ internal sealed class MigrationRunner
             run.Journal.Step("Validate").Detail = string.Format(CultureInfo.InvariantCulture, "{0} check(s) passed, {1} failed, {2} warning(s), against {3}", run.Journal.Validation.Passed, failures.Count, run.Journal.Validation.Warnings, live ? "the live source" : "the dump's manifest");
             if (failures.Count > 0)
             {
-                throw new HydraException("MigrationValidationFailed", ErrorCategory.InvalidResult, string.Format(CultureInfo.InvariantCulture, "{0} check(s) found the target differs: {1}{2}", failures.Count, string.Join("; ", failures.Take(3).Select(Describe)), failures.Count > 3 ? "; ..." : string.Empty), request.Target.ServerDisplay);
+                throw new HydraException(HydraErrors.MigrationValidationFailed, string.Format(CultureInfo.InvariantCulture, "{0} check(s) found the target differs: {1}{2}", failures.Count, string.Join("; ", failures.Take(3).Select(Describe)), failures.Count > 3 ? "; ..." : string.Empty), request.Target.ServerDisplay);
             }
 
             return results;

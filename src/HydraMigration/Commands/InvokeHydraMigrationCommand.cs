@@ -188,7 +188,8 @@ public sealed class InvokeHydraMigrationCommand : HydraCmdlet, IDynamicParameter
             {
                 foreach (var check in planning.Plan.Failures)
                 {
-                    WriteError(new ErrorRecord(new HydraException(check.ErrorId ?? "MigrationPreflightFailed", ErrorCategory.InvalidOperation, check.Name + ": " + check.Detail), check.ErrorId ?? "MigrationPreflightFailed", ErrorCategory.InvalidOperation, planning.Plan));
+                    var reason = ErrorFor(check.ErrorId, HydraErrors.MigrationPreflightFailed);
+                    WriteError(new ErrorRecord(new HydraException(reason, check.Name + ": " + check.Detail), reason.Id, reason.Category, planning.Plan));
                 }
 
                 results.Add(false);
@@ -223,8 +224,8 @@ public sealed class InvokeHydraMigrationCommand : HydraCmdlet, IDynamicParameter
             if (!report.Succeeded)
             {
                 var last = report.Failures.LastOrDefault();
-                var id = last?.ErrorId ?? "MigrationFailed";
-                WriteError(new ErrorRecord(new HydraException(id, ErrorCategory.InvalidResult, string.Format(CultureInfo.InvariantCulture, "The migration of {0} to {1} failed at {2}: {3} The journal in '{4}' keeps what is done: fix the cause and run the same command with -Resume.", request.Source.ServerDisplay, request.Target.ServerDisplay, last?.Step ?? "a step", last?.Message ?? string.Empty, request.WorkFolder)), id, ErrorCategory.InvalidResult, report));
+                var reason = ErrorFor(last?.ErrorId, HydraErrors.MigrationFailed);
+                WriteError(new ErrorRecord(new HydraException(reason, string.Format(CultureInfo.InvariantCulture, "The migration of {0} to {1} failed at {2}: {3} The journal in '{4}' keeps what is done: fix the cause and run the same command with -Resume.", request.Source.ServerDisplay, request.Target.ServerDisplay, last?.Step ?? "a step", last?.Message ?? string.Empty, request.WorkFolder)), reason.Id, reason.Category, report));
             }
 
             if (!Quiet)
@@ -250,7 +251,7 @@ public sealed class InvokeHydraMigrationCommand : HydraCmdlet, IDynamicParameter
 
         if (!request.Resume)
         {
-            throw new HydraException("MigrationJournalExists", ErrorCategory.ResourceExists, string.Format(CultureInfo.InvariantCulture,
+            throw new HydraException(HydraErrors.MigrationJournalExists, string.Format(CultureInfo.InvariantCulture,
                 "The work folder '{0}' holds the journal of an earlier migration. Add -Resume to continue it, or choose another -WorkFolder for a new one.", request.WorkFolder), request.WorkFolder);
         }
 
@@ -323,6 +324,10 @@ public sealed class InvokeHydraMigrationCommand : HydraCmdlet, IDynamicParameter
     /// <inheritdoc />
     protected override void BeginProcessing() => _boundOnCommandLine.UnionWith(MyInvocation.BoundParameters.Keys);
 
+    /// <summary>The catalog entry of an id a journal or a check carries; ids of the steps' own (a killed run) fall back to <paramref name="otherwise"/>.</summary>
+    private static HydraError ErrorFor(string? id, HydraError otherwise) =>
+        id is not null && HydraErrors.All.TryGetValue(id, out var error) ? error : otherwise;
+
     private void WriteFailure(Exception? error, MigrationRequest request)
     {
         switch (error)
@@ -333,7 +338,7 @@ public sealed class InvokeHydraMigrationCommand : HydraCmdlet, IDynamicParameter
             case null:
                 break;
             default:
-                WriteUnexpectedError(error, "MigrationFailed", request.Target.ServerDisplay);
+                WriteUnexpectedError(error, HydraErrors.MigrationFailed, request.Target.ServerDisplay);
                 break;
         }
     }
