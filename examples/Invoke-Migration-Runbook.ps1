@@ -46,7 +46,7 @@ if ($failures.Count -gt 0 -or $failed.Count -gt 0 -or $reports.Count -eq 0) {
         Write-Warning ("{0} -> {1} failed; report: {2}" -f $report.Source, $report.Target, $report.ReportPath)
     }
 
-    Write-Warning ("{0} migration(s) failed. Fix the cause and run again with -Resume." -f [Math]::Max($failed.Count, $failures.Count))
+    Write-Warning ("Not every migration succeeded ({0} report(s) of failure, {1} error(s) in all). Fix the cause and run again with -Resume." -f $failed.Count, $failures.Count)
     exit 1
 }
 
