@@ -27,6 +27,7 @@
         'Copy-HydraDump'
         'Copy-HydraDatabase'
         'Test-HydraMigration'
+        'Invoke-HydraMigration'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -13,6 +13,7 @@ using HydraMigration.Tests.Harness;
 //   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- restore [scale] [rounds]
 //   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- copy    [MiB] [rounds]   (CopyBenchmark.cs)
 //   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- validate [tables] [rounds]
+//   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- migrate [scale] [rounds]  (MigrationBenchmark.cs)
 //
 // dump:    New-HydraDump (manifest, snapshot row counts, SHA-256) vs bare pg_dump -Fc, plus
 //          New-HydraDump -SkipRowCount to isolate what the counts cost.
@@ -30,6 +31,13 @@ var mode = args.Length > 0 ? args[0] : "dump";
 if (mode is "copy" or CopyBenchmark.WorkerMode)
 {
     return CopyBenchmark.Run(args);
+}
+
+if (mode == "migrate")
+{
+    return MigrationBenchmark.Run(
+        args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 60,
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3);
 }
 
 if (mode == "validate")

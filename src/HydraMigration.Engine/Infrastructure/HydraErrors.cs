@@ -153,6 +153,21 @@ internal static class HydraErrors
     public static readonly HydraError ValidationFailed = new(nameof(ValidationFailed), ErrorCategory.NotSpecified);
     public static readonly HydraError ValidationSourceMissing = new(nameof(ValidationSourceMissing), ErrorCategory.InvalidArgument);
 
+    // Invoke-HydraMigration: its plan, journal and steps.
+    public static readonly HydraError DirectCopyUnavailable = new(nameof(DirectCopyUnavailable), ErrorCategory.NotInstalled);
+    public static readonly HydraError DiskSpaceInsufficient = new(nameof(DiskSpaceInsufficient), ErrorCategory.ResourceUnavailable);
+    public static readonly HydraError MigrationFailed = new(nameof(MigrationFailed), ErrorCategory.InvalidResult);
+    public static readonly HydraError MigrationInputsChanged = new(nameof(MigrationInputsChanged), ErrorCategory.InvalidOperation);
+    public static readonly HydraError MigrationJournalExists = new(nameof(MigrationJournalExists), ErrorCategory.ResourceExists);
+    public static readonly HydraError MigrationJournalInvalid = new(nameof(MigrationJournalInvalid), ErrorCategory.InvalidData);
+    public static readonly HydraError MigrationNeedsArchiveFormat = new(nameof(MigrationNeedsArchiveFormat), ErrorCategory.InvalidArgument);
+    public static readonly HydraError MigrationPreflightFailed = new(nameof(MigrationPreflightFailed), ErrorCategory.InvalidOperation);
+    public static readonly HydraError MigrationValidationFailed = new(nameof(MigrationValidationFailed), ErrorCategory.InvalidResult);
+    public static readonly HydraError PgRestoreFailed = new(nameof(PgRestoreFailed), ErrorCategory.InvalidResult);
+    public static readonly HydraError RemoteFolderNotFound = new(nameof(RemoteFolderNotFound), ErrorCategory.ObjectNotFound);
+    public static readonly HydraError RemotePathMissing = new(nameof(RemotePathMissing), ErrorCategory.InvalidArgument);
+    public static readonly HydraError TargetDatabaseNotFound = new(nameof(TargetDatabaseNotFound), ErrorCategory.ObjectNotFound);
+
     private static readonly Lazy<IReadOnlyDictionary<string, HydraError>> Entries = new(() => typeof(HydraErrors)
         .GetFields(BindingFlags.Public | BindingFlags.Static)
         .Where(f => f.FieldType == typeof(HydraError))

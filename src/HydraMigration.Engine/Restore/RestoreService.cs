@@ -99,7 +99,8 @@ internal sealed class RestoreService
     /// <param name="leftover">An unfinished database of that name a dead restore left (<see cref="UnfinishedRestoreMark"/>): dropped first.</param>
     /// <param name="keepFailed">-KeepFailedDatabase.</param>
     /// <param name="cancellationToken">Ctrl+C.</param>
-    public async Task<HydraRestoreResult> ExecuteAsync(RestorePlan plan, DatabaseRequest? databaseToCreate, ExistingDatabase? leftover, bool keepFailed, CancellationToken cancellationToken)
+    /// <param name="databaseCreated">Told when the database exists, before pg_restore starts (Invoke-HydraMigration journals the two apart).</param>
+    public async Task<HydraRestoreResult> ExecuteAsync(RestorePlan plan, DatabaseRequest? databaseToCreate, ExistingDatabase? leftover, bool keepFailed, CancellationToken cancellationToken, Action? databaseCreated = null)
     {
         var undo = new RestoreUndo(_reporter, plan.Request.Target, keepFailed);
         HydraRestoreResult result;
@@ -115,6 +116,7 @@ internal sealed class RestoreService
                 await new DatabaseService(_reporter).CreateAsync(databaseToCreate, leftover, cancellationToken).ConfigureAwait(false);
                 undo.CreatedDatabase(databaseToCreate);
                 await UnfinishedRestoreMark.SetAsync(databaseToCreate, Path.GetFileName(plan.Request.Path), cancellationToken).ConfigureAwait(false);
+                databaseCreated?.Invoke();
             }
 
             result = await RestoreAsync(plan, undo, cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -68,6 +70,93 @@ public abstract class HydraCmdlet : PSCmdlet, IDisposable
         catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
         {
             throw new PipelineStoppedException();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> for every item, at most <paramref name="throttleLimit"/> at
+    /// once on the thread pool, each with a message pump (and progress bar) of its own, while
+    /// this thread drains them all; <paramref name="done"/> runs here, on the pipeline thread, as
+    /// each item ends, with its result or its failure. A stop cancels all and waits for their
+    /// cleanup, then becomes <see cref="PipelineStoppedException"/>.
+    /// </summary>
+    internal void RunOperations<TItem, TResult>(IReadOnlyList<TItem> items, int throttleLimit, Func<TItem, string> activity, Func<TItem, IOperationReporter, CancellationToken, Task<TResult>> work, Action<TItem, TResult?, Exception?> done)
+    {
+        var firstId = Math.Abs(GetHashCode() % 100000) + 1;
+        var pumps = items.Select((item, i) => new PipelineMessagePump(firstId + i, activity(item))).ToList();
+        using var shutdown = Tools.HostShutdown.Enter(_stopping);
+        using var gate = new SemaphoreSlim(Math.Max(1, throttleLimit));
+        using var wake = new SemaphoreSlim(0);
+        var tasks = items.Select((item, i) => Task.Run(async () =>
+        {
+            await gate.WaitAsync(StopToken).ConfigureAwait(false);
+            try
+            {
+                return await work(item, pumps[i], StopToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        })).ToList();
+        foreach (var task in tasks)
+        {
+            _ = task.ContinueWith(_ => SafeRelease(wake), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        var reported = new bool[items.Count];
+        try
+        {
+            while (reported.Any(r => !r))
+            {
+                foreach (var pump in pumps)
+                {
+                    pump.Drain(this, TimeSpan.Zero);
+                }
+
+                for (var i = 0; i < tasks.Count; i++)
+                {
+                    if (reported[i] || !tasks[i].IsCompleted)
+                    {
+                        continue;
+                    }
+
+                    reported[i] = true;
+                    pumps[i].Complete(this);
+                    if (tasks[i].IsCanceled || (tasks[i].Exception?.InnerException is OperationCanceledException && StopToken.IsCancellationRequested))
+                    {
+                        throw new PipelineStoppedException();
+                    }
+
+                    done(items[i], tasks[i].Status == TaskStatus.RanToCompletion ? tasks[i].Result : default, tasks[i].Exception?.InnerException);
+                }
+
+                wake.Wait(TimeSpan.FromMilliseconds(100));
+            }
+        }
+        finally
+        {
+            if (tasks.Any(t => !t.IsCompleted))
+            {
+                _stopping.Cancel();
+                Task.WaitAny(Task.WhenAll(tasks), Task.Delay(TimeSpan.FromSeconds(60)));
+            }
+
+            foreach (var pump in pumps)
+            {
+                pump.Dispose();
+            }
+        }
+    }
+
+    private static void SafeRelease(SemaphoreSlim semaphore)
+    {
+        try
+        {
+            semaphore.Release();
+        }
+        catch (ObjectDisposedException)
+        {
         }
     }
 
