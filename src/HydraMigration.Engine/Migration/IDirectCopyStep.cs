@@ -1,6 +1,7 @@
 using System.Threading;
 using System.Threading.Tasks;
 using HydraMigration.Infrastructure;
+using HydraMigration.Restore;
 
 namespace HydraMigration.Migration;
 
@@ -11,5 +12,19 @@ namespace HydraMigration.Migration;
 /// </summary>
 internal interface IDirectCopyStep
 {
-    Task<HydraRestoreResult> RunAsync(MigrationRequest request, bool createDatabase, IOperationReporter reporter, CancellationToken cancellationToken);
+    Task<DirectCopyOutcome> RunAsync(MigrationRequest request, bool createDatabase, IOperationReporter reporter, CancellationToken cancellationToken);
+}
+
+/// <summary>What the direct copy did, and the restore plan it carried (what the report lists as carried).</summary>
+internal sealed class DirectCopyOutcome
+{
+    public DirectCopyOutcome(HydraRestoreResult result, RestorePlan plan)
+    {
+        Result = result;
+        Plan = plan;
+    }
+
+    public HydraRestoreResult Result { get; }
+
+    public RestorePlan Plan { get; }
 }

@@ -326,15 +326,7 @@ internal sealed class MigrationRunner
                 restoreWarnings.Add("pg_restore (harmless): " + issue);
             }
 
-            journal.RolesCreated = result.RolesCreated.ToList();
-            journal.ColumnarTablesConfigured = result.ColumnarTablesConfigured;
-            journal.SettingsApplied = result.SettingsApplied;
-            journal.TargetServerVersion = plan.Target.ServerVersion;
-            journal.CarriedColumnarOptions = plan.ColumnarOptionsToApply.Select(DescribeOptions).ToList();
-            journal.CarriedSettings = plan.SettingsToApply.Select(s => (s.Role is null ? string.Empty : "role " + s.Role + ": ") + s.Name + " = " + s.Value).ToList();
-            journal.CarriedGrants = plan.ApplyDatabaseAcl && plan.DatabaseStateToApply is { } state
-                ? state.Acl.Select(g => g.Grantee + ": " + string.Join(", ", g.Privileges)).ToList()
-                : new List<string>();
+            RecordCarried(journal, plan, result);
             restoreStep.Bytes = new FileInfo(journal.LocalArchivePath!).Exists ? new FileInfo(journal.LocalArchivePath!).Length : journal.Step("Dump").Bytes;
             restoreStep.Detail = string.Format(CultureInfo.InvariantCulture, "{0} entries restored into {1}; columnar options on {2} table(s), {3} setting(s) re-applied{4}", result.EntriesRestored, request.Target.ServerDisplay, result.ColumnarTablesConfigured, result.SettingsApplied, result.RolesCreated.Count == 0 ? string.Empty : ", role(s) created: " + string.Join(", ", result.RolesCreated));
             restoreStep.Warnings = restoreWarnings;
@@ -398,6 +390,20 @@ internal sealed class MigrationRunner
         return table.Schema + "." + table.Name + ": " + string.Join(", ", parts);
     }
 
+    /// <summary>What the restore (or the direct copy) carried onto the target, for the report.</summary>
+    private static void RecordCarried(MigrationJournal journal, RestorePlan plan, HydraRestoreResult result)
+    {
+        journal.RolesCreated = result.RolesCreated.ToList();
+        journal.ColumnarTablesConfigured = result.ColumnarTablesConfigured;
+        journal.SettingsApplied = result.SettingsApplied;
+        journal.TargetServerVersion = plan.Target.ServerVersion;
+        journal.CarriedColumnarOptions = plan.ColumnarOptionsToApply.Select(DescribeOptions).ToList();
+        journal.CarriedSettings = plan.SettingsToApply.Select(s => (s.Role is null ? string.Empty : "role " + s.Role + ": ") + s.Name + " = " + s.Value).ToList();
+        journal.CarriedGrants = plan.ApplyDatabaseAcl && plan.DatabaseStateToApply is { } state
+            ? state.Acl.Select(g => g.Grantee + ": " + string.Join(", ", g.Privileges)).ToList()
+            : new List<string>();
+    }
+
     private async Task DirectAsync(Run run, CancellationToken cancellationToken)
     {
         if (run.Journal.Step("Direct").Status == HydraMigrationStepStatus.Succeeded)
@@ -410,10 +416,9 @@ internal sealed class MigrationRunner
         run.Journal.Step("Create").Status = create ? HydraMigrationStepStatus.Succeeded : HydraMigrationStepStatus.Skipped;
         await run.StepAsync("Direct", async reporter =>
         {
-            var result = await direct.RunAsync(run.Request, create, reporter, cancellationToken).ConfigureAwait(false);
-            run.Journal.ColumnarTablesConfigured = result.ColumnarTablesConfigured;
-            run.Journal.SettingsApplied = result.SettingsApplied;
-            run.Journal.RolesCreated = result.RolesCreated.ToList();
+            var outcome = await direct.RunAsync(run.Request, create, reporter, cancellationToken).ConfigureAwait(false);
+            var result = outcome.Result;
+            RecordCarried(run.Journal, outcome.Plan, result);
             run.Journal.Step("Direct").Detail = string.Format(CultureInfo.InvariantCulture, "{0} entries copied into {1}", result.EntriesRestored, run.Request.Target.ServerDisplay);
             return result;
         }).ConfigureAwait(false);
@@ -423,7 +428,11 @@ internal sealed class MigrationRunner
     private static async Task ValidateAsync(Run run, CancellationToken cancellationToken)
     {
         var request = run.Request;
-        var manifest = run.Journal.LocalArchivePath is { } archive ? ManifestFile.ReadBeside(archive) : null;
+        // Against what the dump's (or the direct copy's) snapshot held; the live source only when no manifest is there.
+        var directManifest = DirectCopyStep.ManifestPathIn(request.WorkFolder);
+        var manifest = run.Journal.LocalArchivePath is { } archive ? ManifestFile.ReadBeside(archive)
+            : request.Shape == HydraMigrationShape.Direct && File.Exists(directManifest) ? ManifestFile.Read(directManifest)
+            : null;
         var categories = new HashSet<HydraValidationCategory>(Enum.GetValues(typeof(HydraValidationCategory)).Cast<HydraValidationCategory>().Where(c => c != HydraValidationCategory.DataChecksum));
         var live = request.DataChecksum || manifest is null;
         if (request.DataChecksum)

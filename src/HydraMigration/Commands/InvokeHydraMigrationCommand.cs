@@ -174,7 +174,7 @@ public sealed class InvokeHydraMigrationCommand : HydraCmdlet, IDynamicParameter
         {
             var journal = OpenJournal(request);
             journals[request] = journal;
-            return await new MigrationPlanner(reporter).PlanAsync(request, journal, token).ConfigureAwait(false);
+            return await new MigrationPlanner(reporter, new DirectCopyStep()).PlanAsync(request, journal, token).ConfigureAwait(false);
         }, (request, planning, error) =>
         {
             if (error is not null || planning is null)
@@ -210,7 +210,7 @@ public sealed class InvokeHydraMigrationCommand : HydraCmdlet, IDynamicParameter
         RunOperations(approved, ThrottleLimit, r => "Invoke-HydraMigration " + r.Source.ServerDisplay + " -> " + r.Target.ServerDisplay, (request, reporter, token) =>
         {
             var journal = journals[request] ?? MigrationJournal.New(request.Inputs(), request.Shape == HydraMigrationShape.Archive ? MigrationPlanner.ArchiveStepNames : MigrationPlanner.DirectStepNames);
-            return new MigrationRunner(reporter).RunAsync(request, plans[request], journal, token);
+            return new MigrationRunner(reporter, new DirectCopyStep()).RunAsync(request, plans[request], journal, token);
         }, (request, report, error) =>
         {
             if (error is not null || report is null)

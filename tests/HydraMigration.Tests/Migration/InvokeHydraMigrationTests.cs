@@ -261,18 +261,32 @@ public sealed class InvokeHydraMigrationTests : IDisposable
     }
 
     [Fact]
-    public void TheDirectShapeWithoutItsEngineIsRefusedByThePlanAndWritesNothing()
+    public void TheDirectShapeCopiesWithoutAnArchiveAndProvesTheTargetAgainstTheSnapshot()
     {
         var target = _pg.NewDatabaseName("mig_direct");
         var work = Path.Combine(_local, "work");
+        var html = Path.Combine(_local, "reports", "direct.html");
         Credentials.Connect(_ps, "src", _pg.Source, _pg.Sample);
         Credentials.Connect(_ps, "dst", _pg.Target, target);
 
-        var run = _ps.Run("Invoke-HydraMigration -Direct -Source $src -Target $dst -WorkFolder $args[0]", work);
+        var run = _ps.Run("Invoke-HydraMigration -Direct -Source $src -Target $dst -WorkFolder $args[0] -ReportPath $args[1] -Jobs 2", work, html);
 
-        Assert.Contains("DirectCopyUnavailable,HydraMigration.Commands.InvokeHydraMigrationCommand", run.ErrorIds);
-        Assert.False(Directory.Exists(work));
-        Assert.False(DatabaseExists(_pg.Target, target));
+        Assert.True(run.Errors.Count == 0, Errors(run));
+        var report = Report(run);
+        Assert.True(report.Succeeded, string.Join("\n", report.Failures.Select(f => f.Step + ": " + f.Message)));
+        Assert.Equal(HydraMigrationStepStatus.Succeeded, Step(report, "Direct").Status);
+        Assert.Equal(HydraMigrationStepStatus.Succeeded, Step(report, "Validate").Status);
+        Assert.Equal(0, report.Validation!.Failed);
+        Assert.True(report.Validation.Passed > 10);
+        Assert.Contains(report.Carried.ColumnarOptions, o => o.StartsWith("sales.events: compression=lz4", StringComparison.Ordinal));
+        Assert.Equal(SampleDatabase.OrderLines, _pg.Target.Count(target, "SELECT count(*) FROM sales.\"order lines\""));
+
+        // No archive anywhere: the work folder holds the journal and the snapshot's manifest the validation used.
+        Assert.Equal(new[] { "direct.manifest.json", "journal.json" }, Directory.GetFileSystemEntries(work).Select(Path.GetFileName).Order());
+        Assert.Empty(Directory.GetFiles(_local, "*.dump", SearchOption.AllDirectories));
+        Assert.True(Json(html).GetProperty("succeeded").GetBoolean());
+        Assert.Empty(Leftovers.FilesHolding(_pg.Source.SuperPassword, _local));
+        Assert.Empty(Leftovers.FilesHolding(_pg.Target.SuperPassword, _local));
     }
 
     [Fact]
