@@ -66,7 +66,7 @@ try
         Console.WriteLine($"{scale} tables of 20 rows, a view on every tenth ...");
         // pg_dump locks every table in one transaction: the default lock table (64 per connection) is too small.
         cluster.Execute("postgres", "ALTER SYSTEM SET max_locks_per_transaction = 1024");
-        ExternalCommand.RunAsPostgres(Path.Combine(PostgresCluster.BinFolder, "pg_ctl"), new[] { "-D", cluster.DataFolder, "-w", "-t", "60", "restart" });
+        ExternalCommand.RunAsPostgres(Path.Combine(PostgresCluster.BinFolder, "pg_ctl"), new[] { "-D", cluster.DataFolder, "-l", Path.Combine(cluster.Folder, "server.log"), "-w", "-t", "60", "restart" }); // -l: the server must not hold our output pipe
         cluster.Execute("bench", ManyTables(scale));
     }
     else

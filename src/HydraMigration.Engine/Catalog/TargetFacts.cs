@@ -4,7 +4,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
 
-namespace HydraMigration.Restore;
+namespace HydraMigration.Catalog;
 
 /// <summary>What the preflight needs to know about the target database, read in one round of queries.</summary>
 internal sealed class TargetFacts
