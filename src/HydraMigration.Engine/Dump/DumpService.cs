@@ -49,11 +49,24 @@ internal sealed class DumpService
             var catalog = new CatalogReader(connection);
             var snapshot = await transaction.ExportSnapshotAsync(cancellationToken).ConfigureAwait(false);
             var source = await catalog.ReadServerAsync(request.Source, cancellationToken).ConfigureAwait(false);
-            var pgDump = await site.FindPgDumpAsync(source.ServerVersionNum / 10000, request.PgBinPath, cancellationToken).ConfigureAwait(false);
+
+            // The table list is read while pg_dump is looked for (it runs pg_dump --version): both take a while on a busy machine.
+            var tablesRead = catalog.ReadTablesAsync(cancellationToken);
+            PgTool pgDump;
+            try
+            {
+                pgDump = await site.FindPgDumpAsync(source.ServerVersionNum / 10000, request.PgBinPath, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Never leave the connection busy with the read, whatever the search did.
+                await Quietly(tablesRead).ConfigureAwait(false);
+            }
+
             _reporter.Verbose("Using " + pgDump + " for a PostgreSQL " + source.ServerVersion + " server.");
 
             var scope = new DumpScope(request);
-            var allTables = await catalog.ReadTablesAsync(cancellationToken).ConfigureAwait(false);
+            var allTables = await tablesRead.ConfigureAwait(false);
             var tables = allTables.Where(scope.Includes).ToList();
 
             _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "Snapshot {0} exported and {1} table(s) selected after {2:0.000} s.", snapshot, tables.Count, clock.Elapsed.TotalSeconds));
