@@ -118,6 +118,13 @@ try
         Console.WriteLine($"ratio {name} / {native} (target <= 1.05): {byMedian:0.000} by medians ({Verdict(byMedian)}), {byMinimum:0.000} by minimums ({Verdict(byMinimum)}; noise on a shared machine only adds time)");
     }
 
+    if (mode != "restore")
+    {
+        // Where a dump's time goes: the phases New-HydraDump reports with -Verbose.
+        var verbose = ps.Run("New-HydraDump -Connection $src -Path $args[0] -Force -Verbose 4>&1", Path.Combine(output, "ours.dump"));
+        Console.WriteLine("breakdown: " + string.Join(" | ", verbose.Output.Select(o => o.ToString()).Where(l => l.Contains(" after ", StringComparison.Ordinal) || l.StartsWith("pg_dump ran", StringComparison.Ordinal) || l.StartsWith("Wrote ", StringComparison.Ordinal))));
+    }
+
     return 0;
 }
 finally
