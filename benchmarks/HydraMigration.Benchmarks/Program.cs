@@ -11,12 +11,15 @@ using HydraMigration.Tests.Harness;
 //
 //   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- dump    [scale] [rounds]
 //   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- restore [scale] [rounds]
+//   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- dump-tables [tables] [rounds]
 //   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- copy    [MiB] [rounds]   (CopyBenchmark.cs)
 //   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- validate [tables] [rounds]
 //   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- migrate [scale] [rounds]  (MigrationBenchmark.cs)
 //
 // dump:    New-HydraDump (manifest, snapshot row counts, SHA-256) vs bare pg_dump -Fc, plus
 //          New-HydraDump -SkipRowCount to isolate what the counts cost.
+// dump-tables: the same contenders on many small tables (20 rows each, a view on every tenth;
+//          default 5,000): what the manifest costs per table, where pgbench has only four.
 // restore: Restore-HydraDump -Jobs 2 -CreateDatabase (preflight, sectioned restore, columnar
 //          options and settings re-applied) vs createdb + bare pg_restore -j 2, into fresh databases.
 // validate: Test-HydraMigration -Source -Check RowCount (exact counts on both servers at once) vs
@@ -47,11 +50,12 @@ if (mode == "validate")
         args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 7);
 }
 
-var scale = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 60;
+var manyTables = mode == "dump-tables";
+var scale = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : manyTables ? 5000 : 60;
 var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 9;
-if (mode is not ("dump" or "restore"))
+if (mode is not ("dump" or "restore" or "dump-tables"))
 {
-    Console.Error.WriteLine("usage: -- dump|restore [scale] [rounds]   or   -- validate [tables] [rounds]");
+    Console.Error.WriteLine("usage: -- dump|restore [scale] [rounds]   or   -- dump-tables|validate [tables] [rounds]");
     return 2;
 }
 
@@ -64,10 +68,22 @@ try
 {
     var env = cluster.Environment("bench");
     cluster.Execute("postgres", "CREATE DATABASE bench");
-    Console.WriteLine($"pgbench -i -s {scale} ...");
     var init = Stopwatch.StartNew();
-    ExternalCommand.Run(Path.Combine(PostgresCluster.BinFolder, "pgbench"), new[] { "-i", "-q", "-s", scale.ToString(CultureInfo.InvariantCulture), "bench" }, env, timeoutSeconds: 3600);
-    cluster.Execute("bench", @"CREATE EXTENSION columnar;
+    if (manyTables)
+    {
+        Console.WriteLine($"{scale} tables of 20 rows, a view on every tenth ...");
+        // pg_dump locks every table in one transaction: the default lock table (64 per connection) is too small.
+        cluster.Execute("postgres", "ALTER SYSTEM SET max_locks_per_transaction = 1024");
+        ExternalCommand.RunAsPostgres(Path.Combine(PostgresCluster.BinFolder, "pg_ctl"), new[] { "-D", cluster.DataFolder, "-l", Path.Combine(cluster.Folder, "server.log"), "-w", "-t", "60", "restart" }); // -l: the server must not hold our output pipe
+        cluster.Execute("bench", ManyTables(scale));
+    }
+    else
+    {
+        Console.WriteLine($"pgbench -i -s {scale} ...");
+        ExternalCommand.Run(Path.Combine(PostgresCluster.BinFolder, "pgbench"), new[] { "-i", "-q", "-s", scale.ToString(CultureInfo.InvariantCulture), "bench" }, env, timeoutSeconds: 3600);
+    }
+
+    cluster.Execute("bench", (manyTables ? "CREATE TABLE pgbench_accounts (aid int, bid int, abalance int, filler text); INSERT INTO pgbench_accounts SELECT g, 1, 0, '' FROM generate_series(1, 1000) g;" : string.Empty) + @"CREATE EXTENSION columnar;
         CREATE TABLE history_columnar USING columnar AS SELECT aid, bid, abalance, filler FROM pgbench_accounts WHERE aid % 10 = 0;
         SELECT columnar.alter_columnar_table_set('history_columnar', chunk_group_row_limit => 5000, stripe_row_limit => 50000, compression => 'lz4', compression_level => 5);
         ALTER DATABASE bench SET default_table_access_method = 'columnar';");
@@ -77,7 +93,7 @@ try
     Directory.CreateDirectory(output);
     using var ps = new PowerShellSession();
     Credentials.Connect(ps, "src", cluster, "bench");
-    var contenders = mode == "dump" ? DumpContenders(ps, env, output) : RestoreContenders(ps, cluster, output);
+    var contenders = mode != "restore" ? DumpContenders(ps, env, output) : RestoreContenders(ps, cluster, output);
 
     Console.WriteLine("warm-up ...");
     foreach (var (_, run) in contenders)
@@ -110,6 +126,13 @@ try
         Console.WriteLine($"ratio {name} / {native} (target <= 1.05): {byMedian:0.000} by medians ({Verdict(byMedian)}), {byMinimum:0.000} by minimums ({Verdict(byMinimum)}; noise on a shared machine only adds time)");
     }
 
+    if (mode != "restore")
+    {
+        // Where a dump's time goes: the phases New-HydraDump reports with -Verbose.
+        var verbose = ps.Run("New-HydraDump -Connection $src -Path $args[0] -Force -Verbose 4>&1", Path.Combine(output, "ours.dump"));
+        Console.WriteLine("breakdown: " + string.Join(" | ", verbose.Output.Select(o => o.ToString()).Where(l => l.Contains(" after ", StringComparison.Ordinal) || l.StartsWith("pg_dump ran", StringComparison.Ordinal) || l.StartsWith("Wrote ", StringComparison.Ordinal))));
+    }
+
     return 0;
 }
 finally
@@ -117,6 +140,21 @@ finally
     cluster.Dispose();
     Directory.Delete(root, recursive: true);
 }
+
+// One DO block: 5,000 CREATE statements in one round trip, each table filled by its own INSERT.
+static string ManyTables(int count) => @"DO $$
+BEGIN
+  FOR i IN 1.." + count.ToString(CultureInfo.InvariantCulture) + @" LOOP
+    EXECUTE format('CREATE TABLE t%s (id int PRIMARY KEY, name text NOT NULL, at timestamptz DEFAULT now())', i);
+    EXECUTE format('INSERT INTO t%s (id, name) SELECT g, ''row '' || g FROM generate_series(1, 20) g', i);
+    IF i % 10 = 0 THEN
+      EXECUTE format('CREATE VIEW v%s AS SELECT id, name FROM t%s WHERE id > 10', i, i);
+    END IF;
+    IF i % 200 = 0 THEN
+      COMMIT; -- each CREATE holds its locks to the end of the transaction
+    END IF;
+  END LOOP;
+END $$";
 
 static List<(string Name, Func<double> Run)> DumpContenders(PowerShellSession ps, Dictionary<string, string> env, string output)
 {

@@ -69,8 +69,8 @@ public sealed class CatalogObject
     public SortedDictionary<string, string> Facts { get; set; } = new(StringComparer.Ordinal);
 }
 
-/// <summary>A table: its columns, access method and columnar options.</summary>
-public sealed class CatalogTable
+/// <summary>A table: its columns, access method and columnar options. A dump's manifest holds them as <see cref="ManifestTable"/>s, with the dump's own facts added.</summary>
+public class CatalogTable
 {
     /// <summary>Schema name.</summary>
     public string Schema { get; set; } = string.Empty;
@@ -99,8 +99,14 @@ public sealed class CatalogTable
     /// <summary>The planner's row estimate, for scheduling and key ranges; never compared.</summary>
     public double EstimatedRows { get; set; }
 
-    /// <summary>The columnar options of a columnar table.</summary>
+    /// <summary>The columnar options of a columnar table (all unknown when the reading role sees no options row).</summary>
     public ColumnarOptions? Columnar { get; set; }
+
+    /// <summary>pg_class.oid where it was read (never written to a manifest: it differs on every server).</summary>
+    internal uint Oid { get; set; }
+
+    /// <summary>"schema.name" exactly as pg_dump --verbose prints it.</summary>
+    internal string DisplayName => Schema + "." + Name;
 }
 
 /// <summary>A sequence and the value its next nextval() returns.</summary>

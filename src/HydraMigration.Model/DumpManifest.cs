@@ -13,8 +13,16 @@ public sealed class DumpManifest
     /// <summary>The file name suffix of a manifest next to its archive.</summary>
     public const string FileSuffix = ".manifest.json";
 
-    /// <summary>Layout version of this file.</summary>
-    public int ManifestVersion { get; set; } = 1;
+    /// <summary>The layout this release writes.</summary>
+    internal const int CurrentVersion = 2;
+
+    /// <summary>
+    /// Layout version of this file. 2 keeps each fact once: a table's catalog facts live in
+    /// <see cref="Tables"/> only, as do the extensions and settings, and <see cref="Catalog"/>
+    /// holds the other objects. Version 1 (the first releases) repeated them inside the catalog;
+    /// it still reads.
+    /// </summary>
+    public int ManifestVersion { get; set; } = CurrentVersion;
 
     /// <summary>The module and version that wrote it.</summary>
     public string CreatedBy { get; set; } = string.Empty;
@@ -40,7 +48,7 @@ public sealed class DumpManifest
     /// <summary>Extensions installed in the source database.</summary>
     public List<ManifestExtension> Extensions { get; set; } = new();
 
-    /// <summary>Every table in the dump, with access method, columnar options and row count.</summary>
+    /// <summary>Every table in the dump, with its catalog facts (access method, columnar options, columns, owner), row count and size: the one list of them.</summary>
     public List<ManifestTable> Tables { get; set; } = new();
 
     /// <summary>ALTER DATABASE … SET settings (and per-role ones in this database).</summary>
@@ -49,7 +57,12 @@ public sealed class DumpManifest
     /// <summary>Roles the archive references as owners or grantees.</summary>
     public List<string> Roles { get; set; } = new();
 
-    /// <summary>The dump's objects as Test-HydraMigration compares them (null in manifests written before it existed).</summary>
+    /// <summary>
+    /// The dump's objects as Test-HydraMigration compares them (null in manifests written before
+    /// it existed). Its tables, extensions and settings are this manifest's own
+    /// <see cref="Tables"/>, <see cref="Extensions"/> and <see cref="DatabaseSettings"/> — the
+    /// same objects, written to the file once.
+    /// </summary>
     public CatalogSnapshot? Catalog { get; set; }
 
     /// <summary>The database's owner, privileges, comment, connection limit and security labels (null in manifests written before they were recorded).</summary>
@@ -57,6 +70,19 @@ public sealed class DumpManifest
 
     /// <summary>The referenced roles' safe attributes and memberships among themselves, never a password (null in older manifests).</summary>
     public List<ManifestRole>? RoleDefinitions { get; set; }
+
+    /// <summary>Makes the catalog's tables, extensions and settings this manifest's own lists, so each fact has one home.</summary>
+    internal void ShareFactsWithCatalog()
+    {
+        if (Catalog is null)
+        {
+            return;
+        }
+
+        Catalog.Tables = Tables.ConvertAll(t => (CatalogTable)t);
+        Catalog.Extensions = Extensions;
+        Catalog.Settings = DatabaseSettings;
+    }
 }
 
 /// <summary>The archive a manifest describes.</summary>
@@ -175,29 +201,14 @@ public sealed class ManifestExtension
     public string Schema { get; set; } = string.Empty;
 }
 
-/// <summary>A table in the dump.</summary>
-public sealed class ManifestTable
+/// <summary>A table in the dump: its catalog facts, and what the dump holds of it.</summary>
+public sealed class ManifestTable : CatalogTable
 {
-    /// <summary>Schema name.</summary>
-    public string Schema { get; set; } = string.Empty;
-
-    /// <summary>Table name.</summary>
-    public string Name { get; set; } = string.Empty;
-
-    /// <summary>table, partitioned table or foreign table.</summary>
-    public string Kind { get; set; } = "table";
-
-    /// <summary>heap, columnar, … (null for partitioned and foreign tables).</summary>
-    public string? AccessMethod { get; set; }
-
     /// <summary>Exact rows in the dump's snapshot (the table itself, without partitions or children); null when not counted or its data was not dumped.</summary>
     public long? RowCount { get; set; }
 
     /// <summary>Whether the archive holds this table's rows.</summary>
     public bool DataDumped { get; set; } = true;
-
-    /// <summary>The table's columnar options, for columnar tables.</summary>
-    public ColumnarOptions? Columnar { get; set; }
 
     /// <summary>Bytes on disk in the source (for progress; never for validation).</summary>
     public long SourceSizeBytes { get; set; }
@@ -217,6 +228,9 @@ public sealed class ColumnarOptions
 
     /// <summary>Compression level.</summary>
     public int? CompressionLevel { get; set; }
+
+    /// <summary>No options row was visible for the table: every option is unknown.</summary>
+    internal bool IsUnknown => ChunkGroupRowLimit is null && StripeRowLimit is null && Compression is null && CompressionLevel is null;
 }
 
 /// <summary>One ALTER DATABASE … SET (or ALTER ROLE … IN DATABASE … SET) setting.</summary>

@@ -18,11 +18,11 @@ internal static class ArchiveSequencePositions
 
     public static void Apply(ArchiveToc toc, CatalogSnapshot catalog)
     {
+        var sequences = catalog.Sequences.GroupBy(s => (s.Schema, s.Name)).ToDictionary(g => g.Key, g => g.First());
         foreach (var entry in toc.Entries.Where(e => e.Desc == "SEQUENCE SET" && e.Definition is not null))
         {
             var match = SetVal.Match(entry.Definition!);
-            var sequence = catalog.Sequences.FirstOrDefault(s => s.Schema == (entry.Namespace ?? string.Empty) && s.Name == entry.Tag);
-            if (!match.Success || sequence is null)
+            if (!match.Success || !sequences.TryGetValue((entry.Namespace ?? string.Empty, entry.Tag), out var sequence))
             {
                 continue;
             }

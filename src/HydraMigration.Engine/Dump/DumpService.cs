@@ -6,6 +6,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using HydraMigration.Catalog;
 using HydraMigration.Connections;
 using HydraMigration.Infrastructure;
 using HydraMigration.Ssh;
@@ -44,29 +45,45 @@ internal sealed class DumpService
         try
         {
             // The snapshot first: every query after it runs with the server's timeouts off.
-            var catalog = new SourceCatalog(connection);
-            var snapshot = await catalog.ExportSnapshotAsync(cancellationToken).ConfigureAwait(false);
+            var transaction = new SnapshotTransaction(connection);
+            var catalog = new CatalogReader(connection);
+            var snapshot = await transaction.ExportSnapshotAsync(cancellationToken).ConfigureAwait(false);
             var source = await catalog.ReadServerAsync(request.Source, cancellationToken).ConfigureAwait(false);
-            var pgDump = await site.FindPgDumpAsync(source.ServerVersionNum / 10000, request.PgBinPath, cancellationToken).ConfigureAwait(false);
+
+            // The table list is read while pg_dump is looked for (it runs pg_dump --version): both take a while on a busy machine.
+            var tablesRead = catalog.ReadTablesAsync(cancellationToken);
+            PgTool pgDump;
+            try
+            {
+                pgDump = await site.FindPgDumpAsync(source.ServerVersionNum / 10000, request.PgBinPath, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Never leave the connection busy with the read, whatever the search did.
+                await Quietly(tablesRead).ConfigureAwait(false);
+            }
+
             _reporter.Verbose("Using " + pgDump + " for a PostgreSQL " + source.ServerVersion + " server.");
 
             var scope = new DumpScope(request);
-            var allTables = await catalog.ReadTablesAsync(cancellationToken).ConfigureAwait(false);
+            var allTables = await tablesRead.ConfigureAwait(false);
             var tables = allTables.Where(scope.Includes).ToList();
 
             _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "Snapshot {0} exported and {1} table(s) selected after {2:0.000} s.", snapshot, tables.Count, clock.Elapsed.TotalSeconds));
-            var (manifest, toc) = await DumpAndDescribeAsync(site, request, pgDump, plan, snapshot, catalog, scope, tables, allTables, cancellationToken).ConfigureAwait(false);
-            _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "pg_dump and the manifest's facts done after {0:0.000} s.", clock.Elapsed.TotalSeconds));
-            manifest.Catalog = await new Validation.CatalogSnapshotReader(connection).ReadForDumpAsync(manifest, scope.IncludesSchema, request.Tables.Count > 0, cancellationToken).ConfigureAwait(false);
+            var collector = new ManifestCollector(transaction, scope, tables, allTables, !request.SkipRowCount, _reporter);
+            var (manifest, toc) = await DumpAndDescribeAsync(site, request, pgDump, plan, snapshot, collector, tables.Where(scope.DumpsData), cancellationToken).ConfigureAwait(false);
+            await ManifestCatalog.AttachAsync(manifest, collector.Objects, collector.ForeignTables, scope.IncludesSchema, request.Tables.Count > 0, connection, cancellationToken).ConfigureAwait(false);
             if (toc is not null && manifest.Catalog is not null)
             {
                 Archive.ArchiveSequencePositions.Apply(toc, manifest.Catalog);
             }
+
+            _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "pg_dump and the manifest's facts done after {0:0.000} s.", clock.Elapsed.TotalSeconds));
             manifest.Source = source;
             manifest.Snapshot = snapshot;
             try
             {
-                await catalog.EndSnapshotAsync(cancellationToken).ConfigureAwait(false);
+                await transaction.EndSnapshotAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (NpgsqlException ex)
             {
@@ -152,13 +169,12 @@ internal sealed class DumpService
     }
 
     /// <summary>Runs pg_dump and, concurrently in the snapshot transaction, gathers the manifest's facts.</summary>
-    private async Task<(DumpManifest Manifest, Archive.ArchiveToc? Toc)> DumpAndDescribeAsync(IDumpSite site, DumpRequest request, PgTool pgDump, DumpOutputPlan plan, string snapshot, SourceCatalog catalog, DumpScope scope, List<SourceTable> tables, List<SourceTable> allTables, CancellationToken cancellationToken)
+    private async Task<(DumpManifest Manifest, Archive.ArchiveToc? Toc)> DumpAndDescribeAsync(IDumpSite site, DumpRequest request, PgTool pgDump, DumpOutputPlan plan, string snapshot, ManifestCollector collector, IEnumerable<SourceTable> tablesWithData, CancellationToken cancellationToken)
     {
         using var dumpCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var factsCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
-        var collector = new ManifestCollector(catalog, scope, tables, allTables, !request.SkipRowCount, _reporter);
-        var progress = new PgDumpProgress(tables.Where(scope.DumpsData), request.Jobs > 1);
+        var progress = new PgDumpProgress(tablesWithData, request.Jobs > 1);
         var arguments = PgDumpArguments.Build(request, plan.TempPath, snapshot);
         _reporter.Verbose("pg_dump " + CommandLine.Join(arguments));
         _reporter.Progress(new OperationProgress("Starting pg_dump", 0));

@@ -6,25 +6,29 @@ using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
 using HydraMigration.Archive;
+using HydraMigration.Catalog;
 using HydraMigration.Infrastructure;
 
 namespace HydraMigration.Dump;
 
 /// <summary>
-/// Gathers a manifest's facts on the snapshot connection while pg_dump runs. Each table's rows
-/// are counted once pg_dump starts copying that table — after pg_dump's catalog phase, whose
-/// many small queries a busy server would slow. pg_dump is usually CPU-bound (it compresses), so
-/// a large table is counted in paced cursor steps that use only the CPU pg_dump leaves idle, and
+/// Gathers a manifest's facts on the snapshot connection while pg_dump runs: the catalog first
+/// (one batch of set-based queries, whatever the number of tables), then the row counts. Tables
+/// are counted once pg_dump starts copying them — after pg_dump's catalog phase, whose many
+/// small queries a busy server would slow — and the small ones in batches: every table pg_dump
+/// announced while the previous batch ran is counted by the next query, so 5,000 small tables
+/// cost a handful of round trips, not 5,000. pg_dump is usually CPU-bound (it compresses), so a
+/// large table is counted in paced cursor steps that use only the CPU pg_dump leaves idle, and
 /// at full speed once pg_dump has exited. Tables pg_dump never announces are counted when it
 /// exits, still in the same snapshot.
 /// </summary>
 internal sealed class ManifestCollector
 {
-    private readonly SourceCatalog _catalog;
+    private readonly SnapshotTransaction _snapshot;
+    private readonly CatalogReader _catalog;
     private readonly DumpScope _scope;
     private readonly List<SourceTable> _tables;
     private readonly List<SourceTable> _allTables;
-    private Dictionary<uint, ColumnarOptions> _columnarOptions = new();
     private readonly bool _countRows;
     private readonly IOperationReporter _reporter;
     // Large tables are counted in paced cursor steps while pg_dump runs; small ones at once.
@@ -32,15 +36,22 @@ internal sealed class ManifestCollector
 
     private readonly Channel<string> _started = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
 
-    public ManifestCollector(SourceCatalog catalog, DumpScope scope, List<SourceTable> tables, List<SourceTable> allTables, bool countRows, IOperationReporter reporter)
+    public ManifestCollector(SnapshotTransaction snapshot, DumpScope scope, List<SourceTable> tables, List<SourceTable> allTables, bool countRows, IOperationReporter reporter)
     {
+        _snapshot = snapshot;
+        _catalog = new CatalogReader(snapshot.Connection);
         _allTables = allTables;
-        _catalog = catalog;
         _scope = scope;
         _tables = tables;
         _countRows = countRows;
         _reporter = reporter;
     }
+
+    /// <summary>The source's catalog as the snapshot holds it (every table's facts and every object), once <see cref="CollectAsync"/> has read it.</summary>
+    public CatalogSnapshot Objects { get; private set; } = new();
+
+    /// <summary>The source's foreign tables, read with <see cref="Objects"/>.</summary>
+    public List<(string Schema, string Name)> ForeignTables { get; private set; } = new();
 
     /// <summary>pg_dump started copying "schema.table" (called from pg_dump's stderr reader).</summary>
     public void TableDumpStarted(string displayName) => _started.Writer.TryWrite(displayName);
@@ -50,42 +61,65 @@ internal sealed class ManifestCollector
 
     public async Task<DumpManifest> CollectAsync(CancellationToken cancellationToken)
     {
-        var manifest = new DumpManifest
-        {
-            Extensions = await _catalog.ReadExtensionsAsync(cancellationToken).ConfigureAwait(false),
-            DatabaseSettings = await _catalog.ReadDatabaseSettingsAsync(cancellationToken).ConfigureAwait(false),
-        };
-        _columnarOptions = await _catalog.ReadColumnarOptionsAsync(cancellationToken).ConfigureAwait(false);
+        Objects = await _catalog.ReadObjectsAsync(_allTables, cancellationToken).ConfigureAwait(false);
+        ForeignTables = await _catalog.ReadForeignTablesAsync(cancellationToken).ConfigureAwait(false);
+        var manifest = new DumpManifest { Extensions = Objects.Extensions, DatabaseSettings = Objects.Settings };
         var byDisplayName = new Dictionary<string, ManifestTable>(StringComparer.Ordinal);
         foreach (var table in _tables)
         {
-            var entry = Describe(table, _scope.DumpsData(table));
+            var entry = Describe(table.Table, table.SizeBytes, _scope.DumpsData(table));
             manifest.Tables.Add(entry);
             byDisplayName[table.DisplayName] = entry;
         }
 
         if (_countRows)
         {
+            var queued = new HashSet<ManifestTable>();
+            var batch = new List<ManifestTable>();
             while (await _started.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 while (_started.Reader.TryRead(out var name))
                 {
-                    if (byDisplayName.TryGetValue(name, out var table) && table.DataDumped && table.RowCount is null)
+                    if (!byDisplayName.TryGetValue(name, out var table) || !table.DataDumped || !queued.Add(table))
                     {
-                        table.RowCount = table.SourceSizeBytes >= PacedCountMinimumBytes
-                            ? await _catalog.CountRowsInStepsAsync(table.Schema, table.Name, PauseWhilePgDumpRuns, cancellationToken).ConfigureAwait(false)
-                            : await _catalog.CountRowsAsync(table.Schema, table.Name, cancellationToken).ConfigureAwait(false);
+                        continue;
                     }
+
+                    if (table.SourceSizeBytes < PacedCountMinimumBytes)
+                    {
+                        batch.Add(table);
+                        continue;
+                    }
+
+                    await CountAsync(batch, cancellationToken).ConfigureAwait(false);
+                    table.RowCount = await _snapshot.CountRowsInStepsAsync(table.Schema, table.Name, PauseWhilePgDumpRuns, cancellationToken).ConfigureAwait(false);
                 }
+
+                await CountAsync(batch, cancellationToken).ConfigureAwait(false);
             }
 
-            foreach (var table in manifest.Tables.Where(t => t.DataDumped && t.RowCount is null))
-            {
-                table.RowCount = await _catalog.CountRowsAsync(table.Schema, table.Name, cancellationToken).ConfigureAwait(false);
-            }
+            batch.AddRange(manifest.Tables.Where(t => t.DataDumped && t.RowCount is null));
+            await CountAsync(batch, cancellationToken).ConfigureAwait(false);
         }
 
         return manifest;
+    }
+
+    /// <summary>Counts the batch's tables in one query per few hundred, and empties it.</summary>
+    private async Task CountAsync(List<ManifestTable> batch, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var counts = await _snapshot.CountRowsAsync(batch, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            batch[i].RowCount = counts[i];
+        }
+
+        batch.Clear();
     }
 
     /// <summary>Twice each step's time while pg_dump runs (a third of a core at most); nothing once it has exited.</summary>
@@ -110,6 +144,7 @@ internal sealed class ManifestCollector
             _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "{0} table(s) the filters seemed to select are not in the archive; left out of the manifest.", dropped));
         }
 
+        var toCount = new List<ManifestTable>();
         foreach (var table in manifest.Tables)
         {
             var hasData = withData.Contains((table.Schema, table.Name));
@@ -119,58 +154,60 @@ internal sealed class ManifestCollector
             }
             else if (!table.DataDumped && _countRows)
             {
-                table.RowCount = await _catalog.CountRowsAsync(table.Schema, table.Name, cancellationToken).ConfigureAwait(false);
+                toCount.Add(table);
             }
 
             table.DataDumped = hasData;
         }
 
         var known = new HashSet<(string, string)>(manifest.Tables.Select(t => (t.Schema, t.Name)));
+        var sources = _allTables.ToDictionary(t => (t.Schema, t.Name));
         foreach (var entry in toc.Entries.Where(e => e.Desc == "TABLE" && !known.Contains((e.Namespace ?? string.Empty, e.Tag))))
         {
             // A table the filters' reading here missed (pg_dump's pattern matching is the server's
             // regular expressions): described from the same snapshot, options and all.
             var schema = entry.Namespace ?? string.Empty;
             var hasData = withData.Contains((schema, entry.Tag));
-            var source = _allTables.FirstOrDefault(t => t.Schema == schema && t.Name == entry.Tag);
-            var table = source is not null
-                ? Describe(source, hasData)
+            var table = sources.TryGetValue((schema, entry.Tag), out var source)
+                ? Describe(source.Table, source.SizeBytes, hasData)
                 : new ManifestTable { Schema = schema, Name = entry.Tag, AccessMethod = entry.TableAccessMethod, DataDumped = hasData };
             if (hasData && _countRows)
             {
-                table.RowCount = await _catalog.CountRowsAsync(schema, entry.Tag, cancellationToken).ConfigureAwait(false);
+                toCount.Add(table);
             }
 
             manifest.Tables.Add(table);
         }
 
+        await CountAsync(toCount, cancellationToken).ConfigureAwait(false);
         manifest.Roles = RoleReferences.FromToc(toc.Entries);
         return toc;
     }
 
-    private ManifestTable Describe(SourceTable table, bool dataDumped)
+    /// <summary>The manifest's entry for a table: the catalog's facts about it, and the dump's.</summary>
+    private ManifestTable Describe(CatalogTable table, long sizeBytes, bool dataDumped)
     {
-        var entry = new ManifestTable
+        if (table.Columnar is { IsUnknown: true })
         {
-            Schema = table.Schema,
-            Name = table.Name,
-            Kind = table.Kind == 'p' ? "partitioned table" : "table",
-            AccessMethod = table.AccessMethod,
-            DataDumped = dataDumped,
-            SourceSizeBytes = table.SizeBytes,
-        };
-        if (string.Equals(table.AccessMethod, "columnar", StringComparison.Ordinal))
-        {
-            if (!_columnarOptions.TryGetValue(table.Oid, out var options))
-            {
-                _reporter.Warning(string.Format(CultureInfo.InvariantCulture, "Columnar table {0} has no row in columnar.options that this role can see: its options are recorded as unknown, and a restore leaves the target's defaults.", table.DisplayName));
-                options = new ColumnarOptions();
-            }
-
-            entry.Columnar = options;
+            _reporter.Warning(string.Format(CultureInfo.InvariantCulture, "Columnar table {0} has no row in columnar.options that this role can see: its options are recorded as unknown, and a restore leaves the target's defaults.", table.DisplayName));
         }
 
-        return entry;
+        return new ManifestTable
+        {
+            Oid = table.Oid,
+            Schema = table.Schema,
+            Name = table.Name,
+            Kind = table.Kind,
+            AccessMethod = table.AccessMethod,
+            Owner = table.Owner,
+            Columns = table.Columns,
+            PrimaryKey = table.PrimaryKey,
+            IntegerKey = table.IntegerKey,
+            EstimatedRows = table.EstimatedRows,
+            Columnar = table.Columnar,
+            DataDumped = dataDumped,
+            SourceSizeBytes = sizeBytes,
+        };
     }
 
     /// <summary>A plain-format dump has no TOC to read: its roles are the owners of its tables and their schemas.</summary>

@@ -1,10 +1,12 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using HydraMigration.Storage;
 
@@ -25,8 +27,24 @@ internal static class ManifestFile
     public static string PathFor(string archivePath) =>
         archivePath.TrimEnd('/', Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + DumpManifest.FileSuffix;
 
-    public static void Write(string path, DumpManifest manifest, IFileStore? store = null) =>
-        (store ?? LocalFileStore.Instance).WriteAllText(path, JsonSerializer.Serialize(manifest, Options));
+    // The catalog's members that are the manifest's own lists (DumpManifest.ShareFactsWithCatalog): the file holds them once, at the top.
+    private static readonly string[] SharedCatalogMembers = { "tables", "extensions", "settings" };
+
+    /// <summary>Writes the current layout: every fact once, the catalog without the tables, extensions and settings the manifest itself holds.</summary>
+    public static void Write(string path, DumpManifest manifest, IFileStore? store = null)
+    {
+        var document = JsonSerializer.SerializeToNode(manifest, Options)!.AsObject();
+        document["manifestVersion"] = DumpManifest.CurrentVersion;
+        if (document["catalog"] is JsonObject catalog)
+        {
+            foreach (var member in SharedCatalogMembers)
+            {
+                catalog.Remove(member);
+            }
+        }
+
+        (store ?? LocalFileStore.Instance).WriteAllText(path, document.ToJsonString(Options));
+    }
 
     /// <summary>The manifest beside an archive, or null when there is none.</summary>
     public static DumpManifest? ReadBeside(string archivePath, IFileStore? store = null)
@@ -54,12 +72,59 @@ internal static class ManifestFile
                 }
             }
 
-            return JsonSerializer.Deserialize<DumpManifest>(text, Options)
+            var manifest = JsonSerializer.Deserialize<DumpManifest>(text, Options)
                 ?? throw new JsonException("The file is empty.");
+            if (manifest.ManifestVersion < 2)
+            {
+                TakeTableFactsFromCatalog(manifest);
+            }
+            else
+            {
+                manifest.ShareFactsWithCatalog();
+            }
+
+            return manifest;
         }
         catch (JsonException ex)
         {
             throw new HydraException(HydraErrors.ManifestInvalid, string.Format(CultureInfo.InvariantCulture, "The manifest '{0}' cannot be read: {1}", path, ex.Message), path, ex);
         }
+    }
+
+    /// <summary>
+    /// A version-1 manifest kept a second copy of each table in its catalog, with the facts only
+    /// the catalog had (columns, keys, owner): they join the manifest's own table, which then
+    /// stands for both. The catalog keeps exactly the tables it listed.
+    /// </summary>
+    private static void TakeTableFactsFromCatalog(DumpManifest manifest)
+    {
+        if (manifest.Catalog is null)
+        {
+            return;
+        }
+
+        var tables = manifest.Tables.GroupBy(t => (t.Schema, t.Name)).ToDictionary(g => g.Key, g => g.First());
+        var inCatalog = new HashSet<(string, string)>();
+        foreach (var described in manifest.Catalog.Tables)
+        {
+            if (tables.TryGetValue((described.Schema, described.Name), out var table))
+            {
+                table.Owner = described.Owner;
+                table.Columns = described.Columns;
+                table.PrimaryKey = described.PrimaryKey;
+                table.IntegerKey = described.IntegerKey;
+                table.EstimatedRows = described.EstimatedRows;
+                table.Columnar ??= described.Columnar;
+                inCatalog.Add((described.Schema, described.Name));
+            }
+        }
+
+        // Tables the catalog did not list stay out of it; a catalog table the list lacks stays in it.
+        var catalogOnly = manifest.Catalog.Tables.Where(t => !tables.ContainsKey((t.Schema, t.Name))).ToList();
+        manifest.Catalog.Tables = manifest.Tables.Where(t => inCatalog.Contains((t.Schema, t.Name))).Cast<CatalogTable>().Concat(catalogOnly).ToList();
+
+        // Read in the same snapshot, the catalog's extensions and settings were the manifest's own.
+        manifest.Catalog.Extensions = manifest.Extensions;
+        manifest.Catalog.Settings = manifest.DatabaseSettings;
     }
 }

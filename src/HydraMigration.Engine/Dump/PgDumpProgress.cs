@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
+using HydraMigration.Catalog;
 using HydraMigration.Infrastructure;
 
 namespace HydraMigration.Dump;

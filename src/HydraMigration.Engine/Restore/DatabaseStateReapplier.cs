@@ -3,8 +3,8 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using HydraMigration.Catalog;
 using HydraMigration.Infrastructure;
-using HydraMigration.Validation;
 using Npgsql;
 
 namespace HydraMigration.Restore;

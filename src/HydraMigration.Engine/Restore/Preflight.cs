@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Text.RegularExpressions;
 using HydraMigration.Archive;
+using HydraMigration.Catalog;
 using HydraMigration.Tools;
 
 namespace HydraMigration.Restore;

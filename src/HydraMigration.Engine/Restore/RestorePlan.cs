@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using HydraMigration.Archive;
+using HydraMigration.Catalog;
 
 namespace HydraMigration.Restore;
 

@@ -9,6 +9,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using HydraMigration.Archive;
+using HydraMigration.Catalog;
 using HydraMigration.Connections;
 using HydraMigration.Database;
 using HydraMigration.Dump;

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using HydraMigration.Catalog;
 using HydraMigration.Infrastructure;
 
 namespace HydraMigration.Validation;
@@ -35,8 +36,8 @@ internal sealed class ValidationService
         await using var source = request.Source is null ? null : new ConnectionPool(request.Source, request.ThrottleLimit);
 
         _reporter.Progress(new OperationProgress("Reading the catalogs", -1));
-        var targetRead = target.RunAsync(c => new CatalogSnapshotReader(c).ReadAsync(cancellationToken), cancellationToken);
-        var sourceRead = source?.RunAsync(c => new CatalogSnapshotReader(c).ReadAsync(cancellationToken), cancellationToken);
+        var targetRead = target.RunAsync(c => new CatalogReader(c).ReadAsync(cancellationToken), cancellationToken);
+        var sourceRead = source?.RunAsync(c => new CatalogReader(c).ReadAsync(cancellationToken), cancellationToken);
         var targetSnapshot = await targetRead.ConfigureAwait(false);
         var sourceSnapshot = sourceRead is not null ? await sourceRead.ConfigureAwait(false) : manifest!.Catalog ?? FromManifestTables(manifest!);
         var definitionsKnown = manifest?.Catalog is not null || manifest is null;

@@ -4,9 +4,14 @@ using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
 
-namespace HydraMigration.Restore;
+namespace HydraMigration.Catalog;
 
-/// <summary>What the preflight needs to know about the target database, read in one round of queries.</summary>
+/// <summary>
+/// What the restore's preflight needs to know about the target server and database, read in one
+/// round of queries: the server-wide facts (available extensions, roles, collations, the login's
+/// privileges) the catalog of one database does not hold. It lives beside
+/// <see cref="CatalogReader"/> so the catalog has one home.
+/// </summary>
 internal sealed class TargetFacts
 {
     // What a database made from template0 holds.

@@ -5,7 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
 
-namespace HydraMigration.Validation;
+namespace HydraMigration.Catalog;
 
 /// <summary>
 /// Reads the database's own state and the roles it references: the one reader for the dump's

@@ -1,7 +1,7 @@
 using System;
 using System.Text;
 
-namespace HydraMigration.Validation;
+namespace HydraMigration.Catalog;
 
 /// <summary>
 /// PostgreSQL 14 began to write every IN argument of a procedure with its mode

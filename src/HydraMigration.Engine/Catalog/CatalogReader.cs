@@ -1,36 +1,48 @@
 using System;
 using System.Collections.Generic;
 using System.Data.Common;
+using System.Globalization;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using HydraMigration.Dump;
+using HydraMigration.Infrastructure;
 using Npgsql;
 
-namespace HydraMigration.Validation;
+namespace HydraMigration.Catalog;
 
 /// <summary>
-/// Reads a database's comparable facts into a <see cref="CatalogSnapshot"/>: the one reader for
+/// The one reader of a database's catalog, in one shape (<see cref="CatalogSnapshot"/>): for
 /// both sides of a validation, and for the dump's manifest (where it runs inside the exported
-/// snapshot, so the manifest describes what pg_dump saw). System schemas, extension members
-/// (pg_depend 'e': the columnar extension's own schema, tables and functions) and temporary
-/// objects are left out, as pg_dump leaves them out.
+/// snapshot, so the manifest describes what pg_dump saw). Every kind of object is read by one
+/// set-based query, whatever the number of tables; the queries of a reading go in one batch.
+/// System schemas, extension members (pg_depend 'e': the columnar extension's own schema,
+/// tables and functions) and temporary objects are left out, as pg_dump leaves them out.
 /// </summary>
-internal sealed class CatalogSnapshotReader
+internal sealed class CatalogReader
 {
+    public const string PartitionedTable = "partitioned table";
+
     // Schemas a dump carries: not the system's, not temporary, not an extension's own.
     private const string UserSchema = @"n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp)'
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e')";
+
+    // The tables, with what a dump decides before pg_dump starts: how its patterns see them
+    // (visibility under the login's own search_path, so read before the objects pin it) and sizes.
+    private const string TablesSql = @"
+SELECT c.oid, n.nspname, c.relname, c.relkind::text, am.amname,
+       pg_catalog.pg_table_is_visible(c.oid), CASE WHEN c.relkind = 'r' THEN pg_catalog.pg_table_size(c.oid) ELSE 0 END
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_catalog.pg_am am ON am.oid = c.relam
+WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't' AND " + UserSchema + " AND {c.oid}";
 
     // The first statement pins search_path for this batch (one implicit transaction up to Sync,
     // or the dump's snapshot transaction): pg_get_viewdef, format_type and friends qualify every
     // name the search path does not cover, so a lost ALTER DATABASE … SET search_path on the
     // target shows as that setting's failure, not as every view and function differing.
-    private const string Sql = @"
+    private const string ObjectsSql = @"
 SELECT pg_catalog.set_config('search_path', 'pg_catalog', true);
 SELECT current_database();
 SELECT n.nspname, pg_catalog.pg_get_userbyid(n.nspowner) FROM pg_catalog.pg_namespace n WHERE " + UserSchema + @";
-SELECT c.oid, n.nspname, c.relname, c.relkind::text, am.amname, pg_catalog.pg_get_userbyid(c.relowner), c.reltuples::float8,
+SELECT c.oid, pg_catalog.pg_get_userbyid(c.relowner), c.reltuples::float8,
        (SELECT array_agg(pg_catalog.quote_ident(a.attname) || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod)
                          || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END
                          || coalesce(' DEFAULT ' || pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), '') ORDER BY a.attnum)
@@ -43,8 +55,8 @@ SELECT c.oid, n.nspname, c.relname, c.relkind::text, am.amname, pg_catalog.pg_ge
        coalesce((SELECT a.atttypid IN ('pg_catalog.int2'::regtype, 'pg_catalog.int4'::regtype, 'pg_catalog.int8'::regtype)
           FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
          WHERE i.indrelid = c.oid AND i.indisprimary), false)
-FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_catalog.pg_am am ON am.oid = c.relam
-WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't' AND " + UserSchema + " AND " + "{c.oid}" + @";
+FROM pg_catalog.pg_class c
+WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't';
 SELECT n.nspname, c.relname, c.relkind::text, pg_catalog.pg_get_userbyid(c.relowner), pg_catalog.pg_get_viewdef(c.oid, true), c.relispopulated
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('v', 'm') AND " + UserSchema + " AND " + "{c.oid}" + @";
@@ -74,103 +86,172 @@ FROM pg_catalog.pg_sequence s JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid J
 WHERE " + UserSchema + " AND " + "{c.oid}" + @";
 SELECT n.nspname, c.relname || '.' || t.tgname, c.relname, pg_catalog.pg_get_triggerdef(t.oid), t.tgenabled::text
 FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE NOT t.tgisinternal AND " + UserSchema + " AND " + "{c.oid}";
+WHERE NOT t.tgisinternal AND " + UserSchema + " AND " + "{c.oid}" + @";
+SELECT e.extname, e.extversion, n.nspname FROM pg_catalog.pg_extension e
+JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace ORDER BY e.extname;
+SELECT r.rolname, s.setconfig FROM pg_catalog.pg_db_role_setting s
+LEFT JOIN pg_catalog.pg_roles r ON r.oid = s.setrole
+WHERE s.setdatabase = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+ORDER BY r.rolname NULLS FIRST";
 
-    private static readonly string Query = ExpandExtensionFilters(Sql);
+    private static readonly string TablesQuery = ExpandExtensionFilters(TablesSql);
+    private static readonly string ObjectsQuery = ExpandExtensionFilters(ObjectsSql);
 
     private readonly NpgsqlConnection _connection;
 
-    public CatalogSnapshotReader(NpgsqlConnection connection) => _connection = connection;
+    public CatalogReader(NpgsqlConnection connection) => _connection = connection;
 
-    public async Task<CatalogSnapshot> ReadAsync(CancellationToken cancellationToken)
+    /// <summary>Everything comparable about the database: its tables and every other object.</summary>
+    public async Task<CatalogSnapshot> ReadAsync(CancellationToken cancellationToken) =>
+        await ReadObjectsAsync(await ReadTablesAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Ordinary and partitioned tables pg_dump could dump (no system, temporary or extension-owned ones), in name order; their other facts come with <see cref="ReadObjectsAsync"/>.</summary>
+    public async Task<List<SourceTable>> ReadTablesAsync(CancellationToken cancellationToken)
     {
-        var snapshot = new CatalogSnapshot();
-        var tablesByOid = new Dictionary<uint, CatalogTable>();
+        var tables = new List<SourceTable>();
+        using var command = new NpgsqlCommand(TablesQuery, _connection);
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await ReadRowsAsync(reader, r => tables.Add(new SourceTable(
+            new CatalogTable
+            {
+                Oid = r.GetFieldValue<uint>(0),
+                Schema = r.GetString(1),
+                Name = r.GetString(2),
+                Kind = r.GetString(3) == "p" ? PartitionedTable : "table",
+                AccessMethod = r.IsDBNull(4) ? null : r.GetString(4),
+            },
+            r.GetBoolean(5),
+            r.GetInt64(6))), cancellationToken).ConfigureAwait(false);
+
+        // In name order, so a manifest reads (and diffs) the same from one dump to the next.
+        tables.Sort((a, b) => ByName(a.Schema, a.Name, b.Schema, b.Name));
+        return tables;
+    }
+
+    /// <summary>
+    /// The objects of the database, with <paramref name="tables"/>' columns, keys, owners and
+    /// columnar options filled in; the snapshot's tables are those. Pins search_path to
+    /// pg_catalog for the rest of the transaction it runs in (see the batch's first statement).
+    /// </summary>
+    public async Task<CatalogSnapshot> ReadObjectsAsync(IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken)
+    {
+        var snapshot = new CatalogSnapshot { Tables = tables.Select(t => t.Table).ToList() };
+        var tablesByOid = snapshot.Tables.ToDictionary(t => t.Oid);
         var legacyProcedures = new List<(CatalogObject Procedure, string Definition)>();
-        using (var command = new NpgsqlCommand(Query, _connection))
+        using (var command = new NpgsqlCommand(ObjectsQuery, _connection))
         using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             await ReadRowsAsync(reader, _ => { }, cancellationToken).ConfigureAwait(false);
             await NextAsync(reader, r => snapshot.Database = r.GetString(0), cancellationToken).ConfigureAwait(false);
             await NextAsync(reader, r => snapshot.Schemas.Add(new CatalogObject { Name = r.GetString(0), Owner = r.GetString(1) }), cancellationToken).ConfigureAwait(false);
-            await NextAsync(reader, r => tablesByOid[r.GetFieldValue<uint>(0)] = ReadTable(r), cancellationToken).ConfigureAwait(false);
+            await NextAsync(reader, r => { if (tablesByOid.TryGetValue(r.GetFieldValue<uint>(0), out var table)) { ReadTableFacts(r, table); } }, cancellationToken).ConfigureAwait(false);
             await NextAsync(reader, r => snapshot.Views.Add(ReadView(r)), cancellationToken).ConfigureAwait(false);
             await NextAsync(reader, r => snapshot.Functions.Add(ReadFunction(r, legacyProcedures)), cancellationToken).ConfigureAwait(false);
             await NextAsync(reader, r => snapshot.Indexes.Add(Object(r.GetString(0), r.GetString(1), r.GetString(2), null, ("Definition", r.GetString(3)), ("Valid", Bool(r.GetBoolean(4))))), cancellationToken).ConfigureAwait(false);
             await NextAsync(reader, r => snapshot.Constraints.Add(Object(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), null, ("Type", KindOfConstraint(r.GetString(3))), ("Definition", r.GetString(4)), ("Validated", Bool(r.GetBoolean(5))))), cancellationToken).ConfigureAwait(false);
             await NextAsync(reader, r => snapshot.Sequences.Add(new CatalogSequence { Schema = r.GetString(0), Name = r.GetString(1), Owner = r.GetString(2), Increment = r.GetInt64(3), NextValue = r.IsDBNull(4) ? null : r.GetDecimal(4), Table = r.IsDBNull(5) ? null : r.GetString(5) }), cancellationToken).ConfigureAwait(false);
             await NextAsync(reader, r => snapshot.Triggers.Add(Object(r.GetString(0), r.GetString(1), r.GetString(2), null, ("Definition", r.GetString(3)), ("Enabled", r.GetString(4)))), cancellationToken).ConfigureAwait(false);
+            await NextAsync(reader, r => snapshot.Extensions.Add(new ManifestExtension { Name = r.GetString(0), Version = r.GetString(1), Schema = r.GetString(2) }), cancellationToken).ConfigureAwait(false);
+            await NextAsync(reader, r => snapshot.Settings.AddRange(ReadSettings(r)), cancellationToken).ConfigureAwait(false);
         }
 
         await HashLegacyProceduresAsync(legacyProcedures, cancellationToken).ConfigureAwait(false);
 
-        // Reused from the dump's manifest reading, so both agree on what an option or a setting is.
-        var catalog = new SourceCatalog(_connection);
-        var options = await catalog.ReadColumnarOptionsAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var table in tablesByOid.Where(t => string.Equals(t.Value.AccessMethod, "columnar", StringComparison.Ordinal)))
+        var options = await ReadColumnarOptionsAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var table in snapshot.Tables.Where(t => string.Equals(t.AccessMethod, "columnar", StringComparison.Ordinal)))
         {
-            // A columnar table without an options row has lost them: recorded as empty options, which differ from any real ones.
-            table.Value.Columnar = options.TryGetValue(table.Key, out var found) ? found : new ColumnarOptions();
+            // A columnar table without an options row has lost them: recorded as unknown options, which differ from any real ones.
+            table.Columnar = options.TryGetValue(table.Oid, out var found) ? found : new ColumnarOptions();
         }
 
-        // In name order, so a manifest reads (and diffs) the same from one dump to the next.
-        snapshot.Tables = tablesByOid.Values.OrderBy(t => t.Schema, StringComparer.Ordinal).ThenBy(t => t.Name, StringComparer.Ordinal).ToList();
         foreach (var list in new[] { snapshot.Schemas, snapshot.Views, snapshot.Functions, snapshot.Indexes, snapshot.Constraints, snapshot.Triggers })
         {
             list.Sort((a, b) => ByName(a.Schema, a.Name, b.Schema, b.Name));
         }
 
         snapshot.Sequences.Sort((a, b) => ByName(a.Schema, a.Name, b.Schema, b.Name));
-        snapshot.Extensions = await catalog.ReadExtensionsAsync(cancellationToken).ConfigureAwait(false);
-        snapshot.Settings = await catalog.ReadDatabaseSettingsAsync(cancellationToken).ConfigureAwait(false);
         var state = new DatabaseStateReader(_connection);
         snapshot.DatabaseState = await state.ReadDatabaseAsync(cancellationToken).ConfigureAwait(false);
         snapshot.Roles = await state.ReadRolesAsync(await state.ReadReferencedRoleNamesAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         return snapshot;
     }
 
-    /// <summary>
-    /// The snapshot for a dump's manifest: only what the dump holds. The manifest's table list
-    /// is the authority for tables (and the indexes, constraints, triggers and owned sequences
-    /// bound to them); schema-level objects follow the dump's schema filters, and a -Table
-    /// dump (which carries no views or functions) records none.
-    /// </summary>
-    public async Task<CatalogSnapshot> ReadForDumpAsync(DumpManifest manifest, Func<string, bool> schemaIncluded, bool tablesSelected, CancellationToken cancellationToken)
+    public async Task<ManifestSource> ReadServerAsync(HydraConnection source, CancellationToken cancellationToken)
     {
-        var snapshot = await ReadAsync(cancellationToken).ConfigureAwait(false);
-        bool SchemaLevel(string schema) => !tablesSelected && schemaIncluded(schema);
-        snapshot.Views.RemoveAll(v => !SchemaLevel(v.Schema));
-        snapshot.Functions.RemoveAll(f => !SchemaLevel(f.Schema));
-
-        // Indexes, constraints and triggers belong to relations the dump carries: its tables, and
-        // the materialized views, views (INSTEAD OF triggers) and foreign tables (CHECK
-        // constraints) it keeps. Keyed by relation name alone, objects on those would be dropped
-        // from the manifest while the live source (and the target) have them.
-        var tables = new HashSet<(string, string)>(manifest.Tables.Select(t => (t.Schema, t.Name)));
-        var relations = new HashSet<(string, string)>(tables);
-        relations.UnionWith(snapshot.Views.Select(v => (v.Schema, v.Name)));
-        relations.UnionWith((await ReadForeignTablesAsync(cancellationToken).ConfigureAwait(false)).Where(f => SchemaLevel(f.Schema)));
-        bool Bound(string schema, string? table) => table is null ? SchemaLevel(schema) : relations.Contains((schema, table));
-
-        var tableSchemas = new HashSet<string>(manifest.Tables.Select(t => t.Schema), StringComparer.Ordinal);
-        snapshot.Schemas.RemoveAll(s => !tableSchemas.Contains(s.Name) && !SchemaLevel(s.Name));
-        snapshot.Tables.RemoveAll(t => !tables.Contains((t.Schema, t.Name)));
-        snapshot.Indexes.RemoveAll(i => !Bound(i.Schema, i.Table));
-        snapshot.Constraints.RemoveAll(c => !Bound(c.Schema, c.Table));
-        snapshot.Triggers.RemoveAll(t => !Bound(t.Schema, t.Table));
-        snapshot.Sequences.RemoveAll(s => !(s.Table is not null && tables.Contains((s.Schema, s.Table))) && !SchemaLevel(s.Schema));
-
-        // The database's state and the referenced roles live in the manifest itself (the restore
-        // re-applies them from there), once: the roles are those the archive names, read here.
-        manifest.Database = snapshot.DatabaseState;
-        var names = manifest.Roles.Concat(DatabaseStateReader.RolesNamedBy(manifest.Database, manifest.DatabaseSettings));
-        manifest.RoleDefinitions = await new DatabaseStateReader(_connection).ReadRolesAsync(names, cancellationToken).ConfigureAwait(false);
-        snapshot.DatabaseState = null;
-        snapshot.Roles = null;
-        return snapshot;
+        const string sql = @"SELECT current_setting('server_version'), current_setting('server_version_num')::int,
+       pg_catalog.pg_encoding_to_char(d.encoding), d.datcollate, d.datctype, current_user
+FROM pg_catalog.pg_database d WHERE d.datname = current_database()";
+        using var command = new NpgsqlCommand(sql, _connection);
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return new ManifestSource
+        {
+            Host = source.HostName,
+            Port = source.Port,
+            Database = source.Database,
+            ServerVersion = reader.GetString(0).Split(' ')[0],
+            ServerVersionNum = reader.GetInt32(1),
+            Encoding = reader.GetString(2),
+            Collate = reader.GetString(3),
+            Ctype = reader.GetString(4),
+            User = reader.GetString(5),
+        };
     }
 
-    private async Task<List<(string Schema, string Name)>> ReadForeignTablesAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Per-table options from columnar.options, keyed by table OID. Hydra's table names the key
+    /// column "regclass"; Citus's later view calls it "relation": both are read.
+    /// </summary>
+    public async Task<Dictionary<uint, ColumnarOptions>> ReadColumnarOptionsAsync(CancellationToken cancellationToken)
+    {
+        var options = new Dictionary<uint, ColumnarOptions>();
+        const string keySql = @"SELECT a.attname FROM pg_catalog.pg_attribute a
+WHERE a.attrelid = pg_catalog.to_regclass('columnar.options') AND a.attname IN ('regclass', 'relation') AND NOT a.attisdropped";
+        string? keyColumn;
+        using (var keyCommand = new NpgsqlCommand(keySql, _connection))
+        {
+            keyColumn = await keyCommand.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+        }
+
+        if (keyColumn is null)
+        {
+            return options;
+        }
+
+        var sql = "SELECT " + Sql.Identifier(keyColumn) + "::oid, chunk_group_row_limit, stripe_row_limit, compression::text, compression_level FROM columnar.options";
+        using var command = new NpgsqlCommand(sql, _connection);
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            options[reader.GetFieldValue<uint>(0)] = new ColumnarOptions
+            {
+                ChunkGroupRowLimit = reader.IsDBNull(1) ? null : reader.GetInt32(1),
+                StripeRowLimit = reader.IsDBNull(2) ? null : reader.GetInt32(2),
+                Compression = reader.IsDBNull(3) ? null : reader.GetString(3),
+                CompressionLevel = reader.IsDBNull(4) ? null : reader.GetInt32(4),
+            };
+        }
+
+        return options;
+    }
+
+    /// <summary>Owners of the given tables and of their schemas, for plain-format dumps that have no TOC to read.</summary>
+    public async Task<List<string>> ReadOwnersAsync(IEnumerable<uint> tableOids, CancellationToken cancellationToken)
+    {
+        const string sql = @"SELECT DISTINCT r.rolname FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_roles r ON r.oid IN (c.relowner, n.nspowner)
+WHERE c.oid = ANY(@oids::bigint[]::oid[]) ORDER BY 1";
+        var roles = new List<string>();
+        using var command = new NpgsqlCommand(sql, _connection);
+        command.Parameters.AddWithValue("oids", tableOids.Select(o => (long)o).ToArray());
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await ReadRowsAsync(reader, r => roles.Add(r.GetString(0)), cancellationToken).ConfigureAwait(false);
+        return roles;
+    }
+
+    /// <summary>Foreign tables: a dump keeps their indexes' and constraints' relations.</summary>
+    public async Task<List<(string Schema, string Name)>> ReadForeignTablesAsync(CancellationToken cancellationToken)
     {
         var foreign = new List<(string, string)>();
         using var command = new NpgsqlCommand("SELECT n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'f' AND " + UserSchema, _connection);
@@ -179,24 +260,36 @@ WHERE NOT t.tgisinternal AND " + UserSchema + " AND " + "{c.oid}";
         return foreign;
     }
 
+    /// <summary>One row of pg_db_role_setting: its role (null for the database itself) and each "name=value".</summary>
+    private static IEnumerable<ManifestDatabaseSetting> ReadSettings(DbDataReader r)
+    {
+        var role = r.IsDBNull(0) ? null : r.GetString(0);
+        foreach (var entry in r.GetFieldValue<string[]>(1))
+        {
+            var eq = entry.IndexOf('=');
+            yield return new ManifestDatabaseSetting
+            {
+                Role = role,
+                Name = eq < 0 ? entry : entry.Substring(0, eq),
+                Value = eq < 0 ? string.Empty : entry.Substring(eq + 1),
+            };
+        }
+    }
+
     private static int ByName(string schemaA, string nameA, string schemaB, string nameB)
     {
         var bySchema = string.CompareOrdinal(schemaA, schemaB);
         return bySchema != 0 ? bySchema : string.CompareOrdinal(nameA, nameB);
     }
 
-    private static CatalogTable ReadTable(DbDataReader r) => new()
+    private static void ReadTableFacts(DbDataReader r, CatalogTable table)
     {
-        Schema = r.GetString(1),
-        Name = r.GetString(2),
-        Kind = r.GetString(3) == "p" ? "partitioned table" : "table",
-        AccessMethod = r.IsDBNull(4) ? null : r.GetString(4),
-        Owner = r.GetString(5),
-        EstimatedRows = r.GetDouble(6),
-        Columns = r.IsDBNull(7) ? new List<string>() : r.GetFieldValue<string[]>(7).ToList(),
-        PrimaryKey = r.IsDBNull(8) ? new List<string>() : r.GetFieldValue<string[]>(8).ToList(),
-        IntegerKey = r.GetBoolean(9),
-    };
+        table.Owner = r.GetString(1);
+        table.EstimatedRows = r.GetDouble(2);
+        table.Columns = r.IsDBNull(3) ? new List<string>() : r.GetFieldValue<string[]>(3).ToList();
+        table.PrimaryKey = r.IsDBNull(4) ? new List<string>() : r.GetFieldValue<string[]>(4).ToList();
+        table.IntegerKey = r.GetBoolean(5);
+    }
 
     private static CatalogObject ReadFunction(DbDataReader r, List<(CatalogObject Procedure, string Definition)> legacyProcedures)
     {
