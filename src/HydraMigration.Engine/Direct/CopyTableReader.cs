@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using HydraMigration.Catalog;
 using HydraMigration.Dump;
 using Npgsql;
 

@@ -7,6 +7,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using HydraMigration.Catalog;
 using HydraMigration.Archive;
 using HydraMigration.Connections;
 using HydraMigration.Database;
@@ -240,16 +241,16 @@ internal sealed class DirectCopyService
         var tables = allTables.Where(t => inArchive.Contains((t.Schema, t.Name))).ToList();
 
         // New-HydraDump's collector, with the rows counted by the copy instead of a second scan.
-        var collector = new ManifestCollector(snapshot.Catalog, scope, tables, allTables, countRows: false, _reporter);
+        var collector = new ManifestCollector(snapshot.Transaction, scope, tables, allTables, countRows: false, _reporter);
         collector.DumpEnded();
         var manifest = await collector.CollectAsync(cancellationToken).ConfigureAwait(false);
         manifest.Roles = RoleReferences.FromToc(toc.Entries);
-        manifest.Catalog = await new CatalogSnapshotReader(snapshot.Connection).ReadForDumpAsync(manifest, scope.IncludesSchema, request.Tables.Count > 0, cancellationToken).ConfigureAwait(false);
+        await ManifestCatalog.AttachAsync(manifest, collector.Objects, collector.ForeignTables, scope.IncludesSchema, request.Tables.Count > 0, snapshot.Connection, cancellationToken).ConfigureAwait(false);
         // The extensions the schema creates (a -Table dump creates none), as the target will have
         // them; plpgsql comes with every database (pg_dump leaves it out).
         var extensions = new HashSet<string>(toc.Entries.Where(e => e.Desc == "EXTENSION").Select(e => e.Tag), StringComparer.Ordinal) { "plpgsql" };
         manifest.Extensions.RemoveAll(x => !extensions.Contains(x.Name));
-        manifest.Catalog.Extensions.RemoveAll(x => !extensions.Contains(x.Name));
+        manifest.Catalog!.Extensions.RemoveAll(x => !extensions.Contains(x.Name));
         manifest.Source = snapshot.Server;
         manifest.Snapshot = snapshot.SnapshotId;
         manifest.CreatedUtc = DateTime.UtcNow;

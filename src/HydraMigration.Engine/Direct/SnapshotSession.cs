@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using HydraMigration.Catalog;
 using HydraMigration.Connections;
 using HydraMigration.Dump;
 using Npgsql;
@@ -22,7 +23,8 @@ internal sealed class SnapshotSession : IDisposable
         _connection = connection;
         SnapshotId = snapshot;
         Server = server;
-        Catalog = new SourceCatalog(connection);
+        Transaction = new SnapshotTransaction(connection);
+        Catalog = new CatalogReader(connection);
     }
 
     /// <summary>pg_export_snapshot()'s name, for pg_dump --snapshot and SET TRANSACTION SNAPSHOT.</summary>
@@ -30,8 +32,11 @@ internal sealed class SnapshotSession : IDisposable
 
     public ManifestSource Server { get; }
 
-    /// <summary>The manifest's catalog queries, in the snapshot.</summary>
-    public SourceCatalog Catalog { get; }
+    /// <summary>The snapshot's transaction (what the manifest collector counts and reads in).</summary>
+    public SnapshotTransaction Transaction { get; }
+
+    /// <summary>The one catalog reader, in the snapshot.</summary>
+    public CatalogReader Catalog { get; }
 
     /// <summary>The connection itself, for the copy planner's queries (in the snapshot too).</summary>
     public NpgsqlConnection Connection => _connection;
@@ -41,9 +46,8 @@ internal sealed class SnapshotSession : IDisposable
         var connection = await ServerConnector.OpenAsync(source, cancellationToken).ConfigureAwait(false);
         try
         {
-            var catalog = new SourceCatalog(connection);
-            var snapshot = await catalog.ExportSnapshotAsync(cancellationToken).ConfigureAwait(false);
-            var server = await catalog.ReadServerAsync(source, cancellationToken).ConfigureAwait(false);
+            var snapshot = await new SnapshotTransaction(connection).ExportSnapshotAsync(cancellationToken).ConfigureAwait(false);
+            var server = await new CatalogReader(connection).ReadServerAsync(source, cancellationToken).ConfigureAwait(false);
             return new SnapshotSession(connection, snapshot, server);
         }
         catch (NpgsqlException ex)
