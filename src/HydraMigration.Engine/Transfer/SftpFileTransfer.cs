@@ -562,6 +562,19 @@ internal sealed class SftpFileTransfer
                 : $"The download cannot read '{remotePath}' on {_where}: permission denied. Check that the SSH user may read it.", remotePath, ex);
         }
 
+        // The public API's two ways of saying what the fast path's SessionWatch and SftpOperation
+        // say: a request unanswered for OperationTimeout (the NoAnswerTimeout), and a failure
+        // status as a bare SshException holding the server's message. Worded alike, so both paths
+        // give the same errors.
+        if (ex is SshOperationTimeoutException)
+        {
+            ex = SessionWatch.NoAnswer(_options.NoAnswerTimeout, ex);
+        }
+        else if (ex.GetType() == typeof(SftpException))
+        {
+            ex = SftpOperation.Refused(ex.Message, ex);
+        }
+
         var lost = ex is SshConnectionException or SocketException || connections.AnyDisconnected;
         if (lost && ex is SshException or SocketException or ObjectDisposedException or IOException or InvalidOperationException)
         {

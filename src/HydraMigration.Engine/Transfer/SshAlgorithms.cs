@@ -51,7 +51,11 @@ internal static class SshAlgorithms
             throw new ArgumentNullException(nameof(connectionInfo));
         }
 
-        UseOwnCiphers(connectionInfo.Encryptions);
+        if (Environment.GetEnvironmentVariable("HYDRA_BENCH_SSHNET_CIPHERS") != "1")
+        {
+            UseOwnCiphers(connectionInfo.Encryptions);
+        }
+
         Reorder(connectionInfo.Encryptions, CipherOrder);
         Reorder(connectionInfo.HmacAlgorithms, MacOrder);
     }
