@@ -18,9 +18,10 @@ namespace HydraMigration.Transfer;
 /// BouncyCastle's managed code (about 65 MB/s): AES-CTR with the BCL's HMAC-SHA2 leads there.</item>
 /// </list>
 /// The module's own AES-CTR and AES-GCM packet ciphers, written when PowerShell 7 ran the
-/// netstandard2.0 builds, are retired: on the net8.0 build SSH.NET's own cost the copy worker
-/// the same client CPU (CopyBenchmark, 512 MiB up and down, its sshnet-ciphers variant: 14 s
-/// against 15 s for the same copies), and the runtime has no AesGcm on .NET Framework.
+/// netstandard2.0 builds, are retired: on the net8.0 build they no longer won clearly
+/// (CopyBenchmark, 512 MiB up and down × 5 rounds interleaved with scp, at load 40-80: SSH.NET's
+/// own cost the copy worker 7% more client CPU, 29.4 s against 27.5 s for the same copies, and
+/// the medians differed within the noise), and .NET Framework has no AesGcm at all.
 /// </remarks>
 internal static class SshAlgorithms
 {
