@@ -49,12 +49,26 @@ internal static class CopyBenchmark
             var bytes = new FileInfo(source).Length;
             Console.WriteLine($"{mib} MiB of random bytes, SHA-256 {expected[..16]}…; sshd on 127.0.0.1:{server.Port}; {rounds} rounds");
 
-            using var worker = StartWorker(server);
-            Console.WriteLine($"worker: baseline RSS {worker.Ask("rss")} ({worker.Ask("gc")})");
+            // HYDRA_BENCH_VARIANTS="name:VAR=value,VAR=value;name2:…" adds one worker per variant, each
+            // with those variables set, whose copies run in the same rounds as "ours" and scp.
+            var workers = new List<(string Name, WorkerProcess Process)> { ("ours", StartWorker(server, new Dictionary<string, string>())) };
+            foreach (var spec in (Environment.GetEnvironmentVariable("HYDRA_BENCH_VARIANTS") ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var parts = spec.Split(':', 2);
+                var settings = parts[1].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(a => a.Split('=', 2)).ToDictionary(a => a[0], a => a[1]);
+                workers.Add(("ours/" + parts[0], StartWorker(server, settings)));
+            }
 
-            var names = new[] { "scp up", "ours up", "scp down", "ours down" };
+            using var cleanup = new Disposables(workers.Select(w => (IDisposable)w.Process));
+            foreach (var (name, process) in workers)
+            {
+                Console.WriteLine($"{name} worker: baseline RSS {process.Ask("rss")} ({process.Ask("gc")})");
+            }
+
+            var ours = workers.Select(w => w.Name).ToList();
+            var names = new[] { "scp up" }.Concat(ours.Select(n => n + " up")).Append("scp down").Concat(ours.Select(n => n + " down")).ToArray();
             var times = names.ToDictionary(n => n, _ => new List<double>());
-            var cpu = new[] { "ours up", "ours down" }.ToDictionary(n => n, _ => new List<double>());
+            var cpu = ours.SelectMany(n => new[] { n + " up", n + " down" }).ToDictionary(n => n, _ => new List<double>());
             var remoteScp = Path.Combine(server.RemoteFolder, "scp.bin");
             var remoteOurs = Path.Combine(server.RemoteFolder, "ours.bin");
             var localScp = Path.Combine(root, "scp-down.bin");
@@ -62,27 +76,32 @@ internal static class CopyBenchmark
 
             Console.WriteLine("warm-up ...");
             Scp(server, source, remoteScp, upload: true);
-            worker.Ask($"up\t{source}\t{remoteOurs}\t{expected}");
+            foreach (var (_, process) in workers)
+            {
+                process.Ask($"up\t{source}\t{remoteOurs}\t{expected}");
+            }
+
             ScpCpu["scp up"].Clear();
 
             for (var round = 1; round <= rounds; round++)
             {
-                var steps = new List<(string Name, Func<double> Run)>
+                var up = new List<(string Name, Func<double> Run)> { ("scp up", () => Scp(server, source, remoteScp, upload: true)) };
+                var down = new List<(string Name, Func<double> Run)> { ("scp down", () => Scp(server, remoteScp, localScp, upload: false)) };
+                foreach (var (name, process) in workers)
                 {
-                    ("scp up", () => Scp(server, source, remoteScp, upload: true)),
-                    ("ours up", () => Timed(cpu["ours up"], worker.Ask($"up\t{source}\t{remoteOurs}\t{expected}"))),
-                    ("scp down", () => Scp(server, remoteScp, localScp, upload: false)),
-                    ("ours down", () => Timed(cpu["ours down"], worker.Ask($"down\t{remoteOurs}\t{localOurs}\t{expected}"))),
-                };
+                    up.Add((name + " up", () => Timed(cpu[name + " up"], process.Ask($"up\t{source}\t{remoteOurs}\t{expected}"))));
+                    down.Add((name + " down", () => Timed(cpu[name + " down"], process.Ask($"down\t{remoteOurs}\t{localOurs}\t{expected}"))));
+                }
 
-                // Alternate who goes first in each direction, so neither always meets the warmer cache.
+                // Alternate who goes first in each direction, so none always meets the warmer cache.
                 if (round % 2 == 0)
                 {
-                    steps = new() { steps[1], steps[0], steps[3], steps[2] };
+                    up.Reverse();
+                    down.Reverse();
                 }
 
                 var only = Environment.GetEnvironmentVariable("HYDRA_BENCH_ONLY");
-                foreach (var (name, run) in steps.Where(st => only is null || only.Split(',').Contains(st.Name)))
+                foreach (var (name, run) in up.Concat(down).Where(st => only is null || only.Split(',').Contains(st.Name)))
                 {
                     times[name].Add(run());
                 }
@@ -105,12 +124,22 @@ internal static class CopyBenchmark
             names = names.Where(n => times[n].Count > 0).ToArray(); // HYDRA_BENCH_ONLY may have skipped some
             Console.WriteLine("median:  " + string.Join(", ", names.Select(n => $"{n} {Median(times[n]):0.00} s ({Rate(bytes, Median(times[n]))})")));
             Console.WriteLine("minimum: " + string.Join(", ", names.Select(n => $"{n} {times[n].Min():0.00} s ({Rate(bytes, times[n].Min())})")));
-            foreach (var direction in new[] { "up", "down" }.Where(d => names.Contains("ours " + d) && names.Contains("scp " + d)))
+            foreach (var name in ours)
             {
-                // Throughput ratio = scp's time / our time.
-                var byMedian = Median(times["scp " + direction]) / Median(times["ours " + direction]);
-                var byMinimum = times["scp " + direction].Min() / times["ours " + direction].Min();
-                Console.WriteLine($"throughput ours/scp {direction,-4} (target >= 0.9): {byMedian:0.000} by medians ({(byMedian >= 0.9 ? "met" : "not met")}), {byMinimum:0.000} by minimums ({(byMinimum >= 0.9 ? "met" : "not met")})");
+                foreach (var direction in new[] { "up", "down" }.Where(d => names.Contains(name + " " + d) && names.Contains("scp " + d)))
+                {
+                    // Throughput ratio = scp's time / our time.
+                    var byMedian = Median(times["scp " + direction]) / Median(times[name + " " + direction]);
+                    var byMinimum = times["scp " + direction].Min() / times[name + " " + direction].Min();
+                    Console.WriteLine($"throughput {name}/scp {direction,-4} (target >= 0.9): {byMedian:0.000} by medians ({(byMedian >= 0.9 ? "met" : "not met")}), {byMinimum:0.000} by minimums ({(byMinimum >= 0.9 ? "met" : "not met")})");
+                }
+            }
+
+            // Steadiness: the slowest round against the median (target: none over 1.5×).
+            foreach (var name in names)
+            {
+                var median = Median(times[name]);
+                Console.WriteLine($"steadiness {name}: slowest round {times[name].Max() / median:0.00}× the median, {times[name].Count(t => t > 1.5 * median)} of {times[name].Count} rounds over 1.5×");
             }
 
             // Reference: what OpenSSH needs for the same proof, scp and then the SHA-256 of the copy
@@ -124,9 +153,12 @@ internal static class CopyBenchmark
             // CPU time is what a busy machine's noise changes least: the client's own cost per GiB.
             Console.WriteLine("client CPU (our worker; scp and its ssh), median per GiB: " + string.Join(", ", cpu.Concat(ScpCpu).Where(c => c.Value.Count > 0).Select(c => $"{c.Key} {Median(c.Value) * 1024 / mib:0.00} s")));
             Console.WriteLine($"context switches in our process, median per GiB copied: {Median(Switches) * 1024 / mib:0}");
-            var peak = worker.Ask("peak");
-            Console.WriteLine($"worker peak RSS (VmHWM): {peak} (target < 150 MB); at the end {worker.Ask("gc")}");
-            worker.Ask("exit");
+            foreach (var (name, process) in workers)
+            {
+                Console.WriteLine($"{name} worker peak RSS (VmHWM): {process.Ask("peak")} (target < 150 MB); at the end {process.Ask("gc")}");
+                process.Ask("exit");
+            }
+
             return 0;
         }
         finally
@@ -337,17 +369,33 @@ internal static class CopyBenchmark
 
     private static string Rate(long bytes, double seconds) => $"{bytes / seconds / 1048576:0} MB/s";
 
-    private static WorkerProcess StartWorker(SshServer server) =>
-        new(Environment.ProcessPath!, new[] { WorkerMode, server.Port.ToString(CultureInfo.InvariantCulture), server.KeyFile, server.HostKeyFingerprint });
+    private static WorkerProcess StartWorker(SshServer server, Dictionary<string, string> environment) =>
+        new(Environment.ProcessPath!, new[] { WorkerMode, server.Port.ToString(CultureInfo.InvariantCulture), server.KeyFile, server.HostKeyFingerprint }, environment);
+
+    private sealed class Disposables(IEnumerable<IDisposable> items) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var item in items)
+            {
+                item.Dispose();
+            }
+        }
+    }
 
     /// <summary>This program in worker mode: one request per line on stdin, one reply per line on stdout.</summary>
     private sealed class WorkerProcess : IDisposable
     {
         private readonly Process _process;
 
-        public WorkerProcess(string file, IEnumerable<string> arguments)
+        public WorkerProcess(string file, IEnumerable<string> arguments, Dictionary<string, string> environment)
         {
             var info = new ProcessStartInfo(file) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+            foreach (var (name, value) in environment)
+            {
+                info.Environment[name] = value;
+            }
+
             foreach (var argument in arguments)
             {
                 info.ArgumentList.Add(argument);

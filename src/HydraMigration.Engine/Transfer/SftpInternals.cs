@@ -31,8 +31,20 @@ internal sealed class SftpInternals
     {
     }
 
-    /// <summary>The bound internals, or null when this SSH.NET does not have them.</summary>
-    public static SftpInternals? Current => Bound.Value;
+    /// <summary>
+    /// The support lever: set to 1, transfers use SSH.NET's public API only, as they do when this
+    /// SSH.NET lacks the internals (docs/TRANSFER.md). Read at every transfer, not once per process.
+    /// </summary>
+    internal const string PublicApiVariable = "HYDRA_SFTP_PUBLIC_API";
+
+    /// <summary>The bound internals, or null when this SSH.NET does not have them or <see cref="PublicApiVariable"/> asks for the public API.</summary>
+    public static SftpInternals? Current => PublicApiForced ? null : Bound.Value;
+
+    /// <summary>Whether this SSH.NET has the internals, with the shapes bound here (whatever the lever says).</summary>
+    public static bool Available => Bound.Value is not null;
+
+    /// <summary>True when <see cref="PublicApiVariable"/> is 1.</summary>
+    public static bool PublicApiForced => Environment.GetEnvironmentVariable(PublicApiVariable) == "1";
 
     public Func<SftpClient, object?> SessionOf { get; private set; } = null!;
 

@@ -120,9 +120,16 @@ internal sealed class SftpOperation
         {
             StatusNoSuchFile => new SftpPathNotFoundException(message),
             StatusPermissionDenied => new SftpPermissionDeniedException(message),
-            _ => new SshException("The SFTP server refused a request: " + message),
+            _ => Refused(message),
         });
     }
+
+    /// <summary>A request the server answered with a failure status, worded alike on both paths (the public API throws a bare SshException with the server's message).</summary>
+    internal static SshException Refused(string serverMessage, Exception? inner = null) =>
+        new SftpRefusedException("The SFTP server refused a request: " + serverMessage, inner);
+
+    /// <summary>The type of <see cref="Refused"/>: told apart from SSH.NET's own bare SshException.</summary>
+    private sealed class SftpRefusedException(string message, Exception? inner) : SshException(message, inner);
 
     private void Answered()
     {
@@ -222,6 +229,10 @@ internal sealed class SessionWatch : IDisposable
         _check = new Timer(_ => Check(), null, 1000, 1000);
     }
 
+    /// <summary>The server stopped answering: the connection is taken as lost (also the public API's operation timeout).</summary>
+    public static SshConnectionException NoAnswer(TimeSpan timeout, Exception? inner = null) =>
+        new(string.Format(System.Globalization.CultureInfo.InvariantCulture, "The SFTP server has not answered for {0:0} seconds; the connection is taken as lost.", timeout.TotalSeconds), Renci.SshNet.Messages.Transport.DisconnectReason.ConnectionLost, inner);
+
     public void Add(SftpOperation operation)
     {
         Exception? failed;
@@ -300,8 +311,7 @@ internal sealed class SessionWatch : IDisposable
             }
             else if (unchecked(Environment.TickCount - Volatile.Read(ref _lastAnswer)) > _noAnswerMilliseconds)
             {
-                FailAll(new SshConnectionException(string.Format(System.Globalization.CultureInfo.InvariantCulture,
-                    "The SFTP server has not answered for {0:0} seconds; the connection is taken as lost.", _noAnswerMilliseconds / 1000.0), Renci.SshNet.Messages.Transport.DisconnectReason.ConnectionLost));
+                FailAll(NoAnswer(TimeSpan.FromMilliseconds(_noAnswerMilliseconds)));
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

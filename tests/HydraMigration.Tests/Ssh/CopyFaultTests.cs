@@ -39,9 +39,11 @@ public sealed class CopyFaultTests : IDisposable
         _ps.Dispose();
     }
 
-    [Fact]
-    public void AnUploadIntoAFolderTheSshUserMayNotWriteIsPermissionDeniedNamingTheFileAndTheHost()
+    [Theory]
+    [MemberData(nameof(SftpModes.Both), MemberType = typeof(SftpModes))]
+    public void AnUploadIntoAFolderTheSshUserMayNotWriteIsPermissionDeniedNamingTheFileAndTheHost(SftpMode mode)
     {
+        using var sftpMode = SftpModes.Use(mode);
         var source = RandomArchive.Make(_local, "small.dump", 1);
         var readOnly = Path.Combine(_server.Folder, "root-owned-" + Guid.NewGuid().ToString("N")[..6]);
         Directory.CreateDirectory(readOnly); // root's, mode 755: the SSH user may only read it
@@ -55,9 +57,11 @@ public sealed class CopyFaultTests : IDisposable
         Assert.Empty(Directory.GetFileSystemEntries(readOnly));
     }
 
-    [Fact]
-    public void ASmallDownloadOntoAFullDiskIsAWriteErrorAndResumesOnceThereIsSpace()
+    [Theory]
+    [MemberData(nameof(SftpModes.Both), MemberType = typeof(SftpModes))]
+    public void ASmallDownloadOntoAFullDiskIsAWriteErrorAndResumesOnceThereIsSpace(SftpMode mode)
     {
+        using var sftpMode = SftpModes.Use(mode);
         Assert.True(ExternalCommand.IsRoot, "this test mounts a small tmpfs and needs root (CI runs as root)");
         var source = RandomArchive.Make(_remote, "small.dump", 2);
         var mount = Path.Combine(_local, "tiny");
@@ -92,9 +96,11 @@ public sealed class CopyFaultTests : IDisposable
         }
     }
 
-    [Fact]
-    public void AnUploadCutOffByADroppedLinkKeepsOnlyTheResumablePartialAndResumes()
+    [Theory]
+    [MemberData(nameof(SftpModes.Both), MemberType = typeof(SftpModes))]
+    public void AnUploadCutOffByADroppedLinkKeepsOnlyTheResumablePartialAndResumes(SftpMode mode)
     {
+        using var sftpMode = SftpModes.Use(mode);
         var source = RandomArchive.Make(_local, "up.dump", 384);
         var partial = Path.Combine(_remote, "up.dump.hydra-partial");
         using (var running = _ps.Start("Copy-HydraDump -Path $args[0] -ToSession $s -Destination $args[1]", source, _remote + "/"))
@@ -116,9 +122,11 @@ public sealed class CopyFaultTests : IDisposable
         Assert.Equal(DumpFiles.Sha256(source), DumpFiles.Sha256(Path.Combine(_remote, "up.dump")));
     }
 
-    [Fact]
-    public void ADownloadCutOffByADroppedLinkKeepsOnlyTheResumablePartial()
+    [Theory]
+    [MemberData(nameof(SftpModes.Both), MemberType = typeof(SftpModes))]
+    public void ADownloadCutOffByADroppedLinkKeepsOnlyTheResumablePartial(SftpMode mode)
     {
+        using var sftpMode = SftpModes.Use(mode);
         var source = RandomArchive.Make(_remote, "down.dump", 384);
         var partial = Path.Combine(_local, "down.dump.hydra-partial");
         using (var running = _ps.Start("Copy-HydraDump -FromSession $s -Path $args[0] -Destination $args[1]", source, _local + "/"))
@@ -137,9 +145,11 @@ public sealed class CopyFaultTests : IDisposable
         AssertNoPasswordInAnyFile();
     }
 
-    [Fact]
-    public void ALinkDroppedWhileTheSshHostHashesIsAConnectionErrorAndKeepsThePartial()
+    [Theory]
+    [MemberData(nameof(SftpModes.Both), MemberType = typeof(SftpModes))]
+    public void ALinkDroppedWhileTheSshHostHashesIsAConnectionErrorAndKeepsThePartial(SftpMode mode)
     {
+        using var sftpMode = SftpModes.Use(mode);
         // A resumed download first hashes the part already here on the SSH host: drop the link then.
         var source = RandomArchive.Make(_remote, "hashed.dump", 512);
         var partial = Path.Combine(_local, "hashed.dump.hydra-partial");

@@ -35,9 +35,11 @@ public sealed class CopyHydraDumpTests : IDisposable
         _ps.Dispose();
     }
 
-    [Fact]
-    public void ADumpMadeOnTheSshHostComesBackVerifiedWithItsManifest()
+    [Theory]
+    [MemberData(nameof(SftpModes.Both), MemberType = typeof(SftpModes))]
+    public void ADumpMadeOnTheSshHostComesBackVerifiedWithItsManifest(SftpMode mode)
     {
+        using var sftpMode = SftpModes.Use(mode);
         var result = _ps.Run("New-HydraDump -Connection $src -SshSession $s -Path $args[0] | Copy-HydraDump -Destination $args[1]", _remote + "/shop.dump", _local + "/");
 
         AssertNoErrors(result);
@@ -56,10 +58,13 @@ public sealed class CopyHydraDumpTests : IDisposable
     }
 
     [Theory]
-    [InlineData("Custom", "shop.dump")]
-    [InlineData("Directory", "shop.d")]
-    public void UploadAndDownloadKeepEveryFileAndHash(string format, string name)
+    [InlineData("Custom", "shop.dump", SftpMode.Fast)]
+    [InlineData("Directory", "shop.d", SftpMode.Fast)]
+    [InlineData("Custom", "shop.dump", SftpMode.PublicApi)]
+    [InlineData("Directory", "shop.d", SftpMode.PublicApi)]
+    public void UploadAndDownloadKeepEveryFileAndHash(string format, string name, SftpMode mode)
     {
+        using var sftpMode = SftpModes.Use(mode);
         var made = _ps.Run("$d = New-HydraDump -Connection $src -Path $args[0] -Format $args[1]; $d", Path.Combine(_local, name), format);
         AssertNoErrors(made);
 
@@ -96,9 +101,11 @@ public sealed class CopyHydraDumpTests : IDisposable
         Assert.True(File.Exists(Path.Combine(elsewhere, "shop.d.manifest.json")));
     }
 
-    [Fact]
-    public void ATildeMeansTheSshUsersHomeAsWithScp()
+    [Theory]
+    [MemberData(nameof(SftpModes.Both), MemberType = typeof(SftpModes))]
+    public void ATildeMeansTheSshUsersHomeAsWithScp(SftpMode mode)
     {
+        using var sftpMode = SftpModes.Use(mode);
         var name = "tilde-" + Guid.NewGuid().ToString("N")[..6] + ".dump";
         AssertNoErrors(_ps.Run("$l = New-HydraDump -Connection $src -Path $args[0]", Path.Combine(_local, name)));
         var home = "/home/" + SshServer.UserName;
@@ -131,9 +138,11 @@ public sealed class CopyHydraDumpTests : IDisposable
         Assert.DoesNotContain(Directory.GetFiles(_local), f => f.Contains("partial", StringComparison.Ordinal) || f.Contains(".old-", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void ACorruptedArchiveIsDetectedAndNothingIsKept()
+    [Theory]
+    [MemberData(nameof(SftpModes.Both), MemberType = typeof(SftpModes))]
+    public void ACorruptedArchiveIsDetectedAndNothingIsKept(SftpMode mode)
     {
+        using var sftpMode = SftpModes.Use(mode);
         AssertNoErrors(_ps.Run("$d = New-HydraDump -Connection $src -SshSession $s -Path $args[0]", _remote + "/bad.dump"));
         FlipByte(Path.Combine(_remote, "bad.dump"), 5000);
 
@@ -151,9 +160,11 @@ public sealed class CopyHydraDumpTests : IDisposable
         Assert.DoesNotContain(Directory.GetFileSystemEntries(_remote), f => f.Contains("bad-up", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void ACopyCutOffByTheServerIsCompletedWithResume()
+    [Theory]
+    [MemberData(nameof(SftpModes.Both), MemberType = typeof(SftpModes))]
+    public void ACopyCutOffByTheServerIsCompletedWithResume(SftpMode mode)
     {
+        using var sftpMode = SftpModes.Use(mode);
         var source = RandomArchive.Make(_remote, "big.dump", 768);
         var destination = Path.Combine(_local, "big.dump");
         using (var running = _ps.Start("Copy-HydraDump -FromSession $s -Path $args[0] -Destination $args[1]", source, destination))
@@ -177,9 +188,11 @@ public sealed class CopyHydraDumpTests : IDisposable
         Assert.Equal(-1, PartialSize(destination));
     }
 
-    [Fact]
-    public void CtrlCStopsAnUploadAndLeavesOnlyTheResumablePartialFile()
+    [Theory]
+    [MemberData(nameof(SftpModes.Both), MemberType = typeof(SftpModes))]
+    public void CtrlCStopsAnUploadAndLeavesOnlyTheResumablePartialFile(SftpMode mode)
     {
+        using var sftpMode = SftpModes.Use(mode);
         var source = RandomArchive.Make(_local, "upload.dump", 768);
         var target = Path.Combine(_remote, "upload.dump");
         using var running = _ps.Start("Copy-HydraDump -Path $args[0] -ToSession $s -Destination $args[1]", source, _remote + "/");
