@@ -432,6 +432,12 @@ internal sealed class SftpFileTransfer
         {
             return await SftpConnections.OpenAsync(_host, _options.Connections, _options.ChunkSize, _options.NoAnswerTimeout, cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception ex) when (DroppedByServer(ex) || (ex is HydraException hydra && hydra.Is(HydraErrors.SshConnectionFailed) && DroppedByServer(hydra.InnerException)))
+        {
+            // The server closed a connection it had accepted: the link dropped while the copy
+            // opened its connections (a kill of the SSH sessions lands here as often as mid-copy).
+            throw new HydraException(HydraErrors.SshConnectionLost, $"The SSH connection to {_where} was lost while the copy of '{remotePath}' opened its SFTP connections ({ex.Message.TrimEnd('.')}). Run the copy again with -Resume to continue from there.", remotePath, ex);
+        }
         catch (Exception ex) when (ex is SshException or SocketException or ObjectDisposedException or IOException)
         {
             throw new HydraException(HydraErrors.SshConnectionFailed, $"Could not open an SFTP connection to {_where} for '{remotePath}': {ex.Message}", remotePath, ex);
@@ -544,6 +550,10 @@ internal sealed class SftpFileTransfer
             }
         }
     }
+
+    /// <summary>The server closed a connection it had accepted (not: refused it, or never answered).</summary>
+    private static bool DroppedByServer(Exception? ex) =>
+        ex is SshConnectionException or SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.ConnectionAborted };
 
     private Exception Translate(Exception ex, SftpConnections connections, string direction, string remotePath, long bytesDone)
     {
