@@ -12,6 +12,9 @@ namespace HydraMigration.Commands;
 [OutputType(typeof(HydraSshSession))]
 public sealed class NewHydraSshSessionCommand : HydraCmdlet
 {
+    // The same login the inline -Ssh* parameters describe, under this cmdlet's own names: they bind straight into it.
+    private readonly SshLoginParameters _login = new();
+
     /// <summary>The SSH host.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("ComputerName", "Host")]
@@ -21,65 +24,53 @@ public sealed class NewHydraSshSessionCommand : HydraCmdlet
     /// <summary>The SSH port.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateRange(1, 65535)]
-    public int Port { get; set; } = SshSessionRequest.DefaultPort;
+    public int Port { get => _login.SshPort; set => _login.SshPort = value; }
 
     /// <summary>The user to log in as (default: the credential's user, else the current user).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("User")]
-    public string? UserName { get; set; }
+    public string? UserName { get => _login.SshUserName; set => _login.SshUserName = value; }
 
     /// <summary>User name and password for password authentication.</summary>
     [Parameter]
     [Credential]
-    public PSCredential? Credential { get; set; }
+    public PSCredential? Credential { get => _login.SshCredential; set => _login.SshCredential = value; }
 
     /// <summary>Private key files (OpenSSH or PEM format).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("IdentityFile")]
-    public string[]? KeyFile { get; set; }
+    public string[]? KeyFile { get => _login.SshKeyFile; set => _login.SshKeyFile = value; }
 
     /// <summary>The passphrase of an encrypted key file.</summary>
     [Parameter]
-    public SecureString? KeyPassphrase { get; set; }
+    public SecureString? KeyPassphrase { get => _login.SshKeyPassphrase; set => _login.SshKeyPassphrase = value; }
 
     /// <summary>The known_hosts file (default ~/.ssh/known_hosts).</summary>
     [Parameter]
-    public string? KnownHostsPath { get; set; }
+    public string? KnownHostsPath { get => _login.SshKnownHostsPath; set => _login.SshKnownHostsPath = value; }
 
     /// <summary>Trust exactly this host key ("SHA256:…"), whatever known_hosts says.</summary>
     [Parameter]
-    public string? HostKeyFingerprint { get; set; }
+    public string? HostKeyFingerprint { get => _login.SshHostKeyFingerprint; set => _login.SshHostKeyFingerprint = value; }
 
     /// <summary>Trust an unknown host on first use and add its key to known_hosts.</summary>
     [Parameter]
-    public SwitchParameter AcceptNewHostKey { get; set; }
+    public SwitchParameter AcceptNewHostKey { get => _login.SshAcceptNewHostKey; set => _login.SshAcceptNewHostKey = value; }
 
     /// <summary>Seconds to wait for the server.</summary>
     [Parameter]
     [ValidateRange(1, 3600)]
-    public int ConnectTimeout { get; set; } = 15;
+    public int ConnectTimeout { get => _login.SshConnectTimeout; set => _login.SshConnectTimeout = value; }
 
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
         try
         {
-            var login = new SshLoginParameters
-            {
-                SshPort = Port,
-                SshUserName = UserName,
-                SshCredential = Credential,
-                SshKeyFile = KeyFile,
-                SshKeyPassphrase = KeyPassphrase,
-                SshKnownHostsPath = KnownHostsPath,
-                SshHostKeyFingerprint = HostKeyFingerprint,
-                SshAcceptNewHostKey = AcceptNewHostKey,
-                SshConnectTimeout = ConnectTimeout,
-            };
-            var request = login.RequestFor(this, HostName);
+            var request = _login.RequestFor(this, HostName);
             request.ParameterPrefix = ""; // messages name this cmdlet's own parameters (-KeyFile, not -SshKeyFile)
             var registry = SshSessionRegistry.Current; // read here: the runspace belongs to the pipeline thread
-            WriteObject(RunOperation("Opening SSH session to " + request.Display, (reporter, token) => SshSessions.OpenAsync(request, registry, reporter, token)));
+            Execute(SshSessionOperations.Open(request, registry), "Opening SSH session to " + request.Display, WriteObject);
         }
         catch (HydraException ex)
         {
