@@ -33,7 +33,7 @@ internal sealed class RestoreOperation : IOperationPlan<HydraRestoreResult>
         var request = restore.Request;
         Target = string.Format(CultureInfo.InvariantCulture, "database '{0}' on {1}:{2}", request.Target.Database, request.Target.HostName, request.Target.Port);
         Action = (databaseToCreate is null ? "Restore " : databaseToCreate.CreateAction + " and restore ") + Path.GetFileName(request.Path) + ": " + restore.Describe();
-        Steps = (databaseToCreate is null ? Enumerable.Empty<string>() : new[] { databaseToCreate.CreateAction + " " + Sql.Identifier(databaseToCreate.Name) })
+        Steps = (databaseToCreate is null ? Enumerable.Empty<string>() : new[] { "CREATE DATABASE " + Sql.Identifier(databaseToCreate.Name) + " (encoding " + databaseToCreate.Encoding + ", template " + databaseToCreate.Template + ")" })
             .Concat(restore.Steps())
             .ToList();
     }

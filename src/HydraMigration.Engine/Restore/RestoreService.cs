@@ -83,9 +83,7 @@ internal sealed class RestoreService
             throw ServerConnector.QueryFailed(ex, request.Target);
         }
 
-        var plan = Preflight.Check(request, toc, manifest, facts);
-        _reporter.Verbose("Restore plan: " + plan.Describe());
-        return plan;
+        return Preflight.Check(request, toc, manifest, facts);
     }
 
     /// <summary>

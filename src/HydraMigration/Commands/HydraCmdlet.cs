@@ -80,6 +80,7 @@ public abstract class HydraCmdlet : PSCmdlet, IDisposable
     /// </summary>
     internal bool Execute<T>(IOperationPlan<T> plan, string activity, Action<T> write)
     {
+        WriteVerbose("Plan for " + plan.Target + ": " + string.Join("; then ", plan.Steps));
         if (plan.Action is not null && !ShouldProcess(plan.Target, plan.Action))
         {
             return false;
