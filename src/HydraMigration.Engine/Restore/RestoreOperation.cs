@@ -64,7 +64,7 @@ internal sealed class RestoreOperation : IOperationPlan<HydraRestoreResult>
         var leftover = existing is not null && UnfinishedRestoreMark.Is(existing.Comment) ? existing : null;
         var missing = database is not null && (existing is null || leftover is not null);
 
-        var plan = await new RestoreService(reporter).PrepareAsync(request, toc, manifest, missing ? database!.Encoding : null, cancellationToken).ConfigureAwait(false);
+        var plan = await RestoreService.PrepareAsync(request, toc, manifest, missing ? database!.Encoding : null, cancellationToken).ConfigureAwait(false);
         foreach (var warning in plan.Warnings)
         {
             reporter.Warning(warning);

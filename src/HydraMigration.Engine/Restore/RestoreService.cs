@@ -65,7 +65,7 @@ internal sealed class RestoreService
     /// The preflight. For a database -CreateDatabase has yet to create (-WhatIf), the server is
     /// read through its maintenance database and the target taken as new and empty.
     /// </summary>
-    public async Task<RestorePlan> PrepareAsync(RestoreRequest request, ArchiveToc toc, DumpManifest? manifest, string? newDatabaseEncoding, CancellationToken cancellationToken)
+    public static async Task<RestorePlan> PrepareAsync(RestoreRequest request, ArchiveToc toc, DumpManifest? manifest, string? newDatabaseEncoding, CancellationToken cancellationToken)
     {
         var reach = newDatabaseEncoding is null ? request.Target : HydraConnectionFactory.WithDatabase(request.Target, "postgres");
         using var connection = await ServerConnector.OpenAsync(reach, cancellationToken).ConfigureAwait(false);
