@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Linq;
-using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using HydraMigration.Infrastructure;
@@ -37,8 +36,7 @@ internal static class DatabaseOperation
         }
 
         throw new HydraException(
-            "DatabaseAlreadyExists",
-            ErrorCategory.ResourceExists,
+            HydraErrors.DatabaseAlreadyExists,
             string.Format(CultureInfo.InvariantCulture, "The {0} already exists. Use -IfNotExists to use it as it is, or -Force to drop and recreate it.", request.Display),
             request.Name);
     }

@@ -103,7 +103,7 @@ internal sealed class RestoreOperation : IOperationPlan<HydraRestoreResult>
         {
             var failure = ex as HydraException ?? ServerConnector.QueryFailed((NpgsqlException)ex, request.Target);
             var left = await undo.UndoAsync().ConfigureAwait(false);
-            throw new HydraException(failure.ErrorId, failure.Category, failure.Message + " " + left, failure.Target, failure.InnerException, failure.ToolOutput);
+            throw new HydraException(failure.Error, failure.Message + " " + left, failure.Target, failure.InnerException, failure.ToolOutput);
         }
         catch
         {

@@ -42,7 +42,7 @@ public sealed class NewHydraDatabaseCommand : HydraDatabaseOptionsCmdlet
         {
             if (IfNotExists && Force)
             {
-                throw new HydraException("IfNotExistsWithForce", ErrorCategory.InvalidArgument, "-IfNotExists keeps an existing database and -Force replaces it: give at most one.", Name);
+                throw new HydraException(HydraErrors.IfNotExistsWithForce, "-IfNotExists keeps an existing database and -Force replaces it: give at most one.", Name);
             }
 
             var request = DatabaseOptions().For(MaintenanceConnection(), Name);
