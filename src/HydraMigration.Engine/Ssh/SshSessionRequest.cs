@@ -8,6 +8,12 @@ internal sealed class SshSessionRequest
 {
     public const int DefaultPort = 22;
 
+    /// <summary>Seconds to wait for the SSH server unless told otherwise.</summary>
+    public const int DefaultConnectTimeoutSeconds = 15;
+
+    /// <summary>The longest wait a login may ask for.</summary>
+    public const int MaxConnectTimeoutSeconds = 3600;
+
     public SshSessionRequest(string hostName, int port, string userName)
     {
         HostName = hostName;
@@ -38,7 +44,7 @@ internal sealed class SshSessionRequest
     /// <summary>Trust an unknown host on first use and remember it; a changed key is still refused.</summary>
     public bool AcceptNewHostKey { get; set; }
 
-    public int ConnectTimeoutSeconds { get; set; } = 15;
+    public int ConnectTimeoutSeconds { get; set; } = DefaultConnectTimeoutSeconds;
 
     /// <summary>"Ssh" when the request comes from a cmdlet's inline -Ssh* parameters: messages then name those.</summary>
     public string ParameterPrefix { get; set; } = "";

@@ -12,14 +12,15 @@ namespace HydraMigration.Commands;
 [OutputType(typeof(HydraSshSession))]
 public sealed class NewHydraSshSessionCommand : HydraCmdlet
 {
-    // The same login the inline -Ssh* parameters describe, under this cmdlet's own names: they bind straight into it.
-    private readonly SshLoginParameters _login = new();
-
     /// <summary>The SSH host.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("ComputerName", "Host")]
     [ValidateNotNullOrEmpty]
     public string HostName { get; set; } = "";
+
+    // The login itself has one home, SshLoginParameters (the inline -Ssh* parameters); these
+    // are its values under this cmdlet's unprefixed names, bound straight into it.
+    private readonly SshLoginParameters _login = new() { ParameterPrefix = "" };
 
     /// <summary>The SSH port.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -59,7 +60,7 @@ public sealed class NewHydraSshSessionCommand : HydraCmdlet
 
     /// <summary>Seconds to wait for the server.</summary>
     [Parameter]
-    [ValidateRange(1, 3600)]
+    [ValidateRange(1, SshSessionRequest.MaxConnectTimeoutSeconds)]
     public int ConnectTimeout { get => _login.SshConnectTimeout; set => _login.SshConnectTimeout = value; }
 
     /// <inheritdoc />
@@ -68,7 +69,6 @@ public sealed class NewHydraSshSessionCommand : HydraCmdlet
         try
         {
             var request = _login.RequestFor(this, HostName);
-            request.ParameterPrefix = ""; // messages name this cmdlet's own parameters (-KeyFile, not -SshKeyFile)
             var registry = SshSessionRegistry.Current; // read here: the runspace belongs to the pipeline thread
             Execute(SshSessionOperations.Open(request, registry), "Opening SSH session to " + request.Display, WriteObject);
         }

@@ -14,10 +14,13 @@ namespace HydraMigration.Commands;
 /// -FromSshHostName on Copy-HydraDump); these say how to log in and whom to trust, with the
 /// same meaning as New-HydraSshSession's parameters. Offered as dynamic parameters so every
 /// cmdlet that takes them has exactly the same set.
+/// This is the one home of the SSH login: its defaults, its validation and how it becomes a
+/// request. New-HydraSshSession offers the same values under its own unprefixed names
+/// (-Port, -KeyFile…) by binding straight into an instance of this class.
 /// </summary>
 public sealed class SshLoginParameters
 {
-    private static readonly string[] Names = typeof(SshLoginParameters).GetProperties().Select(p => p.Name).ToArray();
+    private static readonly string[] Names = typeof(SshLoginParameters).GetProperties().Where(p => p.GetCustomAttributes(typeof(ParameterAttribute), false).Length > 0).Select(p => p.Name).ToArray();
 
     /// <summary>The SSH port.</summary>
     [Parameter]
@@ -55,8 +58,14 @@ public sealed class SshLoginParameters
 
     /// <summary>Seconds to wait for the SSH server.</summary>
     [Parameter]
-    [ValidateRange(1, 3600)]
-    public int SshConnectTimeout { get; set; } = 15;
+    [ValidateRange(1, SshSessionRequest.MaxConnectTimeoutSeconds)]
+    public int SshConnectTimeout { get; set; } = SshSessionRequest.DefaultConnectTimeoutSeconds;
+
+    /// <summary>
+    /// Which names the cmdlet's user gave these values under: "Ssh" for the inline parameters
+    /// (-SshKeyFile), "" for New-HydraSshSession's own (-KeyFile), so messages name what was typed.
+    /// </summary>
+    internal string ParameterPrefix { get; set; } = "Ssh";
 
     /// <summary>A per-call session to <paramref name="hostName"/>; null when no host was named.</summary>
     internal HydraSshSession? SessionFor(PSCmdlet cmdlet, string? hostName) =>
@@ -84,7 +93,7 @@ public sealed class SshLoginParameters
             HostKeyFingerprint = SshHostKeyFingerprint,
             AcceptNewHostKey = SshAcceptNewHostKey,
             ConnectTimeoutSeconds = SshConnectTimeout,
-            ParameterPrefix = "Ssh",
+            ParameterPrefix = ParameterPrefix,
         };
 
     /// <summary>A session given both ways is a mistake to point out, not to settle silently.</summary>
