@@ -266,7 +266,10 @@ ORDER BY 1";
         }
         catch (Exception ex) when (ex is NpgsqlException or HydraException or TimeoutException)
         {
-            _reporter.Warning(string.Format(CultureInfo.InvariantCulture, "The unfinished database '{0}' on {1}:{2} could not be dropped ({3}). Drop it by hand once the server answers: DROP DATABASE {4};", request.Name, request.Server.HostName, request.Server.Port, ex.Message, Sql.Identifier(request.Name)));
+            // The server answered and refused (in use, a subscription, no privilege), or did not answer at all: say which, and what to run.
+            var reason = ex is PostgresException refused ? refused.MessageText.TrimEnd('.') + (refused.Detail is null ? string.Empty : " (" + refused.Detail.TrimEnd('.') + ")") + ", SQLSTATE " + refused.SqlState : ex.Message.TrimEnd('.');
+            var when = ex is PostgresException ? "once nothing holds it" : "once the server answers";
+            _reporter.Warning(string.Format(CultureInfo.InvariantCulture, "The unfinished database '{0}' on {1}:{2} could not be dropped: {3}. It is left on the server; drop it by hand {4}: DROP DATABASE {5};", request.Name, request.Server.HostName, request.Server.Port, reason, when, Sql.Identifier(request.Name)));
             return false;
         }
     }

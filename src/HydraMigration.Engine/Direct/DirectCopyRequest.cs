@@ -45,9 +45,6 @@ internal sealed class DirectCopyRequest
     /// <summary>Copy into a database that already holds objects.</summary>
     public bool Force { get; set; }
 
-    /// <summary>The new database's owner was chosen: the source database's owner is not applied over it.</summary>
-    public bool KeepDatabaseOwner { get; set; }
-
     /// <summary>Where to write the manifest the copy recorded (null: kept in memory only).</summary>
     public string? ManifestPath { get; set; }
 
@@ -99,7 +96,6 @@ internal sealed class DirectCopyRequest
         NoTableAccessMethod = NoTableAccessMethod,
         CreateMissingRole = CreateMissingRole,
         Force = Force,
-        KeepDatabaseOwner = KeepDatabaseOwner,
         PgBinPath = PgBinPath,
     };
 }

@@ -53,7 +53,7 @@ internal sealed class DirectCopyService
             _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "Schema dumped in the snapshot ({0} entries) after {1:0.000} s.", toc.Entries.Count, clock.Elapsed.TotalSeconds));
 
             var (manifest, copied) = await RecordManifestAsync(request, snapshot, toc, schemaArchive, pgDumpVersion, cancellationToken).ConfigureAwait(false);
-            var restorePlan = await new RestoreService(_reporter).PrepareAsync(request.SchemaRestoreRequest(schemaArchive, manifest), toc, manifest, newDatabaseEncoding, cancellationToken).ConfigureAwait(false);
+            var restorePlan = await RestoreService.PrepareAsync(request.SchemaRestoreRequest(schemaArchive, manifest), toc, manifest, newDatabaseEncoding, cancellationToken).ConfigureAwait(false);
 
             var tables = await CopyTableReader.ReadAsync(snapshot.Connection, copied, cancellationToken).ConfigureAwait(false);
             foreach (var table in tables.Where(t => !t.Binary))

@@ -325,7 +325,7 @@ internal sealed class MigrationPlanner
         try
         {
             var toc = RestoreService.ReadArchive(restore);
-            var plan = await new RestoreService(NullReporter.Instance).PrepareAsync(restore, toc, null, facts.WillCreateDatabase ? "UTF8" : null, cancellationToken).ConfigureAwait(false);
+            var plan = await RestoreService.PrepareAsync(restore, toc, null, facts.WillCreateDatabase ? "UTF8" : null, cancellationToken).ConfigureAwait(false);
             facts.TargetServerVersion = plan.Target.ServerVersion;
             facts.TargetColumnarVersion = plan.Target.InstalledExtensions.TryGetValue("columnar", out var installed) ? installed : plan.Target.AvailableExtensions.TryGetValue("columnar", out var available) ? available : null;
             foreach (var problem in plan.Problems)

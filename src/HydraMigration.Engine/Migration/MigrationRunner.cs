@@ -290,7 +290,7 @@ internal sealed class MigrationRunner
                 throw new HydraException(HydraErrors.TargetDatabaseNotFound, string.Format(CultureInfo.InvariantCulture, "The database '{0}' does not exist on {1}:{2}, and -CreateDatabase:$false says not to create it.", request.Target.Database, request.Target.HostName, request.Target.Port), request.Target.Database);
             }
 
-            var plan = await new RestoreService(reporter).PrepareAsync(restoreRequest, toc, manifest, missing ? database.Encoding : null, cancellationToken).ConfigureAwait(false);
+            var plan = await RestoreService.PrepareAsync(restoreRequest, toc, manifest, missing ? database.Encoding : null, cancellationToken).ConfigureAwait(false);
             restoreWarnings.AddRange(plan.Warnings);
             if (plan.Problems.Count > 0)
             {
@@ -309,13 +309,15 @@ internal sealed class MigrationRunner
                 restoreAttempt = run.Begin(restoreStep);
             }
 
-            var result = await new RestoreService(reporter).ExecuteAsync(plan, missing ? database : null, leftover, keepFailed: false, cancellationToken, databaseCreated: () =>
+            var operation = RestoreOperation.For(plan, missing ? database : null, leftover);
+            operation.DatabaseCreated = () =>
             {
                 journal.DatabaseCreated = database.Name;
                 createStep.Detail = "CREATE DATABASE " + Sql.Identifier(database.Name) + " (UTF8, template0) on " + request.Target.HostName + ":" + request.Target.Port.ToString(CultureInfo.InvariantCulture);
                 run.End(createStep, createAttempt!, HydraMigrationStepStatus.Succeeded, null);
                 restoreAttempt = run.Begin(restoreStep);
-            }).ConfigureAwait(false);
+            };
+            var result = await operation.ExecuteAsync(reporter, cancellationToken).ConfigureAwait(false);
             if (!result.Succeeded)
             {
                 throw new HydraException(HydraErrors.PgRestoreFailed, string.Format(CultureInfo.InvariantCulture, "pg_restore reported {0} error(s): {1}{2}. {3}", result.Errors.Count, string.Join("; ", result.Errors.Take(3).Select(e => e.ToString())), result.Errors.Count > 3 ? "; ..." : string.Empty, restoreWarnings.LastOrDefault(w => w.StartsWith("The restore into", StringComparison.Ordinal)) ?? string.Empty), request.Target.ServerDisplay);

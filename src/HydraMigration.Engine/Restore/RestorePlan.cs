@@ -56,7 +56,12 @@ internal sealed class RestorePlan
     /// <summary>-Clean is one pg_restore transaction: the columnar options can only follow the rows.</summary>
     public bool ColumnarOptionsAfterRows => ColumnarOptionsToApply.Count > 0 && Request.Clean;
 
-    public string Describe()
+    /// <summary>"12 entries (3 tables, 2 columnar): step; then step", what -WhatIf prints after the archive's name.</summary>
+    public string Describe() =>
+        string.Format(CultureInfo.InvariantCulture, "{0} entries ({1} tables, {2} columnar): {3}", Entries.Count, Entries.Count(e => e.Desc == "TABLE"), Entries.Count(e => e.Desc == "TABLE" && e.TableAccessMethod == "columnar"), string.Join("; then ", Steps()));
+
+    /// <summary>The restore's steps, in the order they run.</summary>
+    public List<string> Steps()
     {
         var steps = new List<string>();
         if (RolesToCreate.Count > 0)
@@ -90,6 +95,6 @@ internal sealed class RestorePlan
             steps.Add("the database's " + (DatabaseOwnerToApply is null ? string.Empty : "owner, ") + (ApplyDatabaseAcl ? "privileges, " : string.Empty) + "comment and connection limit");
         }
 
-        return string.Format(CultureInfo.InvariantCulture, "{0} entries ({1} tables, {2} columnar): {3}", Entries.Count, Entries.Count(e => e.Desc == "TABLE"), Entries.Count(e => e.Desc == "TABLE" && e.TableAccessMethod == "columnar"), string.Join("; then ", steps));
+        return steps;
     }
 }

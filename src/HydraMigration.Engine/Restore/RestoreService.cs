@@ -20,9 +20,9 @@ using Npgsql;
 namespace HydraMigration.Restore;
 
 /// <summary>
-/// Restores an archive in two steps. <see cref="PrepareAsync"/> reads the archive and its
+/// Restores an archive in two steps, for <see cref="RestoreOperation"/>. <see cref="PrepareAsync"/> reads the archive and its
 /// manifest and checks them against the target (the preflight: nothing is written). <see
-/// cref="ExecuteAsync"/> then creates missing roles if asked, and runs pg_restore — in sections
+/// cref="RestoreAsync"/> then creates missing roles if asked, and runs pg_restore — in sections
 /// when columnar options must be set: pre-data creates the tables, their options are set while
 /// they are still empty, and only then data and post-data load, so the rows are written with
 /// the source's compression. Database settings are re-applied last, so none of them (say a
@@ -66,7 +66,7 @@ internal sealed class RestoreService
     /// The preflight. For a database -CreateDatabase has yet to create (-WhatIf), the server is
     /// read through its maintenance database and the target taken as new and empty.
     /// </summary>
-    public async Task<RestorePlan> PrepareAsync(RestoreRequest request, ArchiveToc toc, DumpManifest? manifest, string? newDatabaseEncoding, CancellationToken cancellationToken)
+    public static async Task<RestorePlan> PrepareAsync(RestoreRequest request, ArchiveToc toc, DumpManifest? manifest, string? newDatabaseEncoding, CancellationToken cancellationToken)
     {
         var reach = newDatabaseEncoding is null ? request.Target : HydraConnectionFactory.WithDatabase(request.Target, "postgres");
         using var connection = await ServerConnector.OpenAsync(reach, cancellationToken).ConfigureAwait(false);
@@ -84,67 +84,16 @@ internal sealed class RestoreService
             throw ServerConnector.QueryFailed(ex, request.Target);
         }
 
-        var plan = Preflight.Check(request, toc, manifest, facts);
-        _reporter.Verbose("Restore plan: " + plan.Describe());
-        return plan;
+        return Preflight.Check(request, toc, manifest, facts);
     }
 
     /// <summary>
-    /// Creates the database when asked (<paramref name="databaseToCreate"/>), then restores. A
-    /// restore that fails, throws or is stopped drops what it created (see <see
-    /// cref="RestoreUndo"/>) unless <paramref name="keepFailed"/>; a thrown error then says
-    /// what is left on the server.
+    /// Carries out the preflight's plan: creates missing roles if asked, runs pg_restore (in
+    /// sections when columnar options must be set), then re-applies the database's settings and
+    /// state. What it creates is recorded in <paramref name="undo"/>, for <see cref="RestoreOperation"/>
+    /// to give back when the restore fails.
     /// </summary>
-    /// <param name="plan">The preflight's plan.</param>
-    /// <param name="databaseToCreate">The database -CreateDatabase makes, or null.</param>
-    /// <param name="leftover">An unfinished database of that name a dead restore left (<see cref="UnfinishedRestoreMark"/>): dropped first.</param>
-    /// <param name="keepFailed">-KeepFailedDatabase.</param>
-    /// <param name="cancellationToken">Ctrl+C.</param>
-    /// <param name="databaseCreated">Told when the database exists, before pg_restore starts (Invoke-HydraMigration journals the two apart).</param>
-    public async Task<HydraRestoreResult> ExecuteAsync(RestorePlan plan, DatabaseRequest? databaseToCreate, ExistingDatabase? leftover, bool keepFailed, CancellationToken cancellationToken, Action? databaseCreated = null)
-    {
-        var undo = new RestoreUndo(_reporter, plan.Request.Target, keepFailed);
-        HydraRestoreResult result;
-        try
-        {
-            if (databaseToCreate is not null)
-            {
-                if (leftover is not null)
-                {
-                    _reporter.Warning(string.Format(CultureInfo.InvariantCulture, "The database '{0}' is what an earlier restore left unfinished ({1}): it is dropped and restored anew.", databaseToCreate.Name, leftover.Comment));
-                }
-
-                await new DatabaseService(_reporter).CreateAsync(databaseToCreate, leftover, cancellationToken).ConfigureAwait(false);
-                undo.CreatedDatabase(databaseToCreate);
-                await UnfinishedRestoreMark.SetAsync(databaseToCreate, Path.GetFileName(plan.Request.Path), cancellationToken).ConfigureAwait(false);
-                databaseCreated?.Invoke();
-            }
-
-            result = await RestoreAsync(plan, undo, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is HydraException or NpgsqlException)
-        {
-            var failure = ex as HydraException ?? ServerConnector.QueryFailed((NpgsqlException)ex, plan.Request.Target);
-            var left = await undo.UndoAsync().ConfigureAwait(false);
-            throw new HydraException(failure.Error, failure.Message + " " + left, failure.Target, failure.InnerException, failure.ToolOutput);
-        }
-        catch
-        {
-            // Ctrl+C and the unforeseen: nothing can be written any more, but the server is cleaned.
-            await undo.UndoAsync().ConfigureAwait(false);
-            throw;
-        }
-
-        if (!result.Succeeded)
-        {
-            var left = await undo.UndoAsync().ConfigureAwait(false);
-            _reporter.Warning(string.Format(CultureInfo.InvariantCulture, "The restore into {0} failed with {1} error(s). {2}{3}", plan.Request.Target.ServerDisplay, result.Errors.Count, plan.Request.Clean ? "-Clean ran in one transaction, which was rolled back: the target's objects and rows are as they were. " : string.Empty, left));
-        }
-
-        return result;
-    }
-
-    private async Task<HydraRestoreResult> RestoreAsync(RestorePlan plan, RestoreUndo undo, CancellationToken cancellationToken)
+    public async Task<HydraRestoreResult> RestoreAsync(RestorePlan plan, RestoreUndo undo, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var request = plan.Request;

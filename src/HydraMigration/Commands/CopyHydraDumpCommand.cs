@@ -11,6 +11,8 @@ namespace HydraMigration.Commands;
 [OutputType(typeof(HydraDump))]
 public sealed class CopyHydraDumpCommand : HydraCmdlet, IDynamicParameters
 {
+    // The options bind straight into the engine's request; each archive gets its own copy (CopyRequest.For).
+    private readonly CopyRequest _options = new();
     private readonly SshLoginParameters _sshLogin = new();
     private HydraSshSession? _oneCallFrom;
     private HydraSshSession? _oneCallTo;
@@ -51,11 +53,11 @@ public sealed class CopyHydraDumpCommand : HydraCmdlet, IDynamicParameters
 
     /// <summary>Replace an existing destination.</summary>
     [Parameter]
-    public SwitchParameter Force { get; set; }
+    public SwitchParameter Force { get => _options.Force; set => _options.Force = value; }
 
     /// <summary>Continue a copy an earlier run left unfinished.</summary>
     [Parameter]
-    public SwitchParameter Resume { get; set; }
+    public SwitchParameter Resume { get => _options.Resume; set => _options.Resume = value; }
 
     /// <inheritdoc />
     public object GetDynamicParameters() => _sshLogin;
@@ -74,22 +76,8 @@ public sealed class CopyHydraDumpCommand : HydraCmdlet, IDynamicParameters
             // Paths on an SSH host are that host's own; only local ones go through PowerShell's providers.
             var source = fromSession is null ? GetUnresolvedProviderPathFromPSPath(Path) : Path;
             var destination = toSession is null ? LocalDestination(Destination) : Destination;
-            var from = fromSession is null ? source : fromSession + ":" + source;
-            var to = toSession is null ? destination : toSession + ":" + destination;
-            if (!ShouldProcess(to, "Copy dump " + from))
-            {
-                return;
-            }
-
-            var request = new CopyRequest(source, destination)
-            {
-                From = fromSession,
-                To = toSession,
-                Manifest = Manifest,
-                Force = Force,
-                Resume = Resume,
-            };
-            WriteObject(RunOperation("Copy-HydraDump " + from, (reporter, token) => new CopyService(reporter).RunAsync(request, token)));
+            var plan = CopyOperation.Plan(_options.For(source, fromSession, destination, toSession, Manifest));
+            Execute(plan, "Copy-HydraDump to " + plan.Target, WriteObject);
         }
         catch (HydraException ex)
         {

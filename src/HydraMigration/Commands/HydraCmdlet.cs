@@ -160,6 +160,25 @@ public abstract class HydraCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>
+    /// Request → plan → execute, the same for every cmdlet that changes something: ShouldProcess
+    /// asks about the plan's own target and action (what -WhatIf prints and -Confirm asks), and
+    /// only then does the engine carry the plan out, its messages pumped like any operation's.
+    /// A plan that changes nothing runs without asking. False when the user said no (or -WhatIf).
+    /// On a cmdlet without -WhatIf (New-HydraSshSession) ShouldProcess says yes and -Verbose shows the action.
+    /// </summary>
+    internal bool Execute<T>(IOperationPlan<T> plan, string activity, Action<T> write)
+    {
+        WriteVerbose("Plan for " + plan.Target + ": " + string.Join("; then ", plan.Steps));
+        if (plan.Action is not null && !ShouldProcess(plan.Target, plan.Action))
+        {
+            return false;
+        }
+
+        write(RunOperation(activity, plan.ExecuteAsync));
+        return true;
+    }
+
     /// <summary>The ErrorRecord for a known failure: its id, category and target.</summary>
     internal static ErrorRecord ToErrorRecord(HydraException exception)
     {

@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 using System.Management.Automation;
 using HydraMigration.Connections;
 using HydraMigration.Database;
@@ -24,15 +23,15 @@ public sealed class NewHydraDatabaseCommand : HydraDatabaseOptionsCmdlet
 
     /// <summary>Return an existing database of that name instead of failing.</summary>
     [Parameter]
-    public SwitchParameter IfNotExists { get; set; }
+    public SwitchParameter IfNotExists { get => DatabaseOptions().IfNotExists; set => DatabaseOptions().IfNotExists = value; }
 
     /// <summary>Drop an existing database of that name and create it anew.</summary>
     [Parameter]
-    public SwitchParameter Force { get; set; }
+    public SwitchParameter Force { get => DatabaseOptions().Force; set => DatabaseOptions().Force = value; }
 
     /// <summary>With -Force: end other sessions connected to the database instead of refusing.</summary>
     [Parameter]
-    public SwitchParameter TerminateConnections { get; set; }
+    public SwitchParameter TerminateConnections { get => DatabaseOptions().TerminateConnections; set => DatabaseOptions().TerminateConnections = value; }
 
     #endregion
 
@@ -46,41 +45,9 @@ public sealed class NewHydraDatabaseCommand : HydraDatabaseOptionsCmdlet
                 throw new HydraException(HydraErrors.IfNotExistsWithForce, "-IfNotExists keeps an existing database and -Force replaces it: give at most one.", Name);
             }
 
-            var request = DatabaseRequestFor(MaintenanceConnection(), Name);
-            request.IfNotExists = IfNotExists;
-            request.Force = Force;
-            request.TerminateConnections = TerminateConnections;
-            var target = string.Format(CultureInfo.InvariantCulture, "database '{0}' on {1}:{2}", Name, request.Server.HostName, request.Server.Port);
-            var existing = RunOperation("New-HydraDatabase " + Name, (_, token) => DatabaseService.FindAsync(request, token));
-
-            if (existing is null)
-            {
-                if (ShouldProcess(target, CreateAction))
-                {
-                    WriteObject(RunOperation("New-HydraDatabase " + Name, (reporter, token) => new DatabaseService(reporter).CreateAsync(request, null, token)));
-                }
-            }
-            else if (IfNotExists)
-            {
-                if (Extension.Length == 0 || ShouldProcess(target, "Add extensions " + string.Join(", ", Extension) + " to the existing database"))
-                {
-                    WriteObject(RunOperation("New-HydraDatabase " + Name, (reporter, token) => new DatabaseService(reporter).UseExistingAsync(request, existing, token)));
-                }
-            }
-            else if (Force)
-            {
-                var sessions = existing.OtherSessions.Count == 0 ? string.Empty : string.Format(CultureInfo.InvariantCulture, ", ending {0} other session(s)", existing.OtherSessions.Count);
-                if (ShouldProcess(target, "Drop and recreate database" + (TerminateConnections ? sessions : string.Empty)))
-                {
-                    WriteObject(RunOperation("New-HydraDatabase " + Name, (reporter, token) => new DatabaseService(reporter).CreateAsync(request, existing, token)));
-                }
-            }
-            else
-            {
-                throw new HydraException(HydraErrors.DatabaseAlreadyExists,
-                    string.Format(CultureInfo.InvariantCulture, "The {0} already exists. Use -IfNotExists to use it as it is, or -Force to drop and recreate it.", target),
-                    Name);
-            }
+            var request = DatabaseOptions().For(MaintenanceConnection(), Name);
+            var plan = RunOperation("New-HydraDatabase " + Name, (_, token) => DatabaseOperation.PlanAsync(request, token));
+            Execute(plan, "New-HydraDatabase " + Name, WriteObject);
         }
         catch (HydraException ex)
         {

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using HydraMigration.Dump;
 
@@ -20,66 +21,66 @@ public sealed class NewHydraDumpCommand : HydraServerCmdlet, IDynamicParameters
 
     /// <summary>Custom (default), Directory, Tar or Plain.</summary>
     [Parameter]
-    public HydraDumpFormat Format { get; set; } = HydraDumpFormat.Custom;
+    public HydraDumpFormat Format { get => _options.Format; set => _options.Format = value; }
 
     /// <summary>Parallel pg_dump workers (Directory format only).</summary>
     [Parameter]
     [ValidateRange(1, 64)]
-    public int Jobs { get; set; } = 1;
+    public int Jobs { get => _options.Jobs; set => _options.Jobs = value; }
 
     /// <summary>Dump only schemas matching these patterns.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string[] Schema { get; set; } = Array.Empty<string>();
+    public string[] Schema { get => _options.Schemas.ToArray(); set => _options.Schemas = value; }
 
     /// <summary>Leave out schemas matching these patterns.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string[] ExcludeSchema { get; set; } = Array.Empty<string>();
+    public string[] ExcludeSchema { get => _options.ExcludeSchemas.ToArray(); set => _options.ExcludeSchemas = value; }
 
     /// <summary>Dump only tables matching these patterns.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string[] Table { get; set; } = Array.Empty<string>();
+    public string[] Table { get => _options.Tables.ToArray(); set => _options.Tables = value; }
 
     /// <summary>Leave out tables matching these patterns.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string[] ExcludeTable { get; set; } = Array.Empty<string>();
+    public string[] ExcludeTable { get => _options.ExcludeTables.ToArray(); set => _options.ExcludeTables = value; }
 
     /// <summary>Keep these tables' definitions but not their rows.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string[] ExcludeTableData { get; set; } = Array.Empty<string>();
+    public string[] ExcludeTableData { get => _options.ExcludeTableData.ToArray(); set => _options.ExcludeTableData = value; }
 
     /// <summary>Definitions only.</summary>
     [Parameter]
-    public SwitchParameter SchemaOnly { get; set; }
+    public SwitchParameter SchemaOnly { get => _options.SchemaOnly; set => _options.SchemaOnly = value; }
 
     /// <summary>Rows only.</summary>
     [Parameter]
-    public SwitchParameter DataOnly { get; set; }
+    public SwitchParameter DataOnly { get => _options.DataOnly; set => _options.DataOnly = value; }
 
     /// <summary>Leave out ownership (plain format; archives keep it for pg_restore to decide).</summary>
     [Parameter]
-    public SwitchParameter NoOwner { get; set; }
+    public SwitchParameter NoOwner { get => _options.NoOwner; set => _options.NoOwner = value; }
 
     /// <summary>Leave out privileges (GRANT/REVOKE).</summary>
     [Parameter]
-    public SwitchParameter NoAcl { get; set; }
+    public SwitchParameter NoAcl { get => _options.NoAcl; set => _options.NoAcl = value; }
 
     /// <summary>pg_dump's --compress value: 0-9, or method[:level] on pg_dump 16+.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string? Compression { get; set; }
+    public string? Compression { get => _options.Compression; set => _options.Compression = value; }
 
     /// <summary>Skip the exact per-table row counts (for very large databases).</summary>
     [Parameter]
-    public SwitchParameter SkipRowCount { get; set; }
+    public SwitchParameter SkipRowCount { get => _options.SkipRowCount; set => _options.SkipRowCount = value; }
 
     /// <summary>Replace an existing archive at -Path.</summary>
     [Parameter]
-    public SwitchParameter Force { get; set; }
+    public SwitchParameter Force { get => _options.Force; set => _options.Force = value; }
 
     /// <summary>Folder holding pg_dump; overrides $env:HYDRA_PG_BIN and the search of PATH and the usual install folders.</summary>
     [Parameter]
@@ -98,6 +99,8 @@ public sealed class NewHydraDumpCommand : HydraServerCmdlet, IDynamicParameters
 
     #endregion
 
+    // The options bind straight into the engine's request; each source gets its own copy (DumpRequest.For).
+    private readonly DumpRequest _options = new();
     private readonly SshLoginParameters _sshLogin = new();
     private HydraSshSession? _oneCallSession;
 
@@ -114,34 +117,10 @@ public sealed class NewHydraDumpCommand : HydraServerCmdlet, IDynamicParameters
             SshLoginParameters.RequireHost(this, SshHostName is not null, "-SshHostName");
             var session = SshSession ?? (_oneCallSession ??= _sshLogin.SessionFor(this, SshHostName));
 
-            // On an SSH host the path is that host's own: PowerShell's current folder means nothing there.
-            var path = session is null ? GetUnresolvedProviderPathFromPSPath(Path) : Path;
-            var where = session is null ? "" : " on the SSH host " + session;
-            if (!ShouldProcess(path + where, "Dump " + source.ServerDisplay + " with pg_dump (" + Format + " format)"))
-            {
-                return;
-            }
-
-            var request = new DumpRequest(source, path)
-            {
-                Format = Format,
-                Jobs = Jobs,
-                Schemas = Schema,
-                ExcludeSchemas = ExcludeSchema,
-                Tables = Table,
-                ExcludeTables = ExcludeTable,
-                ExcludeTableData = ExcludeTableData,
-                SchemaOnly = SchemaOnly,
-                DataOnly = DataOnly,
-                NoOwner = NoOwner,
-                NoAcl = NoAcl,
-                Compression = Compression,
-                SkipRowCount = SkipRowCount,
-                Force = Force,
-                PgBinPath = PgBinPath is null || session is not null ? PgBinPath : GetUnresolvedProviderPathFromPSPath(PgBinPath),
-                SshSession = session,
-            };
-            WriteObject(RunOperation("New-HydraDump " + source.ServerDisplay, (reporter, token) => new DumpService(reporter).RunAsync(request, token)));
+            // On an SSH host the paths are that host's own: PowerShell's current folder means nothing there.
+            var local = session is null;
+            var request = _options.For(source, local ? GetUnresolvedProviderPathFromPSPath(Path) : Path, session, PgBinPath is null || !local ? PgBinPath : GetUnresolvedProviderPathFromPSPath(PgBinPath));
+            Execute(DumpOperation.Plan(request), "New-HydraDump " + source.ServerDisplay, WriteObject);
         }
         catch (HydraException ex)
         {

@@ -70,7 +70,7 @@ public sealed class NewHydraSshSessionCommand : HydraCmdlet
         {
             var request = _login.RequestFor(this, HostName);
             var registry = SshSessionRegistry.Current; // read here: the runspace belongs to the pipeline thread
-            WriteObject(RunOperation("Opening SSH session to " + request.Display, (reporter, token) => SshSessions.OpenAsync(request, registry, reporter, token)));
+            Execute(SshSessionOperations.Open(request, registry), "Opening SSH session to " + request.Display, WriteObject);
         }
         catch (HydraException ex)
         {

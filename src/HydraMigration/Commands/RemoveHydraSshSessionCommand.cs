@@ -29,10 +29,9 @@ public sealed class RemoveHydraSshSessionCommand : HydraCmdlet
             : Session;
         foreach (var session in sessions)
         {
-            if (session is not null && ShouldProcess(session.ToString() + " (Id " + session.Id + ")", "Close SSH session"))
+            if (session is not null)
             {
-                session.Dispose();
-                registry.Remove(session);
+                Execute(SshSessionOperations.Close(session, registry), "Closing SSH session " + session, _ => { });
             }
         }
     }

@@ -1,11 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
-using System.Threading.Tasks;
-using HydraMigration.Connections;
-using HydraMigration.Database;
 using HydraMigration.Infrastructure;
 using HydraMigration.Restore;
 
@@ -18,6 +14,8 @@ namespace HydraMigration.Commands;
 [OutputType(typeof(HydraRestoreResult))]
 public sealed class RestoreHydraDumpCommand : HydraDatabaseOptionsCmdlet
 {
+    // The options bind straight into the engine's request; each archive gets its own copy (RestoreRequest.For).
+    private readonly RestoreRequest _request = new();
     private readonly Dictionary<string, List<int>> _selected = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DumpManifest?> _manifests = new(StringComparer.Ordinal);
     private HydraConnection? _selectionTarget;
@@ -45,70 +43,70 @@ public sealed class RestoreHydraDumpCommand : HydraDatabaseOptionsCmdlet
     /// <summary>Parallel pg_restore jobs.</summary>
     [Parameter]
     [ValidateRange(1, 64)]
-    public int Jobs { get; set; } = 1;
+    public int Jobs { get => _request.Jobs; set => _request.Jobs = value; }
 
     /// <summary>Do not restore ownership: objects belong to the restoring role.</summary>
     [Parameter]
-    public SwitchParameter NoOwner { get; set; }
+    public SwitchParameter NoOwner { get => _request.NoOwner; set => _request.NoOwner = value; }
 
     /// <summary>Do not restore privileges.</summary>
     [Parameter]
-    public SwitchParameter NoAcl { get; set; }
+    public SwitchParameter NoAcl { get => _request.NoAcl; set => _request.NoAcl = value; }
 
     /// <summary>Drop the archive's objects before recreating them (--clean --if-exists), in one transaction so a failure leaves the target as it was.</summary>
     [Parameter]
-    public SwitchParameter Clean { get; set; }
+    public SwitchParameter Clean { get => _request.Clean; set => _request.Clean = value; }
 
     /// <summary>Restore as one transaction (not with -Jobs).</summary>
     [Parameter]
-    public SwitchParameter SingleTransaction { get; set; }
+    public SwitchParameter SingleTransaction { get => _request.SingleTransaction; set => _request.SingleTransaction = value; }
 
     /// <summary>Stop at the first error.</summary>
     [Parameter]
-    public SwitchParameter ExitOnError { get; set; }
+    public SwitchParameter ExitOnError { get => _request.ExitOnError; set => _request.ExitOnError = value; }
 
     /// <summary>Create tables with the target's default access method (heap) instead of the archive's (columnar).</summary>
     [Parameter]
-    public SwitchParameter NoTableAccessMethod { get; set; }
+    public SwitchParameter NoTableAccessMethod { get => _request.NoTableAccessMethod; set => _request.NoTableAccessMethod = value; }
 
     /// <summary>Restore only these schemas.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string[] Schema { get; set; } = Array.Empty<string>();
+    public string[] Schema { get => _request.Schemas.ToArray(); set => _request.Schemas = value; }
 
     /// <summary>Restore only these tables.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string[] Table { get; set; } = Array.Empty<string>();
+    public string[] Table { get => _request.Tables.ToArray(); set => _request.Tables = value; }
 
     /// <summary>Definitions only.</summary>
     [Parameter]
-    public SwitchParameter SchemaOnly { get; set; }
+    public SwitchParameter SchemaOnly { get => _request.SchemaOnly; set => _request.SchemaOnly = value; }
 
     /// <summary>Rows only.</summary>
     [Parameter]
-    public SwitchParameter DataOnly { get; set; }
+    public SwitchParameter DataOnly { get => _request.DataOnly; set => _request.DataOnly = value; }
 
     /// <summary>Role to SET ROLE to before restoring.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string? Role { get; set; }
+    public string? Role { get => _request.Role; set => _request.Role = value; }
 
     /// <summary>Restore into a database that already holds objects.</summary>
     [Parameter]
-    public SwitchParameter Force { get; set; }
+    public SwitchParameter Force { get => _request.Force; set => _request.Force = value; }
 
     /// <summary>Create roles the archive needs and the target lacks, as NOLOGIN roles.</summary>
     [Parameter]
-    public SwitchParameter CreateMissingRole { get; set; }
+    public SwitchParameter CreateMissingRole { get => _request.CreateMissingRole; set => _request.CreateMissingRole = value; }
 
     /// <summary>Create the target database first (when it does not exist).</summary>
     [Parameter]
-    public SwitchParameter CreateDatabase { get; set; }
+    public SwitchParameter CreateDatabase { get => _request.NewDatabase is not null; set => _request.NewDatabase = value ? DatabaseOptions() : null; }
 
     /// <summary>When the restore fails or is stopped, keep the database -CreateDatabase made and the roles -CreateMissingRole made (to look into), instead of dropping them.</summary>
     [Parameter]
-    public SwitchParameter KeepFailedDatabase { get; set; }
+    public SwitchParameter KeepFailedDatabase { get => _request.KeepFailedDatabase; set => _request.KeepFailedDatabase = value; }
 
     /// <summary>Folder holding pg_restore; overrides $env:HYDRA_PG_BIN and the search.</summary>
     [Parameter]
@@ -177,45 +175,9 @@ public sealed class RestoreHydraDumpCommand : HydraDatabaseOptionsCmdlet
 
     private void Restore(string path, DumpManifest? manifest, IReadOnlyCollection<int> selectedIds, HydraConnection target)
     {
-        var targetText = string.Format(CultureInfo.InvariantCulture, "database '{0}' on {1}:{2}", target.Database, target.HostName, target.Port);
-        var request = new RestoreRequest(path, target)
-        {
-            Manifest = manifest,
-            SelectedIds = selectedIds,
-            Jobs = Jobs,
-            NoOwner = NoOwner,
-            NoAcl = NoAcl,
-            Clean = Clean,
-            SingleTransaction = SingleTransaction,
-            ExitOnError = ExitOnError,
-            NoTableAccessMethod = NoTableAccessMethod,
-            Schemas = Schema,
-            Tables = Table,
-            SchemaOnly = SchemaOnly,
-            DataOnly = DataOnly,
-            Role = Role,
-            Force = Force,
-            CreateMissingRole = CreateMissingRole,
-            KeepDatabaseOwner = CreateDatabase && Owner is not null,
-            PgBinPath = PgBinPath is null ? null : GetUnresolvedProviderPathFromPSPath(PgBinPath),
-        };
-
-        // The archive first: a damaged, truncated or foreign file is refused before any server is touched.
-        var readManifest = RunOperation("Restore-HydraDump: verifying " + System.IO.Path.GetFileName(path), (reporter, token) => Task.Run(() => RestoreService.VerifyArchive(request, reporter, token), token));
-        var toc = RestoreService.ReadArchive(request);
-        var database = CreateDatabase ? DatabaseRequestFor(HydraConnectionFactory.WithDatabase(target, "postgres"), target.Database) : null;
-        var existing = database is null ? null : RunOperation("Restore-HydraDump", (_, token) => DatabaseService.FindAsync(database, token));
-
-        // A database an earlier -CreateDatabase left unfinished (its server died) counts as missing: it is replaced.
-        var leftover = existing is not null && UnfinishedRestoreMark.Is(existing.Comment) ? existing : null;
-        var missing = database is not null && (existing is null || leftover is not null);
-
-        var plan = RunOperation("Restore-HydraDump preflight", (reporter, token) => new RestoreService(reporter).PrepareAsync(request, toc, readManifest, missing ? Encoding : null, token));
-        foreach (var warning in plan.Warnings)
-        {
-            WriteWarning(warning);
-        }
-
+        var request = _request.For(path, target, manifest, selectedIds);
+        request.PgBinPath = PgBinPath is null ? null : GetUnresolvedProviderPathFromPSPath(PgBinPath);
+        var plan = RunOperation("Restore-HydraDump preflight: " + System.IO.Path.GetFileName(path), (reporter, token) => RestoreOperation.PlanAsync(request, reporter, token));
         if (plan.Problems.Count > 0)
         {
             // Every problem at once, before anything is written.
@@ -227,18 +189,11 @@ public sealed class RestoreHydraDumpCommand : HydraDatabaseOptionsCmdlet
             return;
         }
 
-        var action = (missing ? CreateAction + " and restore " : "Restore ")
-            + System.IO.Path.GetFileName(path) + ": " + plan.Describe();
-        if (!ShouldProcess(targetText, action))
+        Execute(plan, "Restore-HydraDump " + target.ServerDisplay, result =>
         {
-            return;
-        }
-
-        // Creating the database, the restore and, when it fails or is stopped, dropping what it
-        // created again: all one operation, so the cleanup's messages go through its reporter.
-        var result = RunOperation("Restore-HydraDump " + target.ServerDisplay, (reporter, token) => new RestoreService(reporter).ExecuteAsync(plan, missing ? database : null, leftover, KeepFailedDatabase, token));
-        WriteIssues(this, result);
-        WriteObject(result);
+            WriteIssues(this, result);
+            WriteObject(result);
+        });
     }
 
     /// <summary>pg_restore's errors as ErrorRecords and its harmless failures as warnings (Copy-HydraDatabase reports the same way).</summary>

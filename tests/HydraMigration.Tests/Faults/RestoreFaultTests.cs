@@ -149,6 +149,33 @@ public sealed class RestoreFaultTests : IDisposable
     }
 
     [Fact]
+    public void ACleanupThatCannotDropTheDatabaseIsAWarningThatSaysWhatIsLeftAndHowToDropIt()
+    {
+        // Slow enough to act on mid-COPY, then a deterministic failure: the restore fails after creating its database.
+        var (path, _) = GatedArchive("undofails", "PERFORM pg_catalog.pg_sleep(0.004); IF i = 1500 THEN RAISE EXCEPTION 'deliberate failure at row %', i; END IF;");
+        var target = _pg.NewDatabaseName("undofails");
+        Credentials.Connect(_ps, "dst", _pg.Target, target);
+
+        using var running = _ps.Start("Restore-HydraDump -Path $args[0] -Connection $dst -CreateDatabase -NoOwner", path);
+        Assert.True(running.WaitUntil(() => Copying(_pg.Target, target), TimeSpan.FromSeconds(120)), "pg_restore never started copying");
+
+        // Another session's object holds the new database: a subscription (even a disabled one) keeps
+        // DROP DATABASE from dropping it, WITH (FORCE) too (55006, object in use).
+        _pg.Target.Execute(target, "CREATE SUBSCRIPTION hydra_test_hold CONNECTION 'dbname=nowhere' PUBLICATION nothing WITH (connect = false, slot_name = NONE)");
+        var result = running.Wait();
+
+        Assert.Contains("PgRestoreError," + RestoreCmd, result.ErrorIds);
+        Assert.False((bool)result.Output.Single().Properties["Succeeded"].Value);
+        Assert.Contains(result.Warnings, w => w.Contains($"The unfinished database '{target}'", StringComparison.Ordinal) && w.Contains("could not be dropped", StringComparison.Ordinal)
+            && w.Contains("55006", StringComparison.Ordinal) && w.Contains($"DROP DATABASE \"{target}\";", StringComparison.Ordinal));
+        Assert.Contains(result.Warnings, w => w.Contains("failed with", StringComparison.Ordinal) && w.Contains($"Left behind: the database '{target}'", StringComparison.Ordinal) && w.Contains($"DROP DATABASE \"{target}\";", StringComparison.Ordinal));
+        Assert.Equal("1", _pg.Target.Psql("postgres", $"SELECT count(*) FROM pg_database WHERE datname = '{target}'"));
+
+        _pg.Target.Execute(target, "DROP SUBSCRIPTION hydra_test_hold");
+        _pg.Target.Execute("postgres", $"DROP DATABASE {target}");
+    }
+
+    [Fact]
     public void CtrlCMidRestoreDropsTheRolesItCreatedToo()
     {
         var (path, role) = GatedArchive("ctrlc", "PERFORM pg_catalog.pg_sleep(0.05);");
