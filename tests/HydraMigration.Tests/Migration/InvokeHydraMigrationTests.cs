@@ -203,6 +203,59 @@ public sealed class InvokeHydraMigrationTests : IDisposable
     }
 
     [Fact]
+    public void ACopyCutByADroppedLinkFailsItsStepAndResumeContinuesItWithoutDumpingAgain()
+    {
+        // An archive that takes a moment to cross: 160 rows of one random megabyte, which neither
+        // TOAST nor pg_dump's zlib (a 32 KB window) can shrink.
+        var source = _pg.NewDatabaseName("mig_copy");
+        _pg.Source.Execute("postgres", $"CREATE DATABASE {source}");
+        _pg.Source.Execute(source, "CREATE TABLE t (id int, b bytea); WITH r AS (SELECT decode(string_agg(md5(random()::text), ''), 'hex') AS b FROM generate_series(1, 65536)) INSERT INTO t SELECT g, r.b FROM r, generate_series(1, 160) g");
+        var target = _pg.NewDatabaseName("mig_copy_dst");
+        var remote = _server.NewRemoteFolder("migration-cut");
+        var work = Path.Combine(_local, "work");
+        var html = Path.Combine(_local, "report.html");
+        SshLogin.Open(_ps, "s", _server, _local);
+        Credentials.Connect(_ps, "src", _pg.Source, source);
+        Credentials.Connect(_ps, "dst", _pg.Target, target);
+        const string migrate = "Invoke-HydraMigration -Source $src -Target $dst -SourceSshSession $s -RemotePath $args[0] -WorkFolder $args[1] -ReportPath $args[2]";
+
+        PipelineResult failed;
+        var partial = Path.Combine(work, source + ".dump.hydra-partial");
+        using (var running = _ps.Start(migrate, remote, work, html))
+        {
+            Assert.True(Poll.Until(() => File.Exists(partial) && new FileInfo(partial).Length > 8 << 20, TimeSpan.FromSeconds(120), TimeSpan.FromMilliseconds(5)), "the copy never got going");
+            _server.DropLinks();
+            failed = running.Wait();
+        }
+
+        var first = Report(failed);
+        Assert.False(first.Succeeded);
+        Assert.Equal(HydraMigrationStepStatus.Succeeded, Step(first, "Dump").Status);
+        Assert.Equal(HydraMigrationStepStatus.Failed, Step(first, "Copy").Status);
+        Assert.Contains(Step(first, "Copy").Attempts.Single().ErrorId, new[] { "SshConnectionLost", "SshSessionClosed" });
+        Assert.False(DatabaseExists(_pg.Target, target)); // nothing was created on the target
+        Assert.Contains("id=\"failures\"", Chromium.DumpDom(html), StringComparison.Ordinal);
+
+        // A new login (the old one was cut), the same work folder: the verified remote archive is
+        // reused, the copy continues, and the report shows both copy attempts.
+        _ps.Run("Get-HydraSshSession | Remove-HydraSshSession");
+        SshLogin.Open(_ps, "s", _server, _local);
+        var resumed = _ps.Run(migrate + " -Resume", remote, work, html);
+
+        Assert.True(resumed.Errors.Count == 0, Errors(resumed));
+        var report = Report(resumed);
+        Assert.True(report.Succeeded, string.Join("\n", report.Failures.Select(f => f.Step + ": " + f.Message)));
+        Assert.Single(Step(report, "Dump").Attempts);
+        Assert.Equal(new[] { HydraMigrationStepStatus.Failed, HydraMigrationStepStatus.Succeeded }, Step(report, "Copy").Attempts.Select(a => a.Outcome));
+        Assert.Equal(160, _pg.Target.Count(target, "SELECT count(*) FROM t"));
+        Assert.Equal(0, report.Validation!.Failed);
+        var dom = Chromium.DumpDom(html);
+        Assert.Contains("attempt 1: Failed", dom, StringComparison.Ordinal);
+        Assert.Contains("attempt 2: Succeeded", dom, StringComparison.Ordinal);
+        Assert.Empty(Leftovers.FilesHolding(_pg.Source.SuperPassword, _local, remote));
+    }
+
+    [Fact]
     public void AKilledDumpFailsItsStepAndResumeDumpsAgain()
     {
         var source = _pg.NewDatabaseName("mig_dump");
