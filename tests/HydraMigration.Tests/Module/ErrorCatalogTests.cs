@@ -38,6 +38,20 @@ public sealed class ErrorCatalogTests
     }
 
     [Fact]
+    public void DocsListEveryIdWithItsCategories()
+    {
+        var listed = Regex.Matches(File.ReadAllText(Path.Combine(Repository.Root, "docs", "ERRORS.md")), @"^\| `(\w+)` \| ([\w, ]+) \|$", RegexOptions.Multiline)
+            .ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value.Trim(), StringComparer.Ordinal);
+        foreach (var error in HydraErrors.All.Values)
+        {
+            Assert.True(listed.TryGetValue(error.Id, out var categories), error.Id + " is missing from docs/ERRORS.md");
+            Assert.Equal(string.Join(", ", error.Categories), categories);
+        }
+
+        Assert.Equal(HydraErrors.All.Count, listed.Count);
+    }
+
+    [Fact]
     public void AnIdCannotBeRaisedUnderACategoryTheCatalogDoesNotGiveIt()
     {
         Assert.Equal(ErrorCategory.PermissionDenied, HydraErrors.TransferFailed.As(ErrorCategory.PermissionDenied).Category);
