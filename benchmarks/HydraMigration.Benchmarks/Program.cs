@@ -13,6 +13,7 @@ using HydraMigration.Tests.Harness;
 //   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- restore [scale] [rounds]
 //   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- copy    [MiB] [rounds]   (CopyBenchmark.cs)
 //   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- validate [tables] [rounds]
+//   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- direct  [scale] [rounds]  (DirectCopyBenchmark.cs)
 //
 // dump:    New-HydraDump (manifest, snapshot row counts, SHA-256) vs bare pg_dump -Fc, plus
 //          New-HydraDump -SkipRowCount to isolate what the counts cost.
@@ -21,6 +22,8 @@ using HydraMigration.Tests.Harness;
 // validate: Test-HydraMigration -Source -Check RowCount (exact counts on both servers at once) vs
 //          counting every table one after another through one psql session, source then target.
 //          See ValidationBenchmark.cs.
+// direct:  Copy-HydraDatabase -Jobs 2 -IndexJobs 2 -CreateDatabase vs pgcopydb clone and the seed's
+//          pg_dump -Fc + createdb + pg_restore -j 2, server to server. See DirectCopyBenchmark.cs.
 //
 // Defaults: pgbench scale 60 (~1 GB) and 9 rounds. As root, the cluster runs as postgres. The
 // bench database also gets a columnar table with non-default options and a database setting,
@@ -40,10 +43,15 @@ if (mode == "validate")
 }
 
 var scale = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 60;
+if (mode == "direct")
+{
+    return DirectCopyBenchmark.Run(scale, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5);
+}
+
 var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 9;
 if (mode is not ("dump" or "restore"))
 {
-    Console.Error.WriteLine("usage: -- dump|restore [scale] [rounds]   or   -- validate [tables] [rounds]");
+    Console.Error.WriteLine("usage: -- dump|restore|direct [scale] [rounds]   or   -- validate [tables] [rounds]");
     return 2;
 }
 
@@ -55,15 +63,7 @@ AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.Dispose(); // also on S
 try
 {
     var env = cluster.Environment("bench");
-    cluster.Execute("postgres", "CREATE DATABASE bench");
-    Console.WriteLine($"pgbench -i -s {scale} ...");
-    var init = Stopwatch.StartNew();
-    ExternalCommand.Run(Path.Combine(PostgresCluster.BinFolder, "pgbench"), new[] { "-i", "-q", "-s", scale.ToString(CultureInfo.InvariantCulture), "bench" }, env, timeoutSeconds: 3600);
-    cluster.Execute("bench", @"CREATE EXTENSION columnar;
-        CREATE TABLE history_columnar USING columnar AS SELECT aid, bid, abalance, filler FROM pgbench_accounts WHERE aid % 10 = 0;
-        SELECT columnar.alter_columnar_table_set('history_columnar', chunk_group_row_limit => 5000, stripe_row_limit => 50000, compression => 'lz4', compression_level => 5);
-        ALTER DATABASE bench SET default_table_access_method = 'columnar';");
-    Console.WriteLine($"  {cluster.Psql("bench", "SELECT pg_size_pretty(pg_database_size('bench'))")} in {init.Elapsed.TotalSeconds:0} s");
+    BenchDatabase.Create(cluster, "bench", scale);
 
     var output = Path.Combine(root, "out");
     Directory.CreateDirectory(output);
@@ -148,9 +148,9 @@ static List<(string Name, Func<double> Run)> RestoreContenders(PowerShellSession
         var db = "ours_" + ++counter;
         Credentials.Connect(ps, "dst", cluster, db);
         var seconds = Timed(ps, "Restore-HydraDump -Path $args[0] -Connection $dst -CreateDatabase -Jobs 2", archive);
-        if (cluster.Psql(db, "SELECT compression FROM columnar.options WHERE regclass = 'history_columnar'::regclass") != "lz4")
+        if (!BenchDatabase.OptionsCarried(cluster, db) || !BenchDatabase.SettingCarried(cluster, db))
         {
-            throw new InvalidOperationException("the columnar options were not carried over");
+            throw new InvalidOperationException("the columnar options or the database setting were not carried over");
         }
 
         cluster.Execute("postgres", "DROP DATABASE " + db);
