@@ -20,9 +20,6 @@ namespace HydraMigration.Archive;
 /// </summary>
 internal static class ArchiveReader
 {
-    private const string ErrorNotArchive = "ArchiveNotRecognized";
-    private const string ErrorTruncated = "ArchiveTruncated";
-    private const string ErrorCorrupt = "ArchiveCorrupt";
 
     // pg_backup_archiver.h: archive format ids and the newest archive version understood here.
     private const int FormatCustom = 1;
@@ -47,7 +44,7 @@ internal static class ArchiveReader
 
         if (!files.FileExists(path))
         {
-            throw new HydraException("ArchiveNotFound", ErrorCategory.ObjectNotFound, string.Format(CultureInfo.InvariantCulture, "The dump '{0}' does not exist.", path), path);
+            throw new HydraException(HydraErrors.ArchiveNotFound, string.Format(CultureInfo.InvariantCulture, "The dump '{0}' does not exist.", path), path);
         }
 
         var head = new byte[512];
@@ -90,9 +87,7 @@ internal static class ArchiveReader
             case HydraDumpFormat.Tar:
                 return ReadTar(path, files);
             default:
-                throw new HydraException(
-                    "ArchiveIsPlainSql",
-                    ErrorCategory.InvalidType,
+                throw new HydraException(HydraErrors.ArchiveIsPlainSql,
                     string.Format(CultureInfo.InvariantCulture, "'{0}' is a plain-format SQL script, which has no table of contents and cannot be read by pg_restore. Run it with psql, or make the dump with -Format Custom.", path),
                     path);
         }
@@ -111,7 +106,7 @@ internal static class ArchiveReader
             var start = withData[i].DataOffset!.Value;
             if (start < 0)
             {
-                throw new HydraException(ErrorCorrupt, ErrorCategory.InvalidData, string.Format(CultureInfo.InvariantCulture, "The archive '{0}' is damaged: entry {1} has a negative data offset.", path, withData[i].DumpId), path);
+                throw new HydraException(HydraErrors.ArchiveCorrupt, string.Format(CultureInfo.InvariantCulture, "The archive '{0}' is damaged: entry {1} has a negative data offset.", path, withData[i].DumpId), path);
             }
 
             if (start >= length)
@@ -307,15 +302,15 @@ internal static class ArchiveReader
         }
         catch (Exception ex) when (ex is InvalidDataException or ArgumentOutOfRangeException or IOException)
         {
-            throw new HydraException(ErrorCorrupt, ErrorCategory.InvalidData, string.Format(CultureInfo.InvariantCulture, "The archive '{0}' is damaged: {1}", path, ex.Message), path, ex);
+            throw new HydraException(HydraErrors.ArchiveCorrupt, string.Format(CultureInfo.InvariantCulture, "The archive '{0}' is damaged: {1}", path, ex.Message), path, ex);
         }
     }
 
     private static HydraException NotAnArchive(string path, string why) =>
-        new(ErrorNotArchive, ErrorCategory.InvalidData, string.Format(CultureInfo.InvariantCulture, "'{0}' is not a pg_dump archive. {1}", path, why), path);
+        new(HydraErrors.ArchiveNotRecognized, string.Format(CultureInfo.InvariantCulture, "'{0}' is not a pg_dump archive. {1}", path, why), path);
 
     private static HydraException Truncated(string path, string why, Exception? inner = null) =>
-        new(ErrorTruncated, ErrorCategory.InvalidData, string.Format(CultureInfo.InvariantCulture, "The archive '{0}' is incomplete (truncated or partly copied): {1} Copy or dump it again.", path, why), path, inner);
+        new(HydraErrors.ArchiveTruncated, string.Format(CultureInfo.InvariantCulture, "The archive '{0}' is incomplete (truncated or partly copied): {1} Copy or dump it again.", path, why), path, inner);
 
     /// <summary>The binary reader for pg_dump's header and TOC (pg_backup_archiver.c ReadHead/ReadToc).</summary>
     private sealed class TocParser

@@ -14,7 +14,6 @@ namespace HydraMigration.Connections;
 /// </summary>
 internal static class ConnectionStringParser
 {
-    private const string ErrorId = "ConnectionStringInvalid";
 
     private static readonly char[] QuerySeparator = { '&' };
 
@@ -37,7 +36,7 @@ internal static class ConnectionStringParser
         catch (HydraException ex) when (MayHoldPassword(text, isUri))
         {
             // A misread token could be a piece of the password (password=two words): say nothing of it.
-            throw new HydraException(ErrorId, ErrorCategory.InvalidArgument, "The connection string is not valid; its details are not shown because it holds a password. Check its key=value pairs or URI parts, and prefer -Credential for the password.", "ConnectionString", ex.InnerException);
+            throw new HydraException(HydraErrors.ConnectionStringInvalid, "The connection string is not valid; its details are not shown because it holds a password. Check its key=value pairs or URI parts, and prefer -Credential for the password.", "ConnectionString", ex.InnerException);
         }
     }
 
@@ -316,10 +315,10 @@ internal static class ConnectionStringParser
         }
         catch (UriFormatException ex)
         {
-            throw new HydraException(ErrorId, ErrorCategory.InvalidArgument, "The connection URI has an invalid percent-escape.", null, ex);
+            throw new HydraException(HydraErrors.ConnectionStringInvalid, "The connection URI has an invalid percent-escape.", null, ex);
         }
     }
 
     private static HydraException Invalid(string message) =>
-        new(ErrorId, ErrorCategory.InvalidArgument, message, "ConnectionString");
+        new(HydraErrors.ConnectionStringInvalid, message, "ConnectionString");
 }

@@ -31,7 +31,7 @@ internal static class HydraConnectionFactory
         var timeout = settings.ConnectTimeoutSeconds ?? DefaultConnectTimeoutSeconds;
         if (timeout < 0)
         {
-            throw new HydraException("ConnectTimeoutInvalid", ErrorCategory.InvalidArgument, string.Format(CultureInfo.InvariantCulture, "The connect timeout must be zero (wait forever) or more seconds, not {0}.", timeout));
+            throw new HydraException(HydraErrors.ConnectTimeoutInvalid, string.Format(CultureInfo.InvariantCulture, "The connect timeout must be zero (wait forever) or more seconds, not {0}.", timeout));
         }
 
         if (sshTunnel is not null)
@@ -70,7 +70,7 @@ internal static class HydraConnectionFactory
     {
         if (sslMode == HydraSslMode.VerifyFull)
         {
-            throw new HydraException("SslVerifyFullThroughTunnel", ErrorCategory.InvalidArgument, string.Format(CultureInfo.InvariantCulture,
+            throw new HydraException(HydraErrors.SslVerifyFullThroughTunnel, string.Format(CultureInfo.InvariantCulture,
                 "-SslMode VerifyFull cannot be checked through the SSH session {0}: the connection arrives at a local port, not at the certificate's host name. Use -SslMode VerifyCA (the certificate chain is still verified) or Require; the SSH session already authenticates the path.", tunnel), tunnel);
         }
     }

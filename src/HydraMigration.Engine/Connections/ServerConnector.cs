@@ -84,42 +84,35 @@ internal static class ServerConnector
         switch (ex)
         {
             case PostgresException pg when pg.SqlState is PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification:
-                return new HydraException(
-                    "AuthenticationFailed",
-                    ErrorCategory.AuthenticationError,
+                return new HydraException(HydraErrors.AuthenticationFailed,
                     string.Format(CultureInfo.InvariantCulture, "The server {0} refused the login of role '{1}': {2} Check the user name and the password in -Credential (or PGPASSWORD / .pgpass).", server, target.UserName, pg.MessageText.TrimEnd('.') + "."),
                     target,
                     ex);
             case PostgresException pg when pg.SqlState == PostgresErrorCodes.InvalidCatalogName:
-                return new HydraException(
-                    "DatabaseNotFound",
-                    ErrorCategory.ObjectNotFound,
+                return new HydraException(HydraErrors.DatabaseNotFound,
                     string.Format(CultureInfo.InvariantCulture, "The database '{0}' does not exist on {1}:{2}. Check -Database, or create it first.", target.Database, target.HostName, target.Port),
                     target,
                     ex);
             case PostgresException pg:
-                return new HydraException(
-                    "ServerError",
-                    ErrorCategory.ConnectionError,
+                return new HydraException(HydraErrors.ServerError,
                     string.Format(CultureInfo.InvariantCulture, "The server {0} rejected the connection: {1} (SQLSTATE {2}).", server, pg.MessageText, pg.SqlState),
                     target,
                     ex);
-            case NpgsqlException npg when npg.Message.IndexOf("password", StringComparison.OrdinalIgnoreCase) >= 0:
-                return new HydraException(
-                    "AuthenticationFailed",
-                    ErrorCategory.AuthenticationError,
+            // The server asked for a password and none was at hand: Npgsql says so itself, with no
+            // SQLSTATE and no network failure inside (those carry a SocketException, IOException
+            // or TimeoutException), and only when no password was given.
+            case NpgsqlException { InnerException: null } when target.GetPassword() is null:
+                return new HydraException(HydraErrors.AuthenticationFailed,
                     string.Format(CultureInfo.InvariantCulture, "The server {0} asks for a password for role '{1}' and none was given. Pass -Credential, or set PGPASSWORD / a .pgpass entry.", server, target.UserName),
                     target,
                     ex);
             case NpgsqlException or SocketException or IOException or TimeoutException:
-                return new HydraException(
-                    "ServerUnreachable",
-                    ErrorCategory.ConnectionError,
+                return new HydraException(HydraErrors.ServerUnreachable,
                     string.Format(CultureInfo.InvariantCulture, "Cannot reach the PostgreSQL server at {0}:{1}: {2} Check the host name, the port, and that the server accepts TCP connections from here.", target.HostName, target.Port, Innermost(ex).Message.TrimEnd('.') + "."),
                     target,
                     ex);
             default:
-                return new HydraException("ConnectionFailed", ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture, "Connecting to {0} failed: {1}", server, ex.Message), target, ex);
+                return new HydraException(HydraErrors.ConnectionFailed, string.Format(CultureInfo.InvariantCulture, "Connecting to {0} failed: {1}", server, ex.Message), target, ex);
         }
     }
 
@@ -135,7 +128,7 @@ internal static class ServerConnector
             return null;
         }
 
-        return new HydraException("SshTunnelLost", ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture,
+        return new HydraException(HydraErrors.SshTunnelLost, string.Format(CultureInfo.InvariantCulture,
             "The SSH connection to {0}, which tunnels to {1}:{2}, dropped during the call. {3}",
             session, target.HostName, target.Port,
             session.OpensPerCall ? "Run the command again: it logs in anew." : "Open a new session with New-HydraSshSession, give it to New-HydraConnection -SshTunnel, and run the command again."), target, inner);
@@ -147,7 +140,7 @@ internal static class ServerConnector
     /// what happened, naming the address as the SSH host sees it.
     /// </summary>
     private static HydraException UnreachableFromSshHost(Exception ex, HydraConnection target) =>
-        new("ServerUnreachableFromSshHost", ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture,
+        new(HydraErrors.ServerUnreachableFromSshHost, string.Format(CultureInfo.InvariantCulture,
             "The SSH host {0} cannot reach the PostgreSQL server at {1}:{2}: it closed the forwarded connection before any server answered. -HostName and -Port name the server as the SSH host sees it (localhost there is the SSH host itself): check them, and that PostgreSQL listens there and accepts TCP connections from the SSH host.",
             target.SshTunnel, target.HostName, target.Port), target, ex);
 
@@ -156,8 +149,8 @@ internal static class ServerConnector
         ex is not PostgresException && TunnelLost(target, ex) is { } lost
             ? lost
             : ex is PostgresException pg
-            ? new HydraException("ServerQueryFailed", ErrorCategory.InvalidOperation, string.Format(CultureInfo.InvariantCulture, "A query on {0} failed: {1} (SQLSTATE {2}).", target.ServerDisplay, pg.MessageText, pg.SqlState), target, ex)
-            : new HydraException("ServerConnectionLost", ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture, "The connection to {0} was lost: {1}", target.ServerDisplay, Innermost(ex).Message), target, ex);
+            ? new HydraException(HydraErrors.ServerQueryFailed, string.Format(CultureInfo.InvariantCulture, "A query on {0} failed: {1} (SQLSTATE {2}).", target.ServerDisplay, pg.MessageText, pg.SqlState), target, ex)
+            : new HydraException(HydraErrors.ServerConnectionLost, string.Format(CultureInfo.InvariantCulture, "The connection to {0} was lost: {1}", target.ServerDisplay, Innermost(ex).Message), target, ex);
 
     private static Exception Innermost(Exception ex)
     {

@@ -33,7 +33,7 @@ internal sealed class CopyService
     {
         if (request.From is not null && request.To is not null)
         {
-            throw new HydraException("CopyBetweenSessions", ErrorCategory.InvalidArgument,
+            throw new HydraException(HydraErrors.CopyBetweenSessions,
                 "Copy-HydraDump copies between this computer and one SSH host: give -FromSession or -ToSession, not both. Copy to this computer first, then on.", request.SourcePath);
         }
 
@@ -44,7 +44,7 @@ internal sealed class CopyService
         var isFolder = source.Files.DirectoryExists(sourcePath);
         if (!isFolder && !source.Files.FileExists(sourcePath))
         {
-            throw new HydraException("CopySourceNotFound", ErrorCategory.ObjectNotFound, string.Format(CultureInfo.InvariantCulture, "The dump '{0}' does not exist on {1}.", sourcePath, source.Files.Location), sourcePath);
+            throw new HydraException(HydraErrors.CopySourceNotFound, string.Format(CultureInfo.InvariantCulture, "The dump '{0}' does not exist on {1}.", sourcePath, source.Files.Location), sourcePath);
         }
 
         var manifest = request.Manifest ?? ManifestFile.ReadBeside(sourcePath, source.Files);
@@ -57,7 +57,7 @@ internal sealed class CopyService
         var finalPath = DestinationPath(request, target.Files, source.Files.FileName(sourcePath));
         if (target.IsLocal == source.IsLocal && ReferenceEquals(source.Session, target.Session) && string.Equals(finalPath, sourcePath, StringComparison.Ordinal))
         {
-            throw new HydraException("CopySameFile", ErrorCategory.InvalidArgument, "'" + sourcePath + "' is both the source and the destination.", sourcePath);
+            throw new HydraException(HydraErrors.CopySameFile, "'" + sourcePath + "' is both the source and the destination.", sourcePath);
         }
 
         var plan = DumpOutputPlan.ForCopy(target.Files, finalPath, finalPath + PartialSuffix, format, request.Force);
@@ -93,7 +93,7 @@ internal sealed class CopyService
                     : source.Session is { } remote ? await RemoteHasher.ComputeAsync(SshSessionConnection.Of(remote), from, null, cancellationToken).ConfigureAwait(false) : null;
                 if (expected is not null && !string.Equals(expected, hash, StringComparison.OrdinalIgnoreCase))
                 {
-                    throw new HydraException("CopyVerificationFailed", ErrorCategory.InvalidResult, string.Format(CultureInfo.InvariantCulture,
+                    throw new HydraException(HydraErrors.CopyVerificationFailed, string.Format(CultureInfo.InvariantCulture,
                         "The copy of '{0}' is not the archive: SHA-256 {1} arrived, {2} was expected ({3}). The copy was removed; the source itself may be damaged.",
                         from, hash, expected, file.Sha256 is null ? "the source's own hash" : "recorded in the manifest when the dump was made"), from);
                 }
@@ -105,7 +105,7 @@ internal sealed class CopyService
             archiveHash = isFolder ? ArchiveHasher.FolderHash(arrived) : arrived[0].Sha256;
             if (manifest is not null && !string.Equals(manifest.Archive.Sha256, archiveHash, StringComparison.OrdinalIgnoreCase))
             {
-                throw new HydraException("CopyVerificationFailed", ErrorCategory.InvalidResult, string.Format(CultureInfo.InvariantCulture,
+                throw new HydraException(HydraErrors.CopyVerificationFailed, string.Format(CultureInfo.InvariantCulture,
                     "The copy of '{0}' does not match its manifest (SHA-256 {1}, recorded {2}). The copy was removed.", sourcePath, archiveHash, manifest.Archive.Sha256), sourcePath);
             }
 
@@ -117,7 +117,7 @@ internal sealed class CopyService
             cancellationToken.ThrowIfCancellationRequested();
             plan.Commit(request.Force, withManifest: manifest is not null);
         }
-        catch (HydraException ex) when (ex.ErrorId == "CopyVerificationFailed")
+        catch (HydraException ex) when (ex.Is(HydraErrors.CopyVerificationFailed))
         {
             plan.Discard(); // a damaged copy is not worth resuming
             throw;
@@ -207,7 +207,7 @@ internal sealed class CopyService
             var missing = recorded.Keys.Except(present.Select(f => f.RelativePath), StringComparer.Ordinal).ToList();
             if (missing.Count > 0)
             {
-                throw new HydraException("ArchiveTruncated", ErrorCategory.InvalidData, string.Format(CultureInfo.InvariantCulture,
+                throw new HydraException(HydraErrors.ArchiveTruncated, string.Format(CultureInfo.InvariantCulture,
                     "The dump folder '{0}' lacks {1} file(s) its manifest lists ({2}): it is incomplete, so it was not copied.", path, missing.Count, string.Join(", ", missing.Take(5))), path);
             }
         }
@@ -228,7 +228,7 @@ internal sealed class CopyService
     }
 
     private static HydraException FolderMissing(string folder, IFileStore files) =>
-        new("CopyFolderNotFound", ErrorCategory.ObjectNotFound, string.Format(CultureInfo.InvariantCulture, "The folder '{0}' does not exist on {1}. Create it first, or choose another -Destination.", folder, files.Location), folder);
+        new(HydraErrors.CopyFolderNotFound, string.Format(CultureInfo.InvariantCulture, "The folder '{0}' does not exist on {1}. Create it first, or choose another -Destination.", folder, files.Location), folder);
 
     /// <summary>One file of the archive: its path inside a folder archive ("" for a single file), size and recorded hash.</summary>
     private sealed class ArchivePart

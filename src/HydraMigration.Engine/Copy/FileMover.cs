@@ -75,7 +75,7 @@ internal sealed class FileMover
             : new SftpFileTransfer(SshSessionConnection.Of(session), TransferOptions.Default, session.ToString());
 
     internal static HydraException Mismatch(string path, string sent, string arrived) =>
-        new("CopyVerificationFailed", ErrorCategory.InvalidResult, string.Format(CultureInfo.InvariantCulture,
+        new(HydraErrors.CopyVerificationFailed, string.Format(CultureInfo.InvariantCulture,
             "The copy of '{0}' is damaged: the bytes sent hash to {1}, the bytes that arrived to {2}. The copy was removed.", path, sent, arrived), path);
 
     /// <summary>

@@ -18,9 +18,7 @@ internal static class DatabaseInUse
     public static bool Is(PostgresException ex) => ex.SqlState == PostgresErrorCodes.ObjectInUse;
 
     /// <summary>What <paramref name="database"/> is needed for, while <paramref name="sessions"/> (when known) are connected to it.</summary>
-    public static HydraException Error(string database, string action, IReadOnlyCollection<string>? sessions, Exception? inner = null, string advice = TerminateAdvice) => new(
-        "DatabaseInUse",
-        ErrorCategory.ResourceBusy,
+    public static HydraException Error(string database, string action, IReadOnlyCollection<string>? sessions, Exception? inner = null, string advice = TerminateAdvice) => new(HydraErrors.DatabaseInUse,
         string.Format(
             CultureInfo.InvariantCulture,
             "The database '{0}' cannot be {1}: {2}. {3}",

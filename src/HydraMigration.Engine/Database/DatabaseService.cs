@@ -170,9 +170,7 @@ FROM pg_catalog.pg_database d WHERE d.datname = @name";
             }
             catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UndefinedFile or PostgresErrorCodes.FeatureNotSupported or PostgresErrorCodes.UndefinedObject)
             {
-                throw new HydraException(
-                    "ExtensionNotAvailable",
-                    ErrorCategory.NotInstalled,
+                throw new HydraException(HydraErrors.ExtensionNotAvailable,
                     string.Format(CultureInfo.InvariantCulture, "The server {0} does not offer the extension '{1}' ({2}).{3} Install it on the server, or leave it out of -Extension.", target.HostName + ":" + target.Port, extension, ex.MessageText, extension == "columnar" ? " Hydra's columnar comes with Hydra." : string.Empty),
                     extension,
                     ex);
@@ -188,29 +186,36 @@ FROM pg_catalog.pg_database d WHERE d.datname = current_database()";
         return new HydraDatabase(target, reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetFieldValue<string[]>(4), created);
     }
 
+    /// <summary>The server function that rejects an encoding its locale cannot represent.</summary>
+    private const string EncodingLocaleCheck = "check_encoding_locale_matches";
+
+    /// <summary>The server function behind CREATE DATABASE, which checks the locale names.</summary>
+    private const string CreateDatabaseRoutine = "createdb";
+
     private static async Task<HydraException> ExplainCreateFailureAsync(NpgsqlConnection connection, DatabaseRequest request, PostgresException ex, CancellationToken cancellationToken)
     {
         var server = request.Server.HostName + ":" + request.Server.Port;
-        // "invalid locale name" (before 15) or "invalid LC_COLLATE locale name" (15+), under varying SQLSTATEs.
-        if (ex.MessageText.IndexOf("locale name", StringComparison.OrdinalIgnoreCase) >= 0)
+        // The server's messages are translated (lc_messages), so the reason comes from the
+        // SQLSTATE and, where two reasons share one, the server routine that raised it (never
+        // translated): an encoding the locale cannot hold is check_encoding_locale_matches's
+        // 22023; an unknown locale is createdb's, 42809 before PostgreSQL 15 and 22023 since.
+        if (ex.SqlState == PostgresErrorCodes.InvalidParameterValue && ex.Routine == EncodingLocaleCheck)
+        {
+            return new HydraException(HydraErrors.EncodingLocaleMismatch, string.Format(CultureInfo.InvariantCulture, "On {0}, {1} {2} Pick a locale made for {3} (e.g. one ending in .UTF-8 for UTF8).", server, ex.MessageText, ex.Detail, request.Encoding), request.Encoding, ex);
+        }
+
+        if (ex.SqlState is PostgresErrorCodes.WrongObjectType or PostgresErrorCodes.InvalidParameterValue && ex.Routine == CreateDatabaseRoutine)
         {
             var offered = await OfferedLocalesAsync(connection, request.Encoding, cancellationToken).ConfigureAwait(false);
-            return new HydraException(
-                "LocaleNotAvailable",
-                ErrorCategory.InvalidArgument,
+            return new HydraException(HydraErrors.LocaleNotAvailable,
                 string.Format(CultureInfo.InvariantCulture, "The server {0} has no locale '{1}'. It offers, for {2}: {3}. Choose one of those with -Locale (or -LcCollate / -LcCtype).", server, request.LcCollate ?? request.LcCtype, request.Encoding, string.Join(", ", offered)),
                 request.LcCollate ?? request.LcCtype,
                 ex);
         }
 
-        if (ex.SqlState == PostgresErrorCodes.InvalidParameterValue && ex.MessageText.IndexOf("does not match locale", StringComparison.OrdinalIgnoreCase) >= 0)
-        {
-            return new HydraException("EncodingLocaleMismatch", ErrorCategory.InvalidArgument, string.Format(CultureInfo.InvariantCulture, "On {0}, {1} {2} Pick a locale made for {3} (e.g. one ending in .UTF-8 for UTF8).", server, ex.MessageText, ex.Detail, request.Encoding), request.Encoding, ex);
-        }
-
         if (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
         {
-            return new HydraException("CreateDatabaseDenied", ErrorCategory.PermissionDenied, string.Format(CultureInfo.InvariantCulture, "Role '{0}' may not create databases on {1}: {2}. Connect as a role with CREATEDB.", request.Server.UserName, server, ex.MessageText.TrimEnd('.')), request.Name, ex);
+            return new HydraException(HydraErrors.CreateDatabaseDenied, string.Format(CultureInfo.InvariantCulture, "Role '{0}' may not create databases on {1}: {2}. Connect as a role with CREATEDB.", request.Server.UserName, server, ex.MessageText.TrimEnd('.')), request.Name, ex);
         }
 
         if (DatabaseInUse.Is(ex))
@@ -221,10 +226,10 @@ FROM pg_catalog.pg_database d WHERE d.datname = current_database()";
 
         if (ex.SqlState == PostgresErrorCodes.DuplicateDatabase)
         {
-            return new HydraException("DatabaseAlreadyExists", ErrorCategory.ResourceExists, string.Format(CultureInfo.InvariantCulture, "The database '{0}' was created by someone else meanwhile on {1}.", request.Name, server), request.Name, ex);
+            return new HydraException(HydraErrors.DatabaseAlreadyExists, string.Format(CultureInfo.InvariantCulture, "The database '{0}' was created by someone else meanwhile on {1}.", request.Name, server), request.Name, ex);
         }
 
-        return new HydraException("CreateDatabaseFailed", ErrorCategory.InvalidOperation, string.Format(CultureInfo.InvariantCulture, "CREATE DATABASE '{0}' on {1} failed: {2}{3} (SQLSTATE {4}).", request.Name, server, ex.MessageText, ex.Detail is null ? string.Empty : " " + ex.Detail, ex.SqlState), request.Name, ex);
+        return new HydraException(HydraErrors.CreateDatabaseFailed, string.Format(CultureInfo.InvariantCulture, "CREATE DATABASE '{0}' on {1} failed: {2}{3} (SQLSTATE {4}).", request.Name, server, ex.MessageText, ex.Detail is null ? string.Empty : " " + ex.Detail, ex.SqlState), request.Name, ex);
     }
 
     private static async Task<List<string>> OfferedLocalesAsync(NpgsqlConnection connection, string encoding, CancellationToken cancellationToken)
@@ -317,7 +322,7 @@ ORDER BY 1";
                 connection = await ServerConnector.OpenAsync(HydraConnectionFactory.WithDatabase(request.Server, database), cancellationToken).ConfigureAwait(false);
                 break;
             }
-            catch (HydraException ex) when (ex.ErrorId == "DatabaseNotFound")
+            catch (HydraException ex) when (ex.Is(HydraErrors.DatabaseNotFound))
             {
                 notFound ??= ex;
             }

@@ -72,9 +72,7 @@ internal static class ArchiveVerifier
         reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "'{0}' matches its manifest: {1} file(s), {2}, SHA-256 checked.", path, files.Count, Units.Bytes(total)));
     }
 
-    private static HydraException Corrupt(string archive, string file, string what) => new(
-        "ArchiveCorrupt",
-        ErrorCategory.InvalidData,
+    private static HydraException Corrupt(string archive, string file, string what) => new(HydraErrors.ArchiveCorrupt,
         string.Format(CultureInfo.InvariantCulture, "The archive '{0}' does not match its manifest: {1}{2}. It was damaged after the dump (a disk, an interrupted copy): copy it again with Copy-HydraDump, or dump again. Nothing was restored or created.", archive, file == archive ? string.Empty : "'" + file + "': ", what),
         archive);
 }

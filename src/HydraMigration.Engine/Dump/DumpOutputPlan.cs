@@ -46,7 +46,7 @@ internal sealed class DumpOutputPlan : IDisposable
     {
         if (Exists(files, finalPath) && !force)
         {
-            throw new HydraException("CopyDestinationExists", ErrorCategory.ResourceExists, string.Format(CultureInfo.InvariantCulture,
+            throw new HydraException(HydraErrors.CopyDestinationExists, string.Format(CultureInfo.InvariantCulture,
                 "'{0}' already exists{1}. Use -Force to replace it, or choose another -Destination.", finalPath, On(files)), finalPath);
         }
 
@@ -116,7 +116,7 @@ internal sealed class DumpOutputPlan : IDisposable
 
     /// <summary>pg_dump said it succeeded, but its temporary archive is not there: reported under the name the user asked for.</summary>
     public HydraException ArchiveMissing(Exception inner) =>
-        new("ArchiveNotFound", ErrorCategory.ObjectNotFound, string.Format(CultureInfo.InvariantCulture,
+        new(HydraErrors.ArchiveNotFound, string.Format(CultureInfo.InvariantCulture,
             "pg_dump ended without an error but left no archive for '{0}'{1}: it was removed while the dump ran, or pg_dump did not write where it was told. Nothing was kept; run the dump again, and check that nothing else cleans up that folder meanwhile.",
             FinalPath, On(_files)), FinalPath, inner);
 
@@ -241,10 +241,10 @@ internal sealed class DumpOutputPlan : IDisposable
     private void Move(string from, string to) => _files.Move(from, to);
 
     private static HydraException AlreadyExists(string path, IFileStore files) =>
-        new("DumpAlreadyExists", ErrorCategory.ResourceExists, string.Format(CultureInfo.InvariantCulture, "'{0}' already exists{1}. Use -Force to replace it, or choose another -Path.", path, On(files)), path);
+        new(HydraErrors.DumpAlreadyExists, string.Format(CultureInfo.InvariantCulture, "'{0}' already exists{1}. Use -Force to replace it, or choose another -Path.", path, On(files)), path);
 
     private static HydraException FolderMissing(string folder, IFileStore files) =>
-        new("DumpFolderNotFound", ErrorCategory.ObjectNotFound, string.Format(CultureInfo.InvariantCulture, "The folder '{0}' does not exist{1}. Create it first, or choose another -Path.", folder, On(files)), folder);
+        new(HydraErrors.DumpFolderNotFound, string.Format(CultureInfo.InvariantCulture, "The folder '{0}' does not exist{1}. Create it first, or choose another -Path.", folder, On(files)), folder);
 
     private static string On(IFileStore files) => files is LocalFileStore ? "" : " on " + files.Location;
 }

@@ -101,7 +101,7 @@ internal sealed class DumpService
             plan.Discard();
             throw ex is NpgsqlException npgsql
                 ? ServerConnector.QueryFailed(npgsql, request.Source)
-                : new HydraException("DumpWriteFailed", ErrorCategory.WriteError, string.Format(CultureInfo.InvariantCulture, "Writing the dump at '{0}' on {1} failed: {2} The new dump was not kept; an earlier archive at that path is unchanged.", plan.FinalPath, site.Files.Location, ex.Message), plan.FinalPath, ex);
+                : new HydraException(HydraErrors.DumpWriteFailed, string.Format(CultureInfo.InvariantCulture, "Writing the dump at '{0}' on {1} failed: {2} The new dump was not kept; an earlier archive at that path is unchanged.", plan.FinalPath, site.Files.Location, ex.Message), plan.FinalPath, ex);
         }
         catch
         {
@@ -134,7 +134,7 @@ internal sealed class DumpService
             : string.Format(CultureInfo.InvariantCulture,
                 "Nothing of it is left on the SSH host: its guard stops pg_dump there and removes the unfinished archive '{0}' and the private folder{1} with the password file as soon as the channel closes.",
                 plan.TempPath, folder);
-        return new HydraException("SshConnectionLost", ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture,
+        return new HydraException(HydraErrors.SshConnectionLost, string.Format(CultureInfo.InvariantCulture,
             "The SSH connection to {0} was lost during the dump ({1}). {2} Open a new session and dump again.", session, ex.Message.TrimEnd('.'), left), session, ex);
     }
 
@@ -142,12 +142,12 @@ internal sealed class DumpService
     {
         if (request.SchemaOnly && request.DataOnly)
         {
-            throw new HydraException("SchemaOnlyWithDataOnly", ErrorCategory.InvalidArgument, "-SchemaOnly and -DataOnly exclude each other: give at most one.", request.Path);
+            throw new HydraException(HydraErrors.SchemaOnlyWithDataOnly, "-SchemaOnly and -DataOnly exclude each other: give at most one.", request.Path);
         }
 
         if (request.Jobs > 1 && request.Format != HydraDumpFormat.Directory)
         {
-            throw new HydraException("JobsNeedDirectoryFormat", ErrorCategory.InvalidArgument, string.Format(CultureInfo.InvariantCulture, "pg_dump writes in parallel only to a folder: use -Format Directory with -Jobs {0}, or drop -Jobs.", request.Jobs), request.Path);
+            throw new HydraException(HydraErrors.JobsNeedDirectoryFormat, string.Format(CultureInfo.InvariantCulture, "pg_dump writes in parallel only to a folder: use -Format Directory with -Jobs {0}, or drop -Jobs.", request.Jobs), request.Path);
         }
     }
 
@@ -220,7 +220,7 @@ internal sealed class DumpService
         {
             return (manifest, await collector.ReconcileWithArchiveAsync(manifest, plan.TempPath, site.Files, cancellationToken).ConfigureAwait(false));
         }
-        catch (HydraException ex) when (ex.ErrorId == "ArchiveNotFound")
+        catch (HydraException ex) when (ex.Is(HydraErrors.ArchiveNotFound))
         {
             throw plan.ArchiveMissing(ex); // the user knows the final name, not the temporary one
         }
@@ -255,8 +255,7 @@ internal sealed class DumpService
         var detail = errorLines.Count > 0 ? string.Join(" ", errorLines) : result.StandardError.Split('\n').LastOrDefault(l => l.Length > 0) ?? "(no output)";
         var diskFull = result.StandardError.IndexOf("No space left on device", StringComparison.OrdinalIgnoreCase) >= 0;
         return new HydraException(
-            diskFull ? "DumpDiskFull" : "PgDumpFailed",
-            diskFull ? ErrorCategory.WriteError : ErrorCategory.InvalidResult,
+            diskFull ? HydraErrors.DumpDiskFull : HydraErrors.PgDumpFailed,
             diskFull
                 ? string.Format(CultureInfo.InvariantCulture, "pg_dump of {0} ran out of disk space; nothing was kept. Free space or choose another -Path. pg_dump said: {1}", source.ServerDisplay, detail)
                 : string.Format(CultureInfo.InvariantCulture, "pg_dump of {0} failed (exit code {1}); nothing was kept. pg_dump said: {2}", source.ServerDisplay, result.ExitCode, detail),

@@ -49,7 +49,7 @@ internal static class ManifestFile
                 var missing = ManifestSchema.Problems(document.RootElement);
                 if (missing.Count > 0)
                 {
-                    throw new HydraException("ManifestInvalid", ErrorCategory.InvalidData, string.Format(CultureInfo.InvariantCulture,
+                    throw new HydraException(HydraErrors.ManifestInvalid, string.Format(CultureInfo.InvariantCulture,
                         "The manifest '{0}' lacks required field(s) or has them of the wrong type: {1}. It was not written by HydraMigration or was damaged: dump again, or move it aside to restore without it (columnar options and database settings are then not carried over).", path, string.Join(", ", missing.Take(20)) + (missing.Count > 20 ? ", ..." : string.Empty)), path);
                 }
             }
@@ -59,7 +59,7 @@ internal static class ManifestFile
         }
         catch (JsonException ex)
         {
-            throw new HydraException("ManifestInvalid", ErrorCategory.InvalidData, string.Format(CultureInfo.InvariantCulture, "The manifest '{0}' cannot be read: {1}", path, ex.Message), path, ex);
+            throw new HydraException(HydraErrors.ManifestInvalid, string.Format(CultureInfo.InvariantCulture, "The manifest '{0}' cannot be read: {1}", path, ex.Message), path, ex);
         }
     }
 }

@@ -10,14 +10,22 @@ namespace HydraMigration;
 /// </summary>
 public sealed class HydraException : Exception
 {
-    internal HydraException(string errorId, ErrorCategory category, string message, object? target = null, Exception? innerException = null, string? toolOutput = null)
+    /// <summary>A failure for <paramref name="error"/> (from <see cref="HydraErrors"/>), which brings the id and the category.</summary>
+    internal HydraException(HydraError error, string message, object? target = null, Exception? innerException = null, string? toolOutput = null)
         : base(message, innerException)
     {
-        ErrorId = errorId;
-        Category = category;
+        Error = error;
+        ErrorId = error.Id;
+        Category = error.Category;
         Target = target;
         ToolOutput = toolOutput;
     }
+
+    /// <summary>The catalog entry this failure was raised with.</summary>
+    internal HydraError Error { get; }
+
+    /// <summary>Whether this failure was raised for <paramref name="error"/>.</summary>
+    internal bool Is(HydraError error) => string.Equals(ErrorId, error.Id, StringComparison.Ordinal);
 
     /// <summary>The reason, stable across releases (e.g. <c>PgDumpFailed</c>).</summary>
     public string ErrorId { get; }

@@ -53,7 +53,7 @@ internal static class DatabaseStateReapplier
             catch (PostgresException ex)
             {
                 // A managed service may refuse one of them (an owner the restoring role is no member of): record it, keep the others.
-                output.Add(new HydraRestoreIssue(null, "DATABASE", plan.Request.Target.Database, ex.SqlState, "The database's " + what + " could not be re-applied: " + ex.MessageText, sql, false, "DatabaseStateFailed"));
+                output.Add(new HydraRestoreIssue(null, "DATABASE", plan.Request.Target.Database, ex.SqlState, "The database's " + what + " could not be re-applied: " + ex.MessageText, sql, false, HydraErrors.DatabaseStateFailed.Id));
             }
         }
 

@@ -45,7 +45,7 @@ internal static class ManifestReapplier
             catch (PostgresException ex)
             {
                 // One table's failure (it was not created, say) must not cost the others their options or the restore its data.
-                output.Add(new HydraRestoreIssue(null, "TABLE", table.Schema + "." + table.Name, ex.SqlState, "Columnar options could not be set: " + ex.MessageText, command.CommandText, false, "ColumnarOptionsFailed"));
+                output.Add(new HydraRestoreIssue(null, "TABLE", table.Schema + "." + table.Name, ex.SqlState, "Columnar options could not be set: " + ex.MessageText, command.CommandText, false, HydraErrors.ColumnarOptionsFailed.Id));
                 continue;
             }
 
@@ -74,7 +74,7 @@ internal static class ManifestReapplier
             catch (PostgresException ex)
             {
                 // A managed service may refuse a superuser-only setting: record it, keep the others.
-                output.Add(new HydraRestoreIssue(null, "DATABASE PROPERTIES", setting.Name, ex.SqlState, "Setting could not be re-applied: " + ex.MessageText, sql, false, "DatabaseSettingFailed"));
+                output.Add(new HydraRestoreIssue(null, "DATABASE PROPERTIES", setting.Name, ex.SqlState, "Setting could not be re-applied: " + ex.MessageText, sql, false, HydraErrors.DatabaseSettingFailed.Id));
             }
         }
 

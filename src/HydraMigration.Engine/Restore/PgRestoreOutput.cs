@@ -20,16 +20,16 @@ internal sealed class PgRestoreOutput
 
     private static readonly (Regex Pattern, string Id, bool Harmless)[] Known =
     {
-        (new Regex("must be owner of extension", RegexOptions.CultureInvariant), "PgRestoreNotExtensionOwner", true),
-        (new Regex(@"role "".+"" already exists", RegexOptions.CultureInvariant), "PgRestoreRoleExists", true),
-        (new Regex(@"schema ""public"" already exists", RegexOptions.CultureInvariant), "PgRestorePublicSchemaExists", true),
-        (new Regex(@"role "".+"" does not exist", RegexOptions.CultureInvariant), "PgRestoreRoleMissing", false),
-        (new Regex(@"relation "".+"" already exists", RegexOptions.CultureInvariant), "PgRestoreObjectExists", false),
-        (new Regex(@"duplicate key value", RegexOptions.CultureInvariant), "PgRestoreDuplicateKey", false),
-        (new Regex(@"access method "".+"" does not exist", RegexOptions.CultureInvariant), "PgRestoreAccessMethodMissing", false),
-        (new Regex(@"permission denied", RegexOptions.CultureInvariant), "PgRestorePermissionDenied", false),
-        (new Regex(@"could not open extension control file|extension "".+"" is not available", RegexOptions.CultureInvariant), "PgRestoreMissingExtension", false),
-        (new Regex(@"collation "".+"" for encoding "".+"" does not exist|^collation "".+"" does not exist", RegexOptions.CultureInvariant), "PgRestoreCollationMissing", false),
+        (new Regex("must be owner of extension", RegexOptions.CultureInvariant), HydraErrors.PgRestoreNotExtensionOwner.Id, true),
+        (new Regex(@"role "".+"" already exists", RegexOptions.CultureInvariant), HydraErrors.PgRestoreRoleExists.Id, true),
+        (new Regex(@"schema ""public"" already exists", RegexOptions.CultureInvariant), HydraErrors.PgRestorePublicSchemaExists.Id, true),
+        (new Regex(@"role "".+"" does not exist", RegexOptions.CultureInvariant), HydraErrors.PgRestoreRoleMissing.Id, false),
+        (new Regex(@"relation "".+"" already exists", RegexOptions.CultureInvariant), HydraErrors.PgRestoreObjectExists.Id, false),
+        (new Regex(@"duplicate key value", RegexOptions.CultureInvariant), HydraErrors.PgRestoreDuplicateKey.Id, false),
+        (new Regex(@"access method "".+"" does not exist", RegexOptions.CultureInvariant), HydraErrors.PgRestoreAccessMethodMissing.Id, false),
+        (new Regex(@"permission denied", RegexOptions.CultureInvariant), HydraErrors.PgRestorePermissionDenied.Id, false),
+        (new Regex(@"could not open extension control file|extension "".+"" is not available", RegexOptions.CultureInvariant), HydraErrors.PgRestoreMissingExtension.Id, false),
+        (new Regex(@"collation "".+"" for encoding "".+"" does not exist|^collation "".+"" does not exist", RegexOptions.CultureInvariant), HydraErrors.PgRestoreCollationMissing.Id, false),
     };
 
     private readonly List<HydraRestoreIssue> _issues = new();
@@ -156,7 +156,7 @@ internal sealed class PgRestoreOutput
             }
         }
 
-        return ("PgRestoreError", false);
+        return (HydraErrors.PgRestoreError.Id, false);
     }
 
     private sealed class PendingIssue

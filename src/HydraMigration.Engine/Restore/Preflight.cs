@@ -45,9 +45,7 @@ internal static class Preflight
         var targetMajor = plan.Target.ServerVersionNum / 10000;
         if (sourceMajor > targetMajor)
         {
-            plan.Problems.Add(new HydraException(
-                "TargetServerOlder",
-                ErrorCategory.InvalidOperation,
+            plan.Problems.Add(new HydraException(HydraErrors.TargetServerOlder,
                 string.Format(CultureInfo.InvariantCulture, "The archive comes from PostgreSQL {0} but {1} runs PostgreSQL {2}: restoring into an older major version is not supported. Use a target running {0} or newer.", sourceMajor, where, plan.Target.ServerVersion),
                 where));
         }
@@ -69,9 +67,7 @@ internal static class Preflight
                 continue;
             }
 
-            plan.Problems.Add(new HydraException(
-                "ExtensionNotAvailable",
-                ErrorCategory.NotInstalled,
+            plan.Problems.Add(new HydraException(HydraErrors.ExtensionNotAvailable,
                 string.Format(CultureInfo.InvariantCulture, "The archive creates extension '{0}'{1}, which {2} cannot provide (not in pg_available_extensions). Install it on the target server{3}.", name, sourceVersion is null ? string.Empty : " " + sourceVersion, where, name == "columnar" ? " (Hydra), or restore the columnar tables as heap with -NoTableAccessMethod and leave the extension out with a selection from Get-HydraDumpContent" : string.Empty),
                 name));
         }
@@ -92,9 +88,7 @@ internal static class Preflight
             return;
         }
 
-        plan.Problems.Add(new HydraException(
-            "ColumnarAccessMethodMissing",
-            ErrorCategory.NotInstalled,
+        plan.Problems.Add(new HydraException(HydraErrors.ColumnarAccessMethodMissing,
             string.Format(CultureInfo.InvariantCulture, "{0} table(s) use Hydra's columnar access method ({1}), and {2} has none. Install Hydra's columnar extension on the target, or pass -NoTableAccessMethod to restore them with the target's default access method (heap).", columnar.Count, string.Join(", ", columnar.Take(5).Select(e => e.Namespace + "." + e.Tag)) + (columnar.Count > 5 ? ", ..." : string.Empty), where),
             where));
     }
@@ -130,9 +124,7 @@ internal static class Preflight
             return;
         }
 
-        plan.Problems.Add(new HydraException(
-            "RoleMissing",
-            ErrorCategory.ObjectNotFound,
+        plan.Problems.Add(new HydraException(HydraErrors.RoleMissing,
             string.Format(CultureInfo.InvariantCulture, "The archive's objects are owned by or granted to role(s) that {0} does not have: {1}. Create them (roles are global and are not in a database dump), pass -CreateMissingRole to create them (with the attributes and memberships the manifest recorded, never a password; NOLOGIN when it recorded none), or restore with -NoOwner / -NoAcl.", where, string.Join(", ", missing)),
             missing));
     }
@@ -156,9 +148,7 @@ internal static class Preflight
 
         if (missing.Count > 0)
         {
-            plan.Problems.Add(new HydraException(
-                "CollationMissing",
-                ErrorCategory.ObjectNotFound,
+            plan.Problems.Add(new HydraException(HydraErrors.CollationMissing,
                 string.Format(CultureInfo.InvariantCulture, "The archive uses collation(s) that {0} does not have: {1}. Create them on the target (CREATE COLLATION, or install the operating-system locale and run pg_import_system_collations), or change the columns' collation on the source.", where, string.Join(", ", missing)),
                 missing.ToList()));
         }
@@ -180,9 +170,7 @@ internal static class Preflight
             return;
         }
 
-        plan.Problems.Add(new HydraException(
-            "EncodingMismatch",
-            ErrorCategory.InvalidData,
+        plan.Problems.Add(new HydraException(HydraErrors.EncodingMismatch,
             string.Format(CultureInfo.InvariantCulture, "The archive is {0} but the target database on {1} is {2}: characters {2} cannot hold would fail the restore. Restore into a UTF8 database (New-HydraDatabase creates one) or one in {0}.", source, where, plan.Target.Encoding),
             where));
     }
@@ -194,9 +182,7 @@ internal static class Preflight
             return;
         }
 
-        plan.Problems.Add(new HydraException(
-            "TargetNotEmpty",
-            ErrorCategory.ResourceExists,
+        plan.Problems.Add(new HydraException(HydraErrors.TargetNotEmpty,
             string.Format(CultureInfo.InvariantCulture, "The target database {0} already holds {1} object(s). Restore into a new or empty database (see New-HydraDatabase or -CreateDatabase). Or pass -Clean: it drops the archive's objects that exist there (with their rows) and recreates them from the archive, in one transaction, so a failure part-way rolls everything back; objects not in the archive are kept, -Jobs is not possible, and columnar options are set after the rows load. Or -Force restores over what is there, which fails on every object that already exists.", where, plan.Target.UserObjects),
             where));
     }
@@ -207,9 +193,7 @@ internal static class Preflight
         var missing = plan.Request.Schemas.Where(s => !plan.Target.Schemas.Contains(s)).ToList();
         if (missing.Count > 0 && !plan.Request.DataOnly)
         {
-            plan.Problems.Add(new HydraException(
-                "SchemaMissing",
-                ErrorCategory.ObjectNotFound,
+            plan.Problems.Add(new HydraException(HydraErrors.SchemaMissing,
                 string.Format(CultureInfo.InvariantCulture, "-Schema restores the objects in a schema but not the schema itself, and {0} has no schema {1}. Create it first, or choose the entries with Get-HydraDumpContent, including the SCHEMA entry.", where, string.Join(", ", missing)),
                 missing));
         }

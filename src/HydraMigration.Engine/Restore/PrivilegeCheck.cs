@@ -39,9 +39,7 @@ internal static class PrivilegeCheck
         var untrusted = extensions.Where(x => !login.TrustedExtensions.Contains(x)).ToList();
         if (untrusted.Count > 0)
         {
-            plan.Problems.Add(new HydraException(
-                "ExtensionNeedsSuperuser",
-                ErrorCategory.PermissionDenied,
+            plan.Problems.Add(new HydraException(HydraErrors.ExtensionNeedsSuperuser,
                 string.Format(CultureInfo.InvariantCulture, "The archive creates extension(s) {0}, which only a superuser may install, and role '{1}' on {2} is not one. Have a superuser run CREATE EXTENSION {3} in the target database first (New-HydraDatabase -Extension does), or restore as a superuser.", string.Join(", ", untrusted), login.Name, where, string.Join(", ", untrusted.Select(Sql.Identifier))),
                 untrusted));
         }
@@ -51,9 +49,7 @@ internal static class PrivilegeCheck
         var needDatabaseCreate = newSchemas.Concat(extensions.Except(untrusted).Select(x => "extension " + x)).ToList();
         if (needDatabaseCreate.Count > 0 && !login.CanCreateInDatabase)
         {
-            plan.Problems.Add(new HydraException(
-                "DatabasePrivilegeMissing",
-                ErrorCategory.PermissionDenied,
+            plan.Problems.Add(new HydraException(HydraErrors.DatabasePrivilegeMissing,
                 string.Format(CultureInfo.InvariantCulture, "The archive creates {0} in the target database {1}, and role '{2}' lacks CREATE on it. {3}CREATE on it: GRANT CREATE ON DATABASE {4} TO {5};", string.Join(", ", needDatabaseCreate.Select(n => n.StartsWith("extension ", StringComparison.Ordinal) ? n : "schema " + n)), where, login.Name, Capitalized(fix), Sql.Identifier(plan.Request.Target.Database), Sql.Identifier(login.Name)),
                 plan.Request.Target.Database));
         }
@@ -66,18 +62,14 @@ internal static class PrivilegeCheck
             .ToList();
         if (closedSchemas.Count > 0)
         {
-            plan.Problems.Add(new HydraException(
-                "SchemaPrivilegeMissing",
-                ErrorCategory.PermissionDenied,
+            plan.Problems.Add(new HydraException(HydraErrors.SchemaPrivilegeMissing,
                 string.Format(CultureInfo.InvariantCulture, "The archive creates objects in the existing schema(s) {0} of {1}, and role '{2}' lacks CREATE on them. {3}CREATE on them: {4}", string.Join(", ", closedSchemas), where, login.Name, Capitalized(fix), string.Join(" ", closedSchemas.Select(n => "GRANT CREATE ON SCHEMA " + Sql.Identifier(n) + " TO " + Sql.Identifier(login.Name) + ";"))),
                 closedSchemas));
         }
 
         if (plan.RolesToCreate.Count > 0 && !login.CanCreateRole)
         {
-            plan.Problems.Add(new HydraException(
-                "RoleCreateDenied",
-                ErrorCategory.PermissionDenied,
+            plan.Problems.Add(new HydraException(HydraErrors.RoleCreateDenied,
                 string.Format(CultureInfo.InvariantCulture, "-CreateMissingRole would create role(s) {0} on {1}, and role '{2}' has no CREATEROLE. Create them as a role that may, or restore with -NoOwner / -NoAcl.", string.Join(", ", plan.RolesToCreate), where, login.Name),
                 plan.RolesToCreate.ToList()));
         }
@@ -87,9 +79,7 @@ internal static class PrivilegeCheck
             var foreign = RoleReferences.Owners(plan.Entries).Where(r => r != login.Name && !login.MemberOf.Contains(r)).ToList();
             if (foreign.Count > 0)
             {
-                plan.Problems.Add(new HydraException(
-                    "OwnerRoleNotGranted",
-                    ErrorCategory.PermissionDenied,
+                plan.Problems.Add(new HydraException(HydraErrors.OwnerRoleNotGranted,
                     string.Format(CultureInfo.InvariantCulture, "The archive's objects belong to role(s) {0}, and role '{1}' on {2} may give objects only to roles it is a member of. {3}membership: {4} Or restore with -NoOwner, so that everything belongs to '{1}'.", string.Join(", ", foreign), login.Name, where, Capitalized(fix), string.Join(" ", foreign.Select(r => "GRANT " + Sql.Identifier(r) + " TO " + Sql.Identifier(login.Name) + ";"))),
                     foreign));
             }

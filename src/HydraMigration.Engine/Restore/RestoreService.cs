@@ -123,7 +123,7 @@ internal sealed class RestoreService
         {
             var failure = ex as HydraException ?? ServerConnector.QueryFailed((NpgsqlException)ex, plan.Request.Target);
             var left = await undo.UndoAsync().ConfigureAwait(false);
-            throw new HydraException(failure.ErrorId, failure.Category, failure.Message + " " + left, failure.Target, failure.InnerException, failure.ToolOutput);
+            throw new HydraException(failure.Error, failure.Message + " " + left, failure.Target, failure.InnerException, failure.ToolOutput);
         }
         catch
         {
@@ -215,7 +215,7 @@ internal sealed class RestoreService
         {
             throw await GoneOrNullAsync(request.Target, ex.Message, ex).ConfigureAwait(false) ?? ServerConnector.QueryFailed(ex, request.Target);
         }
-        catch (HydraException ex) when (ex.ErrorId is "ServerUnreachable" or "ServerConnectionLost")
+        catch (HydraException ex) when (ex.Is(HydraErrors.ServerUnreachable) || ex.Is(HydraErrors.ServerConnectionLost))
         {
             // A step after pg_restore could not reach the server it had just restored into.
             throw await GoneOrNullAsync(request.Target, ex.Message, ex).ConfigureAwait(false) ?? ex;
@@ -244,9 +244,7 @@ internal sealed class RestoreService
         }
         catch (HydraException ex) when (ex.Category == ErrorCategory.ConnectionError)
         {
-            return new HydraException(
-                "TargetConnectionLost",
-                ErrorCategory.ConnectionError,
+            return new HydraException(HydraErrors.TargetConnectionLost,
                 string.Format(CultureInfo.InvariantCulture, "The target server {0} went away during the restore and does not answer any more ({1}); the restore did not finish. Bring the server back and restore again.", target.ServerDisplay, what.TrimEnd('.')),
                 target,
                 inner ?? ex);
@@ -257,23 +255,23 @@ internal sealed class RestoreService
     {
         if (request.SchemaOnly && request.DataOnly)
         {
-            throw new HydraException("SchemaOnlyWithDataOnly", ErrorCategory.InvalidArgument, "-SchemaOnly and -DataOnly exclude each other: give at most one.", request.Path);
+            throw new HydraException(HydraErrors.SchemaOnlyWithDataOnly, "-SchemaOnly and -DataOnly exclude each other: give at most one.", request.Path);
         }
 
         if (request.SingleTransaction && request.Jobs > 1)
         {
-            throw new HydraException("SingleTransactionWithJobs", ErrorCategory.InvalidArgument, "pg_restore cannot restore in one transaction with several jobs: drop -SingleTransaction or -Jobs.", request.Path);
+            throw new HydraException(HydraErrors.SingleTransactionWithJobs, "pg_restore cannot restore in one transaction with several jobs: drop -SingleTransaction or -Jobs.", request.Path);
         }
 
         if (request.Clean && request.Jobs > 1)
         {
             // -Clean runs as one transaction so that a failure rolls the drops back too: pg_restore cannot do that with several jobs.
-            throw new HydraException("CleanWithJobs", ErrorCategory.InvalidArgument, "-Clean restores in one transaction, so that a failure part-way leaves the target as it was, and pg_restore cannot run one transaction with several jobs: drop -Jobs, or restore into a new database (-CreateDatabase) with -Jobs instead of -Clean.", request.Path);
+            throw new HydraException(HydraErrors.CleanWithJobs, "-Clean restores in one transaction, so that a failure part-way leaves the target as it was, and pg_restore cannot run one transaction with several jobs: drop -Jobs, or restore into a new database (-CreateDatabase) with -Jobs instead of -Clean.", request.Path);
         }
 
         if (request.Clean && request.DataOnly)
         {
-            throw new HydraException("CleanWithDataOnly", ErrorCategory.InvalidArgument, "-Clean drops objects, which a data-only restore does not recreate: drop -Clean or -DataOnly.", request.Path);
+            throw new HydraException(HydraErrors.CleanWithDataOnly, "-Clean drops objects, which a data-only restore does not recreate: drop -Clean or -DataOnly.", request.Path);
         }
     }
 
@@ -281,7 +279,7 @@ internal sealed class RestoreService
     {
         if (request.Jobs > 1 && toc.Format == HydraDumpFormat.Tar)
         {
-            throw new HydraException("JobsNeedCustomOrDirectory", ErrorCategory.InvalidArgument, "pg_restore restores in parallel only from custom or directory archives, not tar: drop -Jobs, or dump with -Format Custom or Directory.", request.Path);
+            throw new HydraException(HydraErrors.JobsNeedCustomOrDirectory, "pg_restore restores in parallel only from custom or directory archives, not tar: drop -Jobs, or dump with -Format Custom or Directory.", request.Path);
         }
     }
 

@@ -24,7 +24,7 @@ internal sealed class HostKeyPolicy
         {
             return offered.MatchesPin(pin)
                 ? null
-                : new HydraException("SshHostKeyMismatch", ErrorCategory.SecurityError, Format(
+                : new HydraException(HydraErrors.SshHostKeyMismatch, Format(
                     "The host key of '{0}' is not the one pinned: {4} is '{1}', but the server offered the {2} key {3}. The connection was refused. If the server's key really changed, check the new fingerprint with its administrator before pinning it.",
                     name, pin, offered.DisplayType, offered.Fingerprint, _request.Parameter("HostKeyFingerprint")), name);
         }
@@ -36,10 +36,10 @@ internal sealed class HostKeyPolicy
             case HostKeyStatus.Known:
                 return null;
             case HostKeyStatus.Revoked:
-                return new HydraException("SshHostKeyRevoked", ErrorCategory.SecurityError, Format(
+                return new HydraException(HydraErrors.SshHostKeyRevoked, Format(
                     "The {0} host key {1} offered by '{2}' is marked @revoked in {3}. The connection was refused.", offered.DisplayType, offered.Fingerprint, name, _request.KnownHostsPath), name);
             case HostKeyStatus.Changed:
-                return new HydraException("SshHostKeyChanged", ErrorCategory.SecurityError, Format(
+                return new HydraException(HydraErrors.SshHostKeyChanged, Format(
                     "WARNING: the host key of '{0}' has CHANGED. {1} (line {2}) holds the {3} key {4}, but the server offered {5}. Someone could be intercepting this connection (man-in-the-middle), or the host key was replaced. The connection was refused. If the change is expected, remove the old entry (ssh-keygen -R '{0}' -f '{1}') and connect again, or pin the new key with {6} '{5}'.",
                     name, _request.KnownHostsPath, lookup.Entry!.LineNumber, offered.DisplayType, lookup.Entry.Fingerprint, offered.Fingerprint, _request.Parameter("HostKeyFingerprint")), name);
             default:
@@ -50,7 +50,7 @@ internal sealed class HostKeyPolicy
                 }
 
                 var otherType = lookup.Entry is null ? "" : Format(" ({0} knows a {1} key for it, but the server offered {2}.)", _request.KnownHostsPath, lookup.Entry.KeyType, offered.KeyType);
-                return new HydraException("SshHostKeyUnknown", ErrorCategory.SecurityError, Format(
+                return new HydraException(HydraErrors.SshHostKeyUnknown, Format(
                     "The authenticity of host '{0}' can't be established: it is not in {1}.{2} Its {3} key fingerprint is {4}. If you trust this key, pin it with {5} '{4}', or trust it on first use with {6} (which adds it to {1}).",
                     name, _request.KnownHostsPath, otherType, offered.DisplayType, offered.Fingerprint, _request.Parameter("HostKeyFingerprint"), _request.Parameter("AcceptNewHostKey")), name);
         }

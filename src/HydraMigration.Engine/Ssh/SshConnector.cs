@@ -81,7 +81,7 @@ internal static class SshConnector
 
         if (methods.Count == 0)
         {
-            throw new HydraException("SshCredentialMissing", ErrorCategory.InvalidArgument, string.Format(CultureInfo.InvariantCulture,
+            throw new HydraException(HydraErrors.SshCredentialMissing, string.Format(CultureInfo.InvariantCulture,
                 "No way to log in to {0}: give {1} (password) or {2} (private key); no default key (~/.ssh/id_ed25519, id_ecdsa, id_rsa) was found.", request.Display, request.Parameter("Credential"), request.Parameter("KeyFile")), request.Display);
         }
 
@@ -111,7 +111,7 @@ internal static class SshConnector
         {
             if (!File.Exists(file))
             {
-                throw new HydraException("SshKeyFileNotFound", ErrorCategory.ObjectNotFound, string.Format(CultureInfo.InvariantCulture, "The key file '{0}' does not exist.", file), file);
+                throw new HydraException(HydraErrors.SshKeyFileNotFound, string.Format(CultureInfo.InvariantCulture, "The key file '{0}' does not exist.", file), file);
             }
 
             try
@@ -120,18 +120,18 @@ internal static class SshConnector
             }
             catch (SshPassPhraseNullOrEmptyException)
             {
-                throw new HydraException("SshKeyPassphraseRequired", ErrorCategory.InvalidArgument, string.Format(CultureInfo.InvariantCulture, "The key file '{0}' is encrypted: give its passphrase with {1} (a SecureString).", file, request.Parameter("KeyPassphrase")), file);
+                throw new HydraException(HydraErrors.SshKeyPassphraseRequired, string.Format(CultureInfo.InvariantCulture, "The key file '{0}' is encrypted: give its passphrase with {1} (a SecureString).", file, request.Parameter("KeyPassphrase")), file);
             }
             catch (Exception ex) when (ex is SshException or System.Security.Cryptography.CryptographicException or ArgumentException or InvalidOperationException or NotSupportedException or FormatException && passphrase is not null && IsEncrypted(file))
             {
                 // SSH.NET says so in its own terms ("The random check bytes of the OpenSSH key do
                 // not match", a padding error for PEM); what the user needs to know is this.
-                throw new HydraException("SshKeyPassphraseWrong", ErrorCategory.AuthenticationError, string.Format(CultureInfo.InvariantCulture,
+                throw new HydraException(HydraErrors.SshKeyPassphraseWrong, string.Format(CultureInfo.InvariantCulture,
                     "The passphrase given with {0} does not decrypt the key file '{1}'. Check the passphrase (ssh-keygen -y -f '{1}' asks for it and prints the public key when it is right).", request.Parameter("KeyPassphrase"), file), file, ex);
             }
             catch (Exception ex) when (ex is SshException or System.Security.Cryptography.CryptographicException or ArgumentException or InvalidOperationException or NotSupportedException or FormatException)
             {
-                throw new HydraException("SshKeyFileInvalid", ErrorCategory.InvalidData, string.Format(CultureInfo.InvariantCulture,
+                throw new HydraException(HydraErrors.SshKeyFileInvalid, string.Format(CultureInfo.InvariantCulture,
                     "The key file '{0}' could not be read: {1} Check the passphrase, and that it is an OpenSSH or PEM private key (not the .pub file).", file, ex.Message), file, ex);
             }
         }
@@ -171,12 +171,12 @@ internal static class SshConnector
         {
             return socket.SocketErrorCode switch
             {
-                SocketError.ConnectionRefused => new HydraException("SshConnectionRefused", ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture,
+                SocketError.ConnectionRefused => new HydraException(HydraErrors.SshConnectionRefused, string.Format(CultureInfo.InvariantCulture,
                     "Nothing accepts SSH connections on {0} port {1} (connection refused). Check the port and that sshd runs there.", request.HostName, request.Port), where, ex),
-                SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData => new HydraException("SshHostNotFound", ErrorCategory.ObjectNotFound, string.Format(CultureInfo.InvariantCulture,
+                SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData => new HydraException(HydraErrors.SshHostNotFound, string.Format(CultureInfo.InvariantCulture,
                     "The SSH host name '{0}' could not be resolved. Check the spelling and DNS.", request.HostName), where, ex),
                 SocketError.TimedOut => Timeout(request, ex),
-                _ => new HydraException("SshHostUnreachable", ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture,
+                _ => new HydraException(HydraErrors.SshHostUnreachable, string.Format(CultureInfo.InvariantCulture,
                     "The SSH host {0} port {1} cannot be reached: {2}. Check the network path and firewall.", request.HostName, request.Port, socket.SocketErrorCode), where, ex),
             };
         }
@@ -184,16 +184,16 @@ internal static class SshConnector
         return ex switch
         {
             HydraException hydra => hydra,
-            SshAuthenticationException => new HydraException("SshAuthenticationFailed", ErrorCategory.AuthenticationError, string.Format(CultureInfo.InvariantCulture,
+            SshAuthenticationException => new HydraException(HydraErrors.SshAuthenticationFailed, string.Format(CultureInfo.InvariantCulture,
                 "SSH authentication as '{0}' on {1} failed: the server refused the password or key. Check {2} / {3} and that the user may log in there.", request.UserName, request.HostName, request.Parameter("Credential"), request.Parameter("KeyFile")), where, ex),
             SshOperationTimeoutException or TimeoutException => Timeout(request, ex),
-            _ => new HydraException("SshConnectionFailed", ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture,
+            _ => new HydraException(HydraErrors.SshConnectionFailed, string.Format(CultureInfo.InvariantCulture,
                 "The SSH connection to {0} failed: {1}", where, ex.Message), where, ex),
         };
     }
 
     private static HydraException Timeout(SshSessionRequest request, Exception ex) =>
-        new("SshTimeout", ErrorCategory.OperationTimeout, string.Format(CultureInfo.InvariantCulture,
+        new(HydraErrors.SshTimeout, string.Format(CultureInfo.InvariantCulture,
             "The SSH server {0} port {1} did not answer within {2} s. Check the host and port, or raise {3}.", request.HostName, request.Port, request.ConnectTimeoutSeconds, request.Parameter("ConnectTimeout")), request.Display, ex);
 
     /// <summary>True when the key file cannot be read without a passphrase: it is encrypted.</summary>
@@ -225,7 +225,7 @@ internal static class SshConnector
             return;
         }
 
-        throw new HydraException("SshHostKeyFingerprintInvalid", ErrorCategory.InvalidArgument, string.Format(CultureInfo.InvariantCulture,
+        throw new HydraException(HydraErrors.SshHostKeyFingerprintInvalid, string.Format(CultureInfo.InvariantCulture,
             "{0} '{1}' is not a host key fingerprint. Give it as ssh prints it: 'SHA256:' and 43 base64 characters (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on the server shows it). MD5 fingerprints are not accepted.",
             request.Parameter("HostKeyFingerprint"), pin), pin);
     }

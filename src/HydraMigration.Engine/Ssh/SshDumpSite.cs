@@ -94,7 +94,7 @@ IFS= read -r hg_secret || { rm -rf -- ""$hg_d""; exit 70; }
     {
         if (source.HostName.StartsWith("/", StringComparison.Ordinal))
         {
-            throw new HydraException("SshSourceNeedsTcp", System.Management.Automation.ErrorCategory.InvalidArgument, string.Format(CultureInfo.InvariantCulture,
+            throw new HydraException(HydraErrors.SshSourceNeedsTcp, string.Format(CultureInfo.InvariantCulture,
                 "With -SshSession the source must be a TCP host and port as the SSH host sees it (for example localhost:{0}), not the socket folder '{1}': the manifest's queries reach it through a port forward.", source.Port, source.HostName), source);
         }
 
@@ -150,7 +150,7 @@ IFS= read -r hg_secret || { rm -rf -- ""$hg_d""; exit 70; }
         cancellationToken.ThrowIfCancellationRequested();
         if (result.ExitStatus is FolderFailed or PassfileFailed)
         {
-            throw new HydraException("RemoteTempFolderFailed", System.Management.Automation.ErrorCategory.WriteError, string.Format(CultureInfo.InvariantCulture,
+            throw new HydraException(HydraErrors.RemoteTempFolderFailed, string.Format(CultureInfo.InvariantCulture,
                 "Could not create a private temporary folder on the SSH host {0} (exit {1}): {2} Check that its temp folder (TMPDIR, or /tmp) exists and is writable.", Session, result.ExitStatus, result.Error.Trim()), Session);
         }
 
@@ -173,7 +173,7 @@ IFS= read -r hg_secret || { rm -rf -- ""$hg_d""; exit 70; }
         {
             Name = f.RelativePath,
             SizeBytes = f.Size,
-            Sha256 = hashes.TryGetValue(f.RelativePath, out var hash) ? hash : throw new HydraException("RemoteHashFailed", System.Management.Automation.ErrorCategory.ReadError, "The SSH host printed no SHA-256 for '" + f.RelativePath + "'.", path),
+            Sha256 = hashes.TryGetValue(f.RelativePath, out var hash) ? hash : throw new HydraException(HydraErrors.RemoteHashFailed, "The SSH host printed no SHA-256 for '" + f.RelativePath + "'.", path),
         }).ToList();
         return new ManifestArchive { SizeBytes = files.Sum(f => f.SizeBytes), Sha256 = ArchiveHasher.FolderHash(files), Files = files };
     }

@@ -1,10 +1,12 @@
 using System;
 using System.Globalization;
+using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 using HydraMigration.Ssh;
 using HydraMigration.Transfer;
 using Renci.SshNet;
+using Renci.SshNet.Common;
 
 namespace HydraMigration;
 
@@ -25,6 +27,9 @@ internal sealed class SshSessionConnection : ISshSessionLink, ISshHost
     private SshHostKey? _hostKey;
     private int _uses;
     private volatile bool _closed;
+
+    // Set by the client's ErrorOccurred when its reader saw the link end (reset on each connect).
+    private volatile bool _linkLost;
 
     private SshSessionConnection(SshSessionRequest request, bool opensPerCall)
     {
@@ -120,7 +125,7 @@ internal sealed class SshSessionConnection : ISshSessionLink, ISshHost
             {
                 // Its other users hold the dropped connection; they fail and let go, then the
                 // next call connects afresh.
-                throw new HydraException("SshSessionClosed", System.Management.Automation.ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture,
+                throw new HydraException(HydraErrors.SshSessionClosed, string.Format(CultureInfo.InvariantCulture,
                     "The SSH connection to {0} dropped during this call. Run the command again: it logs in anew.", this), Session);
             }
 
@@ -178,8 +183,9 @@ internal sealed class SshSessionConnection : ISshSessionLink, ISshHost
 
     internal void EnsureConnected()
     {
-        // SSH.NET answers IsConnected by polling the socket; ask twice before declaring it gone.
-        if (!IsConnected && (_closed || !WaitConnected()))
+        // SSH.NET answers IsConnected from the socket's state, without traffic; before declaring a
+        // kept session gone, make it answer for certain (AnswersKeepAlive), without waiting.
+        if (!IsConnected && (_closed || !AnswersKeepAlive()))
         {
             throw NotConnected();
         }
@@ -202,6 +208,8 @@ internal sealed class SshSessionConnection : ISshSessionLink, ISshHost
     {
         _client = client;
         _hostKey = hostKey;
+        _linkLost = false;
+        client.ErrorOccurred += (_, e) => _linkLost |= e.Exception is SshConnectionException or SocketException;
         _forwards = new PortForwards(client);
         ServerVersion = client.ConnectionInfo.ServerVersion ?? "";
     }
@@ -237,20 +245,42 @@ internal sealed class SshSessionConnection : ISshSessionLink, ISshHost
         _client = null;
     }
 
-    private HydraException NotConnected() => new("SshSessionClosed", System.Management.Automation.ErrorCategory.ConnectionError, OpensPerCall
+    private HydraException NotConnected() => new(HydraErrors.SshSessionClosed, OpensPerCall
         ? string.Format(CultureInfo.InvariantCulture, "The SSH session {0} was closed. Give the -Ssh* parameters again, or open one with New-HydraSshSession.", this)
         : string.Format(CultureInfo.InvariantCulture, "The SSH session {0} (Id {1}) is no longer connected. Open a new one with New-HydraSshSession.", this, Id), Session);
 
-    private bool WaitConnected()
+    /// <summary>
+    /// Sends the server a keep-alive (an SSH ignore message): on a link that is gone the write
+    /// fails and SSH.NET marks the session disconnected, and a link its reader saw end has
+    /// already raised ErrorOccurred (recorded in <see cref="_linkLost"/>). Either way the answer
+    /// is known now, with no sleep and no second guess.
+    /// </summary>
+    private bool AnswersKeepAlive()
     {
-        System.Threading.Thread.Sleep(200);
-        return IsConnected;
+        if (_client is not { } client || _linkLost)
+        {
+            return false;
+        }
+
+        try
+        {
+            // Obsolete only as a nudge towards KeepAliveInterval (periodic); one probe on demand is what this needs.
+#pragma warning disable CS0618
+            client.SendKeepAlive();
+#pragma warning restore CS0618
+        }
+        catch (Exception ex) when (ex is SshException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            return false;
+        }
+
+        return !_linkLost && client.IsConnected;
     }
 
     private HydraException? SamePinnedKey(SshHostKey offered) =>
         offered.Fingerprint == _hostKey?.Fingerprint
             ? null
-            : new HydraException("SshHostKeyChanged", System.Management.Automation.ErrorCategory.SecurityError, string.Format(CultureInfo.InvariantCulture,
+            : new HydraException(HydraErrors.SshHostKeyChanged, string.Format(CultureInfo.InvariantCulture,
                 "WARNING: the host key of '{0}' changed since this session first connected: it was {1}, now the server offers {2}. The connection was refused.", _request.Display, _hostKey?.Fingerprint, offered.Fingerprint), Session);
 
     /// <summary>A per-call session's hold on its connection.</summary>

@@ -68,9 +68,7 @@ internal static class PgToolLocator
         var onHost = where is null ? string.Empty : " on " + where;
         if (found.Count > 0)
         {
-            throw new HydraException(
-                "PgToolTooOld",
-                ErrorCategory.NotInstalled,
+            throw new HydraException(HydraErrors.PgToolTooOld,
                 string.Format(
                     CultureInfo.InvariantCulture,
                     "The server runs PostgreSQL {0}, so {1} {0} or newer is needed{4}, but only {2} was found. Install the PostgreSQL {0}+ client tools{4}, or point -PgBinPath (or ${3}) at their bin folder.",
@@ -82,9 +80,7 @@ internal static class PgToolLocator
                 explicitFolder ?? toolName);
         }
 
-        throw new HydraException(
-            "PgToolNotFound",
-            ErrorCategory.NotInstalled,
+        throw new HydraException(HydraErrors.PgToolNotFound,
             string.Format(
                 CultureInfo.InvariantCulture,
                 "{0} was not found{4} (PostgreSQL {1} or newer is needed for this server). Looked in: {2}. Install the PostgreSQL client tools{4}, or point -PgBinPath (or ${3}) at their bin folder.",

@@ -28,7 +28,7 @@ internal sealed class PrivateTempDirectory : IDisposable
         Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), Prefix + CurrentProcessId.ToString(CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N"));
         if (!FilePermissions.TryCreateOwnerOnlyDirectory(Path, out var error))
         {
-            throw new HydraException("TempDirectoryFailed", ErrorCategory.WriteError, string.Format(CultureInfo.InvariantCulture, "Could not create a private temporary folder under {0} (errno {1}). Check that the temp folder exists and is writable.", System.IO.Path.GetTempPath(), error), System.IO.Path.GetTempPath());
+            throw new HydraException(HydraErrors.TempDirectoryFailed, string.Format(CultureInfo.InvariantCulture, "Could not create a private temporary folder under {0} (errno {1}). Check that the temp folder exists and is writable.", System.IO.Path.GetTempPath(), error), System.IO.Path.GetTempPath());
         }
     }
 
@@ -142,7 +142,7 @@ internal sealed class PrivateTempDirectory : IDisposable
         {
             if (!FilePermissions.OwnerOnly(file, directory: false))
             {
-                throw new HydraException("TempFileFailed", ErrorCategory.WriteError, "Could not restrict a temporary file to its owner.", file);
+                throw new HydraException(HydraErrors.TempFileFailed, "Could not restrict a temporary file to its owner.", file);
             }
 
             using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false));

@@ -118,7 +118,7 @@ internal static class ToolProcess
         cancellationToken.ThrowIfCancellationRequested();
         if (guarded && !System.IO.File.Exists(fileName))
         {
-            throw new HydraException("PgToolStartFailed", System.Management.Automation.ErrorCategory.ObjectNotFound, fileName + " could not be started: it does not exist.", fileName);
+            throw new HydraException(HydraErrors.PgToolStartFailed, fileName + " could not be started: it does not exist.", fileName);
         }
 
         try
@@ -127,7 +127,7 @@ internal static class ToolProcess
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
-            throw new HydraException("PgToolStartFailed", System.Management.Automation.ErrorCategory.PermissionDenied, fileName + " could not be started: " + ex.Message, fileName, ex);
+            throw new HydraException(HydraErrors.PgToolStartFailed.As(System.Management.Automation.ErrorCategory.PermissionDenied), fileName + " could not be started: " + ex.Message, fileName, ex);
         }
 
         if (!guarded)

@@ -37,7 +37,7 @@ internal static class RemoteHasher
         }
         catch (Exception ex) when (ex is SshException or System.Net.Sockets.SocketException or ObjectDisposedException or IOException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
         {
-            throw new HydraException("SshConnectionLost", System.Management.Automation.ErrorCategory.ConnectionError, string.Format(CultureInfo.InvariantCulture,
+            throw new HydraException(HydraErrors.SshConnectionLost, string.Format(CultureInfo.InvariantCulture,
                 "The SSH connection to {0} was lost while hashing '{1}' there ({2}). Nothing copied so far was lost: run the copy again with -Resume to continue.", host, subject, ex.Message.TrimEnd('.')), subject, ex);
         }
     }
@@ -100,7 +100,7 @@ internal static class RemoteHasher
         var result = await Run(host, command, folder, cancellationToken).ConfigureAwait(false);
         if (result.ExitStatus != 0)
         {
-            throw new HydraException("RemoteHashFailed", ErrorCategory.ReadError, $"Could not hash the files of '{folder}' on the SSH host with {tool} (exit status {result.ExitStatus}): {result.Error.Trim()}", folder, toolOutput: result.Error);
+            throw new HydraException(HydraErrors.RemoteHashFailed, $"Could not hash the files of '{folder}' on the SSH host with {tool} (exit status {result.ExitStatus}): {result.Error.Trim()}", folder, toolOutput: result.Error);
         }
 
         foreach (var line in result.Output.Split('\n'))
@@ -146,7 +146,7 @@ internal static class RemoteHasher
         var match = Digest.Match(result.Output);
         if (result.ExitStatus != 0 || !match.Success)
         {
-            throw new HydraException("RemoteHashFailed", ErrorCategory.ReadError, $"Could not hash '{remotePath}' on the SSH host with {tool} (exit status {result.ExitStatus}): {result.Error.Trim()}", remotePath, toolOutput: result.Error);
+            throw new HydraException(HydraErrors.RemoteHashFailed, $"Could not hash '{remotePath}' on the SSH host with {tool} (exit status {result.ExitStatus}): {result.Error.Trim()}", remotePath, toolOutput: result.Error);
         }
 
         return match.Value.ToLowerInvariant();
@@ -176,7 +176,7 @@ internal static class RemoteHasher
         }
         catch (Exception ex) when (ex is SshException or IOException)
         {
-            throw new HydraException("RemoteHashFailed", ErrorCategory.ReadError, $"Could not read '{remotePath}' back from the SSH host to hash it: {ex.Message}", remotePath, ex);
+            throw new HydraException(HydraErrors.RemoteHashFailed, $"Could not read '{remotePath}' back from the SSH host to hash it: {ex.Message}", remotePath, ex);
         }
 
         return SftpFileTransfer.Hex(hash.GetHashAndReset());

@@ -125,7 +125,7 @@ internal sealed class SftpFileTransfer
         using var local = OpenLocalForWriting(localPath, offset);
         if (local.Length < offset)
         {
-            throw new HydraException("TransferResumeMismatch", ErrorCategory.InvalidData, $"The partial file '{localPath}' holds {local.Length} bytes, fewer than the {offset} to resume from.", localPath);
+            throw new HydraException(HydraErrors.TransferResumeMismatch, $"The partial file '{localPath}' holds {local.Length} bytes, fewer than the {offset} to resume from.", localPath);
         }
 
         local.SetLength(offset);
@@ -136,7 +136,7 @@ internal sealed class SftpFileTransfer
             total = (await connections.Clients[0].GetAttributesAsync(remotePath, cancellationToken).ConfigureAwait(false)).Size;
             if (total < offset)
             {
-                throw new HydraException("TransferResumeMismatch", ErrorCategory.InvalidData, $"The remote file '{remotePath}' holds {total} bytes, fewer than the {offset} already copied: it is not the file the partial copy came from.", remotePath);
+                throw new HydraException(HydraErrors.TransferResumeMismatch, $"The remote file '{remotePath}' holds {total} bytes, fewer than the {offset} already copied: it is not the file the partial copy came from.", remotePath);
             }
 
             await connections.OpenStreamsAsync(remotePath, FileAccess.Read, o.StreamsPerConnection, o.NoAnswerTimeout, cancellationToken).ConfigureAwait(false);
@@ -190,7 +190,7 @@ internal sealed class SftpFileTransfer
 
                 if (filled < length)
                 {
-                    throw new HydraException("TransferFailed", ErrorCategory.ReadError, $"The remote file '{remotePath}' ended at {position + filled} bytes while being copied: it changed during the copy.", remotePath);
+                    throw new HydraException(HydraErrors.TransferFailed, $"The remote file '{remotePath}' ended at {position + filled} bytes while being copied: it changed during the copy.", remotePath);
                 }
 
                 await received.Writer.WriteAsync(new Chunk(index, position, buffer, length), stop.Token).ConfigureAwait(false);
@@ -259,7 +259,7 @@ internal sealed class SftpFileTransfer
         var total = local.Length;
         if (total < offset)
         {
-            throw new HydraException("TransferResumeMismatch", ErrorCategory.InvalidData, $"'{localPath}' holds {total} bytes, fewer than the {offset} already copied: it is not the file the partial copy came from.", localPath);
+            throw new HydraException(HydraErrors.TransferResumeMismatch, $"'{localPath}' holds {total} bytes, fewer than the {offset} already copied: it is not the file the partial copy came from.", localPath);
         }
 
         using var connections = await Connect(remotePath, cancellationToken).ConfigureAwait(false);
@@ -301,7 +301,7 @@ internal sealed class SftpFileTransfer
                     var read = await local.ReadAsync(buffer, filled, length - filled, stop.Token).ConfigureAwait(false);
                     if (read == 0)
                     {
-                        throw new HydraException("TransferFailed", ErrorCategory.ReadError, $"'{localPath}' ended at {position + filled} bytes while being copied: it changed during the copy.", localPath);
+                        throw new HydraException(HydraErrors.TransferFailed, $"'{localPath}' ended at {position + filled} bytes while being copied: it changed during the copy.", localPath);
                     }
 
                     filled += read;
@@ -437,7 +437,7 @@ internal sealed class SftpFileTransfer
         }
         catch (Exception ex) when (ex is SshException or SocketException or ObjectDisposedException or IOException)
         {
-            throw new HydraException("SshConnectionFailed", ErrorCategory.ConnectionError, $"Could not open an SFTP connection to {_where} for '{remotePath}': {ex.Message}", remotePath, ex);
+            throw new HydraException(HydraErrors.SshConnectionFailed, $"Could not open an SFTP connection to {_where} for '{remotePath}': {ex.Message}", remotePath, ex);
         }
     }
 
@@ -450,7 +450,7 @@ internal sealed class SftpFileTransfer
         }
         catch (UnauthorizedAccessException ex)
         {
-            throw new HydraException("TransferFailed", ErrorCategory.PermissionDenied, $"The download cannot write '{localPath}' on this computer: permission denied. Choose a -Destination this user may write to, or fix the folder's permissions.", localPath, ex);
+            throw new HydraException(HydraErrors.TransferFailed.As(ErrorCategory.PermissionDenied), $"The download cannot write '{localPath}' on this computer: permission denied. Choose a -Destination this user may write to, or fix the folder's permissions.", localPath, ex);
         }
         catch (IOException ex)
         {
@@ -459,7 +459,7 @@ internal sealed class SftpFileTransfer
     }
 
     private static HydraException LocalWriteFailed(string localPath, long bytesKept, Exception ex) =>
-        new("TransferFailed", ErrorCategory.WriteError, $"Writing '{localPath}' on this computer failed after {bytesKept} bytes: {ex.Message.TrimEnd('.')}. Free some space there (or choose another -Destination) and run the copy again with -Resume: the {bytesKept} bytes already copied are kept and checked.", localPath, ex);
+        new(HydraErrors.TransferFailed.As(ErrorCategory.WriteError), $"Writing '{localPath}' on this computer failed after {bytesKept} bytes: {ex.Message.TrimEnd('.')}. Free some space there (or choose another -Destination) and run the copy again with -Resume: the {bytesKept} bytes already copied are kept and checked.", localPath, ex);
 
     private static async Task PrepareRemoteFileAsync(SftpConnections connections, string remotePath, long offset, CancellationToken cancellationToken)
     {
@@ -470,7 +470,7 @@ internal sealed class SftpFileTransfer
             var length = (await client.GetAttributesAsync(remotePath, cancellationToken).ConfigureAwait(false)).Size;
             if (length < offset)
             {
-                throw new HydraException("TransferResumeMismatch", ErrorCategory.InvalidData, $"The partial remote file '{remotePath}' holds {length} bytes, fewer than the {offset} to resume from.", remotePath);
+                throw new HydraException(HydraErrors.TransferResumeMismatch, $"The partial remote file '{remotePath}' holds {length} bytes, fewer than the {offset} to resume from.", remotePath);
             }
 
             // Bytes past the offset may be holes left by a failed upload: drop them.
@@ -552,12 +552,12 @@ internal sealed class SftpFileTransfer
     {
         if (ex is SftpPathNotFoundException)
         {
-            return new HydraException("TransferFailed", ErrorCategory.ObjectNotFound, $"The {direction} failed: '{remotePath}' (or its folder) does not exist on {_where}.", remotePath, ex);
+            return new HydraException(HydraErrors.TransferFailed.As(ErrorCategory.ObjectNotFound), $"The {direction} failed: '{remotePath}' (or its folder) does not exist on {_where}.", remotePath, ex);
         }
 
         if (ex is SftpPermissionDeniedException)
         {
-            return new HydraException("TransferFailed", ErrorCategory.PermissionDenied, direction == "upload"
+            return new HydraException(HydraErrors.TransferFailed.As(ErrorCategory.PermissionDenied), direction == "upload"
                 ? $"The upload cannot write '{remotePath}' on {_where}: permission denied. Choose a -Destination the SSH user may write to, or fix the folder's permissions there."
                 : $"The download cannot read '{remotePath}' on {_where}: permission denied. Check that the SSH user may read it.", remotePath, ex);
         }
@@ -565,12 +565,12 @@ internal sealed class SftpFileTransfer
         var lost = ex is SshConnectionException or SocketException || connections.AnyDisconnected;
         if (lost && ex is SshException or SocketException or ObjectDisposedException or IOException or InvalidOperationException)
         {
-            return new HydraException("SshConnectionLost", ErrorCategory.ConnectionError, $"The SSH connection to {_where} was lost during the {direction} of '{remotePath}' after {bytesDone} bytes ({ex.Message.TrimEnd('.')}). Run the copy again with -Resume to continue from there.", remotePath, ex);
+            return new HydraException(HydraErrors.SshConnectionLost, $"The SSH connection to {_where} was lost during the {direction} of '{remotePath}' after {bytesDone} bytes ({ex.Message.TrimEnd('.')}). Run the copy again with -Resume to continue from there.", remotePath, ex);
         }
 
         if (ex is SshException or IOException or ObjectDisposedException or InvalidOperationException or SocketException)
         {
-            return new HydraException("TransferFailed", direction == "upload" ? ErrorCategory.WriteError : ErrorCategory.ReadError, $"The {direction} of '{remotePath}' on {_where} failed after {bytesDone} bytes: {ex.Message.TrimEnd('.')}. Run the copy again with -Resume to continue from there.", remotePath, ex);
+            return new HydraException(HydraErrors.TransferFailed.As(direction == "upload" ? ErrorCategory.WriteError : ErrorCategory.ReadError), $"The {direction} of '{remotePath}' on {_where} failed after {bytesDone} bytes: {ex.Message.TrimEnd('.')}. Run the copy again with -Resume to continue from there.", remotePath, ex);
         }
 
         return ex;

@@ -26,7 +26,7 @@ internal sealed class ValidationService
         var manifest = request.Source is null ? request.Manifest : null;
         if (request.Source is null && manifest is null)
         {
-            throw new HydraException("ValidationSourceMissing", ErrorCategory.InvalidArgument, "Nothing to compare the target with: give -Source (a live source), -Manifest (a dump's manifest), or pipe a HydraDump or HydraRestoreResult in.", request.Target);
+            throw new HydraException(HydraErrors.ValidationSourceMissing, "Nothing to compare the target with: give -Source (a live source), -Manifest (a dump's manifest), or pipe a HydraDump or HydraRestoreResult in.", request.Target);
         }
 
         var results = new ValidationResults();
@@ -175,9 +175,7 @@ internal sealed class ValidationService
         var found = manifest.Tables.Count(t => present.Contains((t.Schema, t.Name)));
         if (found * 2 < manifest.Tables.Count)
         {
-            throw new HydraException(
-                "ManifestNotForTarget",
-                ErrorCategory.InvalidData,
+            throw new HydraException(HydraErrors.ManifestNotForTarget,
                 string.Format(CultureInfo.InvariantCulture, "The manifest describes database '{0}' on {1}:{2}, and only {3} of its {4} tables exist in the target {5}: it is not this target's dump, or the restore did not happen. Check -Manifest and the target connection.", manifest.Source.Database, manifest.Source.Host, manifest.Source.Port, found, manifest.Tables.Count, connection.ServerDisplay),
                 connection);
         }

@@ -97,7 +97,7 @@ public sealed class CopyHydraDumpCommand : HydraCmdlet, IDynamicParameters
         }
         catch (Exception ex) when (ex is not PipelineStoppedException and not OperationCanceledException)
         {
-            WriteUnexpectedError(ex, "CopyFailed", Path);
+            WriteUnexpectedError(ex, HydraErrors.CopyFailed, Path);
         }
     }
 

@@ -36,7 +36,7 @@ public sealed class GetHydraDumpContentCommand : HydraCmdlet
         }
         catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException)
         {
-            WriteError(new ErrorRecord(ex, "ArchiveReadFailed", ErrorCategory.ReadError, path));
+            WriteError(HydraErrors.ArchiveReadFailed.ToRecord(ex, path));
         }
     }
 

@@ -32,7 +32,7 @@ public sealed class GetHydraSshSessionCommand : HydraCmdlet
                 var session = sessions.FirstOrDefault(s => s.Id == id);
                 if (session is null)
                 {
-                    WriteHydraError(new HydraException("SshSessionNotFound", ErrorCategory.ObjectNotFound, "There is no SSH session with Id " + id + " in this PowerShell session.", id));
+                    WriteHydraError(new HydraException(HydraErrors.SshSessionNotFound, "There is no SSH session with Id " + id + " in this PowerShell session.", id));
                 }
                 else
                 {

@@ -90,8 +90,8 @@ public abstract class HydraCmdlet : PSCmdlet, IDisposable
     /// A failure the module did not foresee, for this input only: reported with the cmdlet's own
     /// id and the object acted on, instead of tearing down the whole pipeline.
     /// </summary>
-    internal void WriteUnexpectedError(Exception exception, string errorId, object? target) =>
-        WriteError(new ErrorRecord(exception, errorId, ErrorCategory.NotSpecified, target));
+    internal void WriteUnexpectedError(Exception exception, HydraError error, object? target) =>
+        WriteError(error.ToRecord(exception, target));
 
     /// <summary>A failure for this input only: the pipeline goes on with the next.</summary>
     internal void WriteHydraError(HydraException exception) => WriteError(ToErrorRecord(exception));

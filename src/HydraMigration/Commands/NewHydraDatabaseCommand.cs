@@ -43,7 +43,7 @@ public sealed class NewHydraDatabaseCommand : HydraDatabaseOptionsCmdlet
         {
             if (IfNotExists && Force)
             {
-                throw new HydraException("IfNotExistsWithForce", ErrorCategory.InvalidArgument, "-IfNotExists keeps an existing database and -Force replaces it: give at most one.", Name);
+                throw new HydraException(HydraErrors.IfNotExistsWithForce, "-IfNotExists keeps an existing database and -Force replaces it: give at most one.", Name);
             }
 
             var request = DatabaseRequestFor(MaintenanceConnection(), Name);
@@ -77,9 +77,7 @@ public sealed class NewHydraDatabaseCommand : HydraDatabaseOptionsCmdlet
             }
             else
             {
-                throw new HydraException(
-                    "DatabaseAlreadyExists",
-                    ErrorCategory.ResourceExists,
+                throw new HydraException(HydraErrors.DatabaseAlreadyExists,
                     string.Format(CultureInfo.InvariantCulture, "The {0} already exists. Use -IfNotExists to use it as it is, or -Force to drop and recreate it.", target),
                     Name);
             }

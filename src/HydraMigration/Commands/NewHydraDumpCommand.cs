@@ -149,7 +149,7 @@ public sealed class NewHydraDumpCommand : HydraServerCmdlet, IDynamicParameters
         }
         catch (Exception ex) when (ex is not PipelineStoppedException and not OperationCanceledException)
         {
-            WriteUnexpectedError(ex, "DumpFailed", Path);
+            WriteUnexpectedError(ex, HydraErrors.DumpFailed, Path);
         }
     }
 }

@@ -39,7 +39,7 @@ public sealed class RemoveHydraSshSessionCommand : HydraCmdlet
 
     private HydraSshSession? NotFound(int id)
     {
-        WriteHydraError(new HydraException("SshSessionNotFound", ErrorCategory.ObjectNotFound, "There is no SSH session with Id " + id + " in this PowerShell session.", id));
+        WriteHydraError(new HydraException(HydraErrors.SshSessionNotFound, "There is no SSH session with Id " + id + " in this PowerShell session.", id));
         return null;
     }
 }

@@ -124,7 +124,7 @@ public sealed class RestoreHydraDumpCommand : HydraDatabaseOptionsCmdlet
         {
             if (SshSession is not null)
             {
-                throw new HydraException("DumpIsRemote", ErrorCategory.InvalidOperation, string.Format(System.Globalization.CultureInfo.InvariantCulture,
+                throw new HydraException(HydraErrors.DumpIsRemote, string.Format(System.Globalization.CultureInfo.InvariantCulture,
                     "The dump '{0}' is on the SSH host {1}; pg_restore reads local archives. Copy it here first: $dump | Copy-HydraDump -Destination ./ | Restore-HydraDump ...", Path, SshSession), Path);
             }
 
@@ -151,7 +151,7 @@ public sealed class RestoreHydraDumpCommand : HydraDatabaseOptionsCmdlet
         }
         catch (Exception ex) when (ex is not PipelineStoppedException and not OperationCanceledException)
         {
-            WriteUnexpectedError(ex, "RestoreFailed", Path);
+            WriteUnexpectedError(ex, HydraErrors.RestoreFailed, Path);
         }
     }
 
@@ -170,7 +170,7 @@ public sealed class RestoreHydraDumpCommand : HydraDatabaseOptionsCmdlet
             }
             catch (Exception ex) when (ex is not PipelineStoppedException and not OperationCanceledException)
             {
-                WriteUnexpectedError(ex, "RestoreFailed", selection.Key);
+                WriteUnexpectedError(ex, HydraErrors.RestoreFailed, selection.Key);
             }
         }
     }
@@ -245,7 +245,8 @@ public sealed class RestoreHydraDumpCommand : HydraDatabaseOptionsCmdlet
     {
         foreach (var issue in result.Errors)
         {
-            WriteError(new ErrorRecord(new HydraException(issue.ErrorId, CategoryOf(issue.ErrorId), "pg_restore: " + issue + (issue.Command is null ? string.Empty : " (" + issue.Command + ")")), issue.ErrorId, CategoryOf(issue.ErrorId), issue));
+            var error = HydraErrors.ById(issue.ErrorId);
+            WriteError(new ErrorRecord(new HydraException(error, "pg_restore: " + issue + (issue.Command is null ? string.Empty : " (" + issue.Command + ")")), error.Id, error.Category, issue));
         }
 
         foreach (var issue in result.Warnings)
@@ -253,13 +254,4 @@ public sealed class RestoreHydraDumpCommand : HydraDatabaseOptionsCmdlet
             WriteWarning("pg_restore (harmless): " + issue);
         }
     }
-
-    private static ErrorCategory CategoryOf(string errorId) => errorId switch
-    {
-        "PgRestoreRoleMissing" or "PgRestoreCollationMissing" or "PgRestoreAccessMethodMissing" => ErrorCategory.ObjectNotFound,
-        "PgRestoreMissingExtension" => ErrorCategory.NotInstalled,
-        "PgRestorePermissionDenied" => ErrorCategory.PermissionDenied,
-        "PgRestoreObjectExists" or "PgRestoreDuplicateKey" => ErrorCategory.ResourceExists,
-        _ => ErrorCategory.InvalidResult,
-    };
 }

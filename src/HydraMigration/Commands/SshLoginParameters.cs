@@ -68,7 +68,7 @@ public sealed class SshLoginParameters
         var given = Names.FirstOrDefault(cmdlet.MyInvocation.BoundParameters.ContainsKey);
         if (!hostNamed && given is not null)
         {
-            throw new HydraException("SshHostNameMissing", ErrorCategory.InvalidArgument, string.Format(CultureInfo.InvariantCulture,
+            throw new HydraException(HydraErrors.SshHostNameMissing, string.Format(CultureInfo.InvariantCulture,
                 "-{0} says how to log in to an SSH host for this call, but no host was named: add {1}.", given, hostParameters), given);
         }
     }
@@ -92,7 +92,7 @@ public sealed class SshLoginParameters
     {
         if (session is not null && hostName is not null)
         {
-            throw new HydraException("SshSessionConflict", ErrorCategory.InvalidArgument, string.Format(CultureInfo.InvariantCulture,
+            throw new HydraException(HydraErrors.SshSessionConflict, string.Format(CultureInfo.InvariantCulture,
                 "Give either -{0} (an open session) or -{1} with the -Ssh* login parameters (a session for this call), not both.", sessionParameter, hostParameter), hostName);
         }
     }

@@ -117,7 +117,7 @@ public sealed class TestHydraMigrationCommand : HydraServerCmdlet
         }
         catch (Exception ex) when (ex is not PipelineStoppedException and not OperationCanceledException)
         {
-            WriteUnexpectedError(ex, "ValidationFailed", target);
+            WriteUnexpectedError(ex, HydraErrors.ValidationFailed, target);
         }
     }
 

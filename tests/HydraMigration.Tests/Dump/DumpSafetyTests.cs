@@ -18,6 +18,10 @@ public sealed class DumpSafetyTests : IDisposable
 
     public void Dispose() => _ps.Dispose();
 
+    // The module runs in this process, so its private temp folders are hydra-<this pid>-<guid>;
+    // other processes on a shared machine (benchmarks, a second test run) make their own.
+    private static readonly string OwnTempFolders = "hydra-" + Environment.ProcessId + "-*";
+
     [Fact]
     public void CtrlCMidDumpKillsPgDumpAndLeavesNothing()
     {
@@ -45,7 +49,7 @@ public sealed class DumpSafetyTests : IDisposable
         _pg.Source.Execute("postgres", $"DROP ROLE IF EXISTS dump_user; CREATE ROLE dump_user LOGIN PASSWORD '{password}' IN ROLE pg_read_all_data;");
         Credentials.Connect(_ps, "src", _pg.Source, _pg.Big, user: "dump_user", password: password);
         var folder = _pg.NewFolder("secret");
-        var tempBefore = Directory.GetDirectories(Path.GetTempPath(), "hydra-*").ToHashSet();
+        var tempBefore = Directory.GetDirectories(Path.GetTempPath(), OwnTempFolders).ToHashSet();
 
         using var running = _ps.Start("New-HydraDump -Connection $src -Path $args[0] -Verbose", Path.Combine(folder, "big.dump"));
         var sawPgDump = false;
@@ -79,7 +83,7 @@ public sealed class DumpSafetyTests : IDisposable
         }
 
         // The private passfile folder is gone too.
-        var leftOver = Directory.GetDirectories(Path.GetTempPath(), "hydra-*").Where(d => !tempBefore.Contains(d)).ToList();
+        var leftOver = Directory.GetDirectories(Path.GetTempPath(), OwnTempFolders).Where(d => !tempBefore.Contains(d)).ToList();
         Assert.True(leftOver.Count == 0, "left behind: " + string.Join(", ", leftOver));
     }
 
