@@ -27,14 +27,7 @@ internal static class MigrationBenchmark
         try
         {
             var env = cluster.Environment("bench");
-            cluster.Execute("postgres", "CREATE DATABASE bench");
-            Console.WriteLine($"pgbench -i -s {scale} ...");
-            ExternalCommand.Run(Path.Combine(PostgresCluster.BinFolder, "pgbench"), new[] { "-i", "-q", "-s", scale.ToString(CultureInfo.InvariantCulture), "bench" }, env, timeoutSeconds: 3600);
-            cluster.Execute("bench", @"CREATE EXTENSION columnar;
-                CREATE TABLE history_columnar USING columnar AS SELECT aid, bid, abalance, filler FROM pgbench_accounts WHERE aid % 10 = 0;
-                SELECT columnar.alter_columnar_table_set('history_columnar', chunk_group_row_limit => 5000, stripe_row_limit => 50000, compression => 'lz4', compression_level => 5);
-                ALTER DATABASE bench SET default_table_access_method = 'columnar';");
-            Console.WriteLine($"  {cluster.Psql("bench", "SELECT pg_size_pretty(pg_database_size('bench'))")}");
+            BenchDatabase.Create(cluster, "bench", scale);
             var output = Path.Combine(root, "out");
             Directory.CreateDirectory(output);
             using var ps = new PowerShellSession();

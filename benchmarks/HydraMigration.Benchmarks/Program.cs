@@ -15,6 +15,7 @@ using HydraMigration.Tests.Harness;
 //   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- copy    [MiB] [rounds]   (CopyBenchmark.cs)
 //   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- validate [tables] [rounds]
 //   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- migrate [scale] [rounds]  (MigrationBenchmark.cs)
+//   dotnet run -c Release --project benchmarks/HydraMigration.Benchmarks -- direct  [scale] [rounds]  (DirectCopyBenchmark.cs)
 //
 // dump:    New-HydraDump (manifest, snapshot row counts, SHA-256) vs bare pg_dump -Fc, plus
 //          New-HydraDump -SkipRowCount to isolate what the counts cost.
@@ -25,6 +26,8 @@ using HydraMigration.Tests.Harness;
 // validate: Test-HydraMigration -Source -Check RowCount (exact counts on both servers at once) vs
 //          counting every table one after another through one psql session, source then target.
 //          See ValidationBenchmark.cs.
+// direct:  Copy-HydraDatabase -Jobs 2 -IndexJobs 2 -CreateDatabase vs pgcopydb clone and the seed's
+//          pg_dump -Fc + createdb + pg_restore -j 2, server to server. See DirectCopyBenchmark.cs.
 //
 // Defaults: pgbench scale 60 (~1 GB) and 9 rounds. As root, the cluster runs as postgres. The
 // bench database also gets a columnar table with non-default options and a database setting,
@@ -52,10 +55,15 @@ if (mode == "validate")
 
 var manyTables = mode == "dump-tables";
 var scale = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : manyTables ? 5000 : 60;
+if (mode == "direct")
+{
+    return DirectCopyBenchmark.Run(scale, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5);
+}
+
 var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 9;
 if (mode is not ("dump" or "restore" or "dump-tables"))
 {
-    Console.Error.WriteLine("usage: -- dump|restore [scale] [rounds]   or   -- dump-tables|validate [tables] [rounds]");
+    Console.Error.WriteLine("usage: -- dump|restore|direct|migrate [scale] [rounds]   or   -- dump-tables|validate [tables] [rounds]");
     return 2;
 }
 
@@ -67,27 +75,14 @@ AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.Dispose(); // also on S
 try
 {
     var env = cluster.Environment("bench");
-    cluster.Execute("postgres", "CREATE DATABASE bench");
-    var init = Stopwatch.StartNew();
     if (manyTables)
     {
-        Console.WriteLine($"{scale} tables of 20 rows, a view on every tenth ...");
-        // pg_dump locks every table in one transaction: the default lock table (64 per connection) is too small.
-        cluster.Execute("postgres", "ALTER SYSTEM SET max_locks_per_transaction = 1024");
-        ExternalCommand.RunAsPostgres(Path.Combine(PostgresCluster.BinFolder, "pg_ctl"), new[] { "-D", cluster.DataFolder, "-l", Path.Combine(cluster.Folder, "server.log"), "-w", "-t", "60", "restart" }); // -l: the server must not hold our output pipe
-        cluster.Execute("bench", ManyTables(scale));
+        BenchDatabase.CreateManyTables(cluster, "bench", scale, ManyTables(scale));
     }
     else
     {
-        Console.WriteLine($"pgbench -i -s {scale} ...");
-        ExternalCommand.Run(Path.Combine(PostgresCluster.BinFolder, "pgbench"), new[] { "-i", "-q", "-s", scale.ToString(CultureInfo.InvariantCulture), "bench" }, env, timeoutSeconds: 3600);
+        BenchDatabase.Create(cluster, "bench", scale);
     }
-
-    cluster.Execute("bench", (manyTables ? "CREATE TABLE pgbench_accounts (aid int, bid int, abalance int, filler text); INSERT INTO pgbench_accounts SELECT g, 1, 0, '' FROM generate_series(1, 1000) g;" : string.Empty) + @"CREATE EXTENSION columnar;
-        CREATE TABLE history_columnar USING columnar AS SELECT aid, bid, abalance, filler FROM pgbench_accounts WHERE aid % 10 = 0;
-        SELECT columnar.alter_columnar_table_set('history_columnar', chunk_group_row_limit => 5000, stripe_row_limit => 50000, compression => 'lz4', compression_level => 5);
-        ALTER DATABASE bench SET default_table_access_method = 'columnar';");
-    Console.WriteLine($"  {cluster.Psql("bench", "SELECT pg_size_pretty(pg_database_size('bench'))")} in {init.Elapsed.TotalSeconds:0} s");
 
     var output = Path.Combine(root, "out");
     Directory.CreateDirectory(output);
@@ -194,9 +189,9 @@ static List<(string Name, Func<double> Run)> RestoreContenders(PowerShellSession
         var db = "ours_" + ++counter;
         Credentials.Connect(ps, "dst", cluster, db);
         var seconds = Timed(ps, "Restore-HydraDump -Path $args[0] -Connection $dst -CreateDatabase -Jobs 2", archive);
-        if (cluster.Psql(db, "SELECT compression FROM columnar.options WHERE regclass = 'history_columnar'::regclass") != "lz4")
+        if (!BenchDatabase.OptionsCarried(cluster, db) || !BenchDatabase.SettingCarried(cluster, db))
         {
-            throw new InvalidOperationException("the columnar options were not carried over");
+            throw new InvalidOperationException("the columnar options or the database setting were not carried over");
         }
 
         cluster.Execute("postgres", "DROP DATABASE " + db);

@@ -80,6 +80,22 @@ internal sealed class CopyRowCounter
 
                     break;
                 default:
+                    if (_wordFilled == 0 && end - i >= _wordLength)
+                    {
+                        // The whole word is in this chunk (all but at a chunk's edge): take it at once.
+                        _word[0] = buffer[i];
+                        _word[1] = buffer[i + 1];
+                        if (_wordLength == 4)
+                        {
+                            _word[2] = buffer[i + 2];
+                            _word[3] = buffer[i + 3];
+                        }
+
+                        i += _wordLength;
+                        WordRead();
+                        break;
+                    }
+
                     _word[_wordFilled++] = buffer[i++];
                     if (_wordFilled == _wordLength)
                     {
