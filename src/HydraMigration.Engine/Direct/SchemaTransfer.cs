@@ -61,10 +61,24 @@ internal sealed class SchemaTransfer
         var pgRestore = PgToolLocator.Find("pg_restore", Math.Max(plan.Target.ServerVersionNum / 10000, PgVersion.Major(plan.Toc.PgDumpVersion)), request.PgBinPath);
         using var privateFolder = new PrivateTempDirectory(_reporter);
         var environment = LibpqEnvironment.For(request.Target, privateFolder);
+        var options = new List<string>();
         if (request.NoTableAccessMethod)
         {
             // Hydra images default default_table_access_method to columnar: "the target's default" must mean heap.
-            environment["PGOPTIONS"] = "-c default_table_access_method=heap";
+            options.Add("-c default_table_access_method=heap");
+        }
+
+        if (section == "post-data")
+        {
+            // Index builds sort in memory rather than in temporary files: a session setting of
+            // these connections only, as pgcopydb does (it takes 1 GB); half that keeps
+            // -IndexJobs builds at once within what a modest server can spare.
+            options.Add("-c maintenance_work_mem=512MB");
+        }
+
+        if (options.Count > 0)
+        {
+            environment["PGOPTIONS"] = string.Join(" ", options);
         }
 
         var arguments = PgRestoreArguments.Build(request, new[] { section }, jobs, null);
