@@ -154,7 +154,6 @@ internal static class HydraErrors
     public static readonly HydraError ValidationSourceMissing = new(nameof(ValidationSourceMissing), ErrorCategory.InvalidArgument);
 
     // Invoke-HydraMigration: its plan, journal and steps.
-    public static readonly HydraError DirectCopyUnavailable = new(nameof(DirectCopyUnavailable), ErrorCategory.NotInstalled);
     public static readonly HydraError DiskSpaceInsufficient = new(nameof(DiskSpaceInsufficient), ErrorCategory.ResourceUnavailable);
     public static readonly HydraError MigrationFailed = new(nameof(MigrationFailed), ErrorCategory.InvalidResult);
     public static readonly HydraError MigrationInputsChanged = new(nameof(MigrationInputsChanged), ErrorCategory.InvalidOperation);

@@ -1,9 +1,6 @@
 using System.IO;
-using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using HydraMigration.Connections;
-using HydraMigration.Database;
 using HydraMigration.Direct;
 using HydraMigration.Infrastructure;
 
@@ -32,27 +29,14 @@ internal sealed class DirectCopyStep : IDirectCopyStep
             ManifestPath = ManifestPathIn(request.WorkFolder),
         };
 
-        var database = createDatabase ? new DatabaseRequest(HydraConnectionFactory.WithDatabase(request.Target, "postgres"), request.Target.Database) : null;
-        var existing = database is null ? null : await DatabaseService.FindAsync(database, cancellationToken).ConfigureAwait(false);
-
-        // A database a failed attempt left unfinished is replaced, as Copy-HydraDatabase does.
-        var leftover = existing is not null && UnfinishedRestoreMark.Is(existing.Comment) ? existing : null;
-        var missing = database is not null && (existing is null || leftover is not null);
-
-        var service = new DirectCopyService(reporter);
-        using var plan = await service.PrepareAsync(copy, missing ? database!.Encoding : null, cancellationToken).ConfigureAwait(false);
-        foreach (var warning in plan.Restore.Warnings)
-        {
-            reporter.Warning(warning);
-        }
-
-        if (plan.Restore.Problems.FirstOrDefault() is { } problem)
+        using var operation = await DirectCopyOperation.PlanAsync(copy, createDatabase, keepFailed: false, reporter, cancellationToken).ConfigureAwait(false);
+        if (operation.Problems.Count > 0)
         {
             // The plan ran this preflight already; the target changed since, and nothing is written.
-            throw problem;
+            throw operation.Problems[0];
         }
 
-        var result = await service.ExecuteAsync(plan, missing ? database : null, leftover, keepFailed: false, cancellationToken).ConfigureAwait(false);
-        return new DirectCopyOutcome(result, plan.Restore);
+        var result = await operation.ExecuteAsync(reporter, cancellationToken).ConfigureAwait(false);
+        return new DirectCopyOutcome(result, operation.Restore);
     }
 }

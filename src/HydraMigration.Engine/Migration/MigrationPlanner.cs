@@ -36,13 +36,8 @@ internal sealed class MigrationPlanner
     private static readonly char[] Blanks = { ' ', '\t', '\n' };
 
     private readonly IOperationReporter _reporter;
-    private readonly IDirectCopyStep? _direct;
 
-    public MigrationPlanner(IOperationReporter reporter, IDirectCopyStep? direct = null)
-    {
-        _reporter = reporter;
-        _direct = direct;
-    }
+    public MigrationPlanner(IOperationReporter reporter) => _reporter = reporter;
 
     public async Task<MigrationPlanning> PlanAsync(MigrationRequest request, MigrationJournal? journal, CancellationToken cancellationToken)
     {
@@ -60,11 +55,6 @@ internal sealed class MigrationPlanner
         else
         {
             await CheckSourceAsync(request, request.SshSession is null ? request.Source : HydraConnectionFactory.Through(request.Source, request.SshSession), facts, checks, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (request.Shape == HydraMigrationShape.Direct && _direct is null)
-        {
-            checks.Add(new HydraMigrationCheck("Direct", false, "The direct shape needs Copy-HydraDatabase's engine, which this build of the module does not have: migrate through an archive (drop -Direct).", HydraErrors.DirectCopyUnavailable.Id));
         }
 
         _reporter.Progress(new OperationProgress("Planning: the target", -1));

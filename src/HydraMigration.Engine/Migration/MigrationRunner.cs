@@ -30,9 +30,9 @@ namespace HydraMigration.Migration;
 internal sealed class MigrationRunner
 {
     private readonly IOperationReporter _reporter;
-    private readonly IDirectCopyStep? _direct;
+    private readonly IDirectCopyStep _direct;
 
-    public MigrationRunner(IOperationReporter reporter, IDirectCopyStep? direct = null)
+    public MigrationRunner(IOperationReporter reporter, IDirectCopyStep direct)
     {
         _reporter = reporter;
         _direct = direct;
@@ -413,12 +413,11 @@ internal sealed class MigrationRunner
             return;
         }
 
-        var direct = _direct ?? throw new HydraException(HydraErrors.DirectCopyUnavailable, "The direct shape needs Copy-HydraDatabase's engine, which this build of the module does not have: migrate through an archive (drop -Direct).", run.Request.Source.ServerDisplay);
         var create = run.Planning.Facts.WillCreateDatabase;
         run.Journal.Step("Create").Status = create ? HydraMigrationStepStatus.Succeeded : HydraMigrationStepStatus.Skipped;
         await run.StepAsync("Direct", async reporter =>
         {
-            var outcome = await direct.RunAsync(run.Request, create, reporter, cancellationToken).ConfigureAwait(false);
+            var outcome = await _direct.RunAsync(run.Request, create, reporter, cancellationToken).ConfigureAwait(false);
             var result = outcome.Result;
             RecordCarried(run.Journal, outcome.Plan, result);
             run.Journal.Step("Direct").Detail = string.Format(CultureInfo.InvariantCulture, "{0} entries copied into {1}", result.EntriesRestored, run.Request.Target.ServerDisplay);

@@ -1,8 +1,5 @@
 using System;
-using System.Globalization;
 using System.Management.Automation;
-using HydraMigration.Connections;
-using HydraMigration.Database;
 using HydraMigration.Direct;
 
 namespace HydraMigration.Commands;
@@ -139,23 +136,11 @@ public sealed class CopyHydraDatabaseCommand : HydraCmdlet
             PgBinPath = PgBinPath is null ? null : GetUnresolvedProviderPathFromPSPath(PgBinPath),
         };
 
-        var database = CreateDatabase ? new DatabaseRequest(HydraConnectionFactory.WithDatabase(target, "postgres"), target.Database) : null;
-        var existing = database is null ? null : RunOperation("Copy-HydraDatabase", (_, token) => DatabaseService.FindAsync(database, token));
-
-        // A database an earlier -CreateDatabase left unfinished (its server died) counts as missing: it is replaced.
-        var leftover = existing is not null && UnfinishedRestoreMark.Is(existing.Comment) ? existing : null;
-        var missing = database is not null && (existing is null || leftover is not null);
-
-        using var plan = RunOperation("Copy-HydraDatabase preflight", (reporter, token) => new DirectCopyService(reporter).PrepareAsync(request, missing ? database!.Encoding : null, token));
-        foreach (var warning in plan.Restore.Warnings)
-        {
-            WriteWarning(warning);
-        }
-
-        if (plan.Restore.Problems.Count > 0)
+        using var plan = RunOperation("Copy-HydraDatabase preflight", (reporter, token) => DirectCopyOperation.PlanAsync(request, CreateDatabase, KeepFailedDatabase, reporter, token));
+        if (plan.Problems.Count > 0)
         {
             // Every problem at once, before anything is written.
-            foreach (var problem in plan.Restore.Problems)
+            foreach (var problem in plan.Problems)
             {
                 WriteHydraError(problem);
             }
@@ -163,16 +148,10 @@ public sealed class CopyHydraDatabaseCommand : HydraCmdlet
             return;
         }
 
-        var targetText = string.Format(CultureInfo.InvariantCulture, "database '{0}' on {1}:{2}", target.Database, target.HostName, target.Port);
-        var action = (missing ? "Create database (encoding " + database!.Encoding + ", template " + database.Template + ") and copy " : "Copy ")
-            + Source.ServerDisplay + " into it: " + plan.Describe();
-        if (!ShouldProcess(targetText, action))
+        Execute(plan, "Copy-HydraDatabase " + Source.ServerDisplay + " to " + target.ServerDisplay, result =>
         {
-            return;
-        }
-
-        var result = RunOperation("Copy-HydraDatabase " + Source.ServerDisplay + " to " + target.ServerDisplay, (reporter, token) => new DirectCopyService(reporter).ExecuteAsync(plan, missing ? database : null, leftover, KeepFailedDatabase, token));
-        RestoreHydraDumpCommand.WriteIssues(this, result);
-        WriteObject(result);
+            RestoreHydraDumpCommand.WriteIssues(this, result);
+            WriteObject(result);
+        });
     }
 }

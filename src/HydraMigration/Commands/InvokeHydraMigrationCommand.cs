@@ -174,7 +174,7 @@ public sealed class InvokeHydraMigrationCommand : HydraCmdlet, IDynamicParameter
         {
             var journal = OpenJournal(request);
             journals[request] = journal;
-            return await new MigrationPlanner(reporter, new DirectCopyStep()).PlanAsync(request, journal, token).ConfigureAwait(false);
+            return await new MigrationPlanner(reporter).PlanAsync(request, journal, token).ConfigureAwait(false);
         }, (request, planning, error) =>
         {
             if (error is not null || planning is null)
