@@ -78,6 +78,26 @@ public sealed class ParallelTableLoadTests : IDisposable
         Assert.Equal("0", _pg.Target.Psql(target, "SELECT count(*) FROM public.awkward"));
     }
 
+    [Fact]
+    public void CtrlCDuringASplitLoadStopsEverySliceAndDropsTheDatabase()
+    {
+        var path = Path.Combine(_pg.NewFolder("ctrlcsplit"), "big.dump");
+        Credentials.Connect(_ps, "big", _pg.Source, _pg.Big);
+        Assert.Empty(_ps.Run("New-HydraDump -Connection $big -Path $args[0] -SkipRowCount", path).Errors);
+        var target = _pg.NewDatabaseName("ctrlcsplit");
+        Credentials.Connect(_ps, "dst", _pg.Target, target);
+
+        using var running = _ps.Start("Restore-HydraDump -Path $args[0] -Connection $dst -CreateDatabase -Jobs 2", path);
+        Assert.True(running.WaitUntil(() => _pg.Target.Count("postgres", $"SELECT count(*) FROM pg_stat_activity WHERE datname = '{target}' AND query ILIKE 'COPY%'") >= 2, TimeSpan.FromSeconds(120)), "the slices never started copying");
+        var took = running.Stop();
+        running.Wait();
+        Assert.True(running.WasStopped);
+        Assert.True(took < TimeSpan.FromSeconds(15), "stopping took " + took);
+        Assert.Equal("0", _pg.Target.Psql("postgres", $"SELECT count(*) FROM pg_database WHERE datname = '{target}'")); // created by this call, so dropped
+        Assert.Equal("0", _pg.Target.Psql("postgres", $"SELECT count(*) FROM pg_stat_activity WHERE datname = '{target}'"));
+        Assert.Empty(Leftovers.Processes("pg_restore", path));
+    }
+
     /// <summary>
     /// A heap table whose rows test the split: newlines, tabs, backslashes and a value that is
     /// exactly "\." (all escaped in COPY's text), NULLs, non-ASCII, and a value of 3 MB, longer
