@@ -237,11 +237,7 @@ internal sealed class ParallelTableLoad
                 }
 
                 var read = await stdout.ReadAsync(buffer, end, buffer.Length - end, cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    throw new InvalidDataException(inData ? "pg_restore's output ended inside the rows of " + name + "." : "pg_restore wrote no COPY for " + name + ".");
-                }
-
+                var atEnd = read == 0;
                 end += read;
                 if (!inData)
                 {
@@ -258,15 +254,31 @@ internal sealed class ParallelTableLoad
 
                     if (!inData)
                     {
+                        if (atEnd)
+                        {
+                            throw new InvalidDataException("pg_restore wrote no COPY for " + name + ".");
+                        }
+
                         buffer = Grow(buffer, start, ref end, buffer.Length);
                         start = 0;
                         continue;
                     }
                 }
 
+                // A pipe gives a few KB per read: blocks of half a buffer or more keep the COPYs' messages large.
+                if (!atEnd && end - start < BlockSize / 2)
+                {
+                    continue;
+                }
+
                 var last = LastIndexOf(buffer, (byte)'\n', start, end - start);
                 if (last < 0)
                 {
+                    if (atEnd)
+                    {
+                        throw new InvalidDataException("pg_restore's output ended inside the rows of " + name + ".");
+                    }
+
                     continue; // not one whole row yet
                 }
 
@@ -289,6 +301,11 @@ internal sealed class ParallelTableLoad
                     blocks.TryComplete();
                     await DrainAsync(stdout, buffer, cancellationToken).ConfigureAwait(false);
                     return;
+                }
+
+                if (atEnd)
+                {
+                    throw new InvalidDataException("pg_restore's output ended inside the rows of " + name + ".");
                 }
             }
         }
