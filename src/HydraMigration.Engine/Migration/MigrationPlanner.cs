@@ -98,7 +98,7 @@ internal sealed class MigrationPlanner
             : "use the existing empty database " + Sql.Identifier(request.Target.Database);
         return new List<HydraMigrationPlanStep>
         {
-            new("Dump", string.Format(CultureInfo.InvariantCulture, "pg_dump ({0} format){1} of {2} {3} into {4}, with its manifest", request.Format, request.Format == HydraDumpFormat.Directory ? jobs : string.Empty, request.Source.ServerDisplay, dumpWhere, dumpPath), size, !done("Dump")),
+            new("Dump", string.Format(CultureInfo.InvariantCulture, "pg_dump ({0} format, compression {5}){1} of {2} {3} into {4}, with its manifest", request.Format, request.Format == HydraDumpFormat.Directory ? jobs : string.Empty, request.Source.ServerDisplay, dumpWhere, dumpPath, request.Compression), size, !done("Dump")),
             new("Copy", request.SshSession is null ? "nothing to copy: the archive is written here" : "download " + dumpPath + " to " + Path.Combine(request.LocalPath, request.ArchiveName) + ", verified against the manifest's SHA-256 (resumable)", request.SshSession is null ? null : size, request.SshSession is not null && !done("Copy")),
             new("Create", create, null, facts.WillCreateDatabase && !done("Restore")),
             new("Restore", "verify the archive, run the restore's preflight again, pg_restore" + jobs + " in sections with columnar options and database settings carried over" + (request.CreateMissingRole ? ", creating missing roles" : string.Empty) + (request.NoOwner ? ", without owners" : string.Empty) + (request.NoAcl ? ", without privileges" : string.Empty), size, !done("Restore")),

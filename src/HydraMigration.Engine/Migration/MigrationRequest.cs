@@ -35,6 +35,15 @@ internal sealed class MigrationRequest
 
     public HydraDumpFormat Format { get; set; } = HydraDumpFormat.Custom;
 
+    /// <summary>
+    /// pg_dump's --compress for the archive. By default 1, the fastest gzip level: the archive
+    /// lives only for the migration, and pg_dump -Fc spends most of its time compressing at its
+    /// own default (6), while level 1 makes archives only somewhat larger.
+    /// </summary>
+    public string Compression { get; set; } = DefaultCompression;
+
+    public const string DefaultCompression = "1";
+
     /// <summary>pg_restore jobs (and pg_dump's, for the directory format).</summary>
     public int Jobs { get; set; } = 1;
 

@@ -114,6 +114,7 @@ internal sealed class MigrationRunner
             var dump = await new DumpService(reporter).RunAsync(new DumpRequest(request.Source, path)
             {
                 Format = request.Format,
+                Compression = request.Compression,
                 Jobs = request.Format == HydraDumpFormat.Directory ? request.Jobs : 1,
                 // Only ever over the archive an earlier attempt of this migration made.
                 Force = string.Equals(journal.DumpPath, path, StringComparison.Ordinal),

@@ -64,6 +64,13 @@ internal sealed class PgRestoreProgress
         return null;
     }
 
+    /// <summary>Entry <paramref name="id"/>'s data was loaded outside pg_restore (a split table).</summary>
+    public OperationProgress Completed(int id)
+    {
+        Complete(id);
+        return Report("Restored data of entry " + id.ToString(CultureInfo.InvariantCulture));
+    }
+
     private void Complete(int id)
     {
         if (_done.Add(id) && _sizeById.TryGetValue(id, out var size))

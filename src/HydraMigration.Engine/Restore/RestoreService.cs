@@ -32,6 +32,8 @@ internal sealed class RestoreService
 {
     private static readonly string[] PreDataSection = { "pre-data" };
     private static readonly string[] DataAndPostDataSections = { "data", "post-data" };
+    private static readonly string[] DataSection = { "data" };
+    private static readonly string[] PostDataSection = { "post-data" };
 
     private readonly IOperationReporter _reporter;
 
@@ -122,7 +124,8 @@ internal sealed class RestoreService
                 await CreateRolesAsync(connection, plan, undo, cancellationToken).ConfigureAwait(false);
             }
 
-            if (plan.Sectioned)
+            var parallelLoads = ParallelTableLoad.Choose(plan);
+            if (plan.Sectioned || parallelLoads.Count > 0)
             {
                 var preData = await RunAsync(pgRestore, PgRestoreArguments.Build(request, PreDataSection, request.Jobs, useList), environment, output, progress, request.Target, cancellationToken).ConfigureAwait(false);
 
@@ -132,8 +135,20 @@ internal sealed class RestoreService
                     return Result(plan, clock, output, columnar, settings);
                 }
 
-                columnar = await ApplyColumnarOptionsAsync(plan, output, cancellationToken).ConfigureAwait(false);
-                await RunAsync(pgRestore, PgRestoreArguments.Build(request, DataAndPostDataSections, request.Jobs, useList), environment, output, progress, request.Target, cancellationToken).ConfigureAwait(false);
+                if (plan.ColumnarOptionsToApply.Count > 0)
+                {
+                    columnar = await ApplyColumnarOptionsAsync(plan, output, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (parallelLoads.Count == 0)
+                {
+                    await RunAsync(pgRestore, PgRestoreArguments.Build(request, DataAndPostDataSections, request.Jobs, useList), environment, output, progress, request.Target, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await LoadDataAsync(plan, pgRestore, environment, privateFolder, parallelLoads, output, progress, cancellationToken).ConfigureAwait(false);
+                    await RunAsync(pgRestore, PgRestoreArguments.Build(request, PostDataSection, request.Jobs, useList), environment, output, progress, request.Target, cancellationToken).ConfigureAwait(false);
+                }
             }
             else
             {
@@ -174,6 +189,50 @@ internal sealed class RestoreService
         }
 
         return Result(plan, clock, output, columnar, settings);
+    }
+
+    /// <summary>
+    /// The data section with its largest heap tables split (<see cref="ParallelTableLoad"/>):
+    /// pg_restore -j loads every other table meanwhile; post-data waits for both.
+    /// </summary>
+    private async Task LoadDataAsync(RestorePlan plan, PgTool pgRestore, IDictionary<string, string?> environment, PrivateTempDirectory privateFolder, IReadOnlyList<TocEntry> parallelLoads, PgRestoreOutput output, PgRestoreProgress progress, CancellationToken cancellationToken)
+    {
+        var split = new HashSet<int>(parallelLoads.Select(e => e.DumpId));
+        var others = privateFolder.WriteOwnerOnlyFile("use-list-data", UseList(plan.Entries.Where(e => !split.Contains(e.DumpId))));
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var rest = RunAsync(pgRestore, PgRestoreArguments.Build(plan.Request, DataSection, plan.Request.Jobs, others), environment, output, progress, plan.Request.Target, failed.Token);
+        var loads = new ParallelTableLoad(plan, pgRestore, environment, privateFolder, _reporter).RunAsync(parallelLoads, output, id =>
+        {
+            lock (output)
+            {
+                _reporter.Progress(progress.Completed(id));
+            }
+        }, failed.Token);
+        try
+        {
+            await loads.ConfigureAwait(false);
+        }
+        catch
+        {
+            // The split load threw (the server went away, or a stop): pg_restore's own pass ends with it.
+            failed.Cancel();
+            await Quietly(rest).ConfigureAwait(false);
+            throw;
+        }
+
+        await rest.ConfigureAwait(false);
+    }
+
+    private static async Task Quietly(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or HydraException or NpgsqlException)
+        {
+            // The first failure is the one reported.
+        }
     }
 
     private async Task<int> ApplyColumnarOptionsAsync(RestorePlan plan, PgRestoreOutput output, CancellationToken cancellationToken)
@@ -246,12 +305,17 @@ internal sealed class RestoreService
             line =>
             {
                 _reporter.Verbose(line);
-                if (progress.OnLine(line) is { } report)
-                {
-                    _reporter.Progress(report);
-                }
 
-                output.OnLine(line);
+                // A split table's load reports into the same output and progress from other threads.
+                lock (output)
+                {
+                    if (progress.OnLine(line) is { } report)
+                    {
+                        _reporter.Progress(report);
+                    }
+
+                    output.OnLine(line);
+                }
             },
             cancellationToken).ConfigureAwait(false);
 
@@ -272,10 +336,12 @@ internal sealed class RestoreService
     private Task CreateRolesAsync(NpgsqlConnection connection, RestorePlan plan, RestoreUndo undo, CancellationToken cancellationToken) =>
         RoleRecreation.CreateAsync(connection, plan, _reporter, undo.CreatedRole, cancellationToken);
 
-    private static string UseList(RestorePlan plan)
+    private static string UseList(RestorePlan plan) => UseList(plan.Entries);
+
+    private static string UseList(IEnumerable<TocEntry> entries)
     {
         var list = new StringBuilder();
-        foreach (var entry in plan.Entries)
+        foreach (var entry in entries)
         {
             list.Append(entry.DumpId.ToString(CultureInfo.InvariantCulture)).Append(";\n");
         }

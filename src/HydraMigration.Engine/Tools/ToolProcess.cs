@@ -53,7 +53,8 @@ internal static class ToolProcess
         IDictionary<string, string?> environment,
         Action<string>? onStandardErrorLine,
         CancellationToken cancellationToken,
-        string? outputIfAbandoned = null)
+        string? outputIfAbandoned = null,
+        Func<System.IO.Stream, Task>? readStandardOutput = null)
     {
         // The guard's input is a pipe this process holds open for the program's lifetime.
         var guarded = !FilePermissions.IsWindows && System.IO.File.Exists(Shell);
@@ -135,11 +136,29 @@ internal static class ToolProcess
             process.StandardInput.Close();
         }
 
-        process.BeginOutputReadLine();
+        // The program's output as bytes, for a reader that streams it (pg_restore's COPY rows), or as text.
+        var reading = readStandardOutput is null ? Task.CompletedTask : Task.Run(() => readStandardOutput(process.StandardOutput.BaseStream));
+        if (readStandardOutput is null)
+        {
+            process.BeginOutputReadLine();
+        }
+
         process.BeginErrorReadLine();
 
         using (cancellationToken.Register(() => Kill(process)))
         {
+            try
+            {
+                await reading.ConfigureAwait(false);
+            }
+            catch
+            {
+                // The reader gave up: the program must not block on a pipe nobody empties.
+                Kill(process);
+                await exited.Task.ConfigureAwait(false);
+                throw;
+            }
+
             await exited.Task.ConfigureAwait(false);
         }
 

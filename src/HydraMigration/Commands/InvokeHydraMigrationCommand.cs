@@ -67,6 +67,11 @@ public sealed class InvokeHydraMigrationCommand : HydraCmdlet, IDynamicParameter
     [Parameter(ParameterSetName = ArchiveSet, ValueFromPipelineByPropertyName = true)]
     public HydraDumpFormat Format { get; set; } = HydraDumpFormat.Custom;
 
+    /// <summary>pg_dump's --compress for the archive: 0-9, or method[:level] with pg_dump 16+. Default 1, the fastest level: the archive lives only for the migration.</summary>
+    [Parameter(ParameterSetName = ArchiveSet, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Compression { get; set; }
+
     /// <summary>Parallel pg_restore jobs (and pg_dump's, with -Format Directory).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateRange(1, 64)]
@@ -137,6 +142,7 @@ public sealed class InvokeHydraMigrationCommand : HydraCmdlet, IDynamicParameter
                 SshSession = SourceSshSession ?? _sshLogin.SessionFor(this, SshHostName),
                 RemotePath = RemotePath,
                 Format = Format,
+                Compression = Compression ?? MigrationRequest.DefaultCompression,
                 Jobs = Jobs,
                 CreateDatabase = MyInvocation.BoundParameters.ContainsKey(nameof(CreateDatabase)) ? CreateDatabase.IsPresent : null,
                 CreateMissingRole = CreateMissingRole,
@@ -298,6 +304,7 @@ public sealed class InvokeHydraMigrationCommand : HydraCmdlet, IDynamicParameter
                 RemotePath = request.RemotePath,
                 LocalPath = string.Equals(request.LocalPath, request.WorkFolder, StringComparison.Ordinal) ? Path.Combine(request.WorkFolder, name) : Path.Combine(request.LocalPath, name),
                 Format = request.Format,
+                Compression = request.Compression,
                 Jobs = request.Jobs,
                 CreateDatabase = request.CreateDatabase,
                 CreateMissingRole = request.CreateMissingRole,

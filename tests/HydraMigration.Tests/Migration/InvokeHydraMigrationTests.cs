@@ -358,7 +358,10 @@ public sealed class InvokeHydraMigrationTests : IDisposable
         Assert.DoesNotContain(_pg.Source.SuperPassword, text, StringComparison.Ordinal);
         Assert.Empty(Leftovers.FilesHolding(_pg.Source.SuperPassword, _local));
         Assert.Empty(Leftovers.FilesHolding(_pg.Target.SuperPassword, _local));
-        Assert.Single(Directory.GetFiles(Path.Combine(_local, "work"), "*.dump")); // -KeepArchive
+        var kept = Assert.Single(Directory.GetFiles(Path.Combine(_local, "work"), "*.dump")); // -KeepArchive
+
+        // The migration's archive is compressed at the fastest level unless -Compression says otherwise.
+        Assert.Contains("Compression: 1", ExternalCommand.Run(Path.Combine(PostgresCluster.BinFolder, "pg_restore"), new[] { "--list", kept }), StringComparison.Ordinal);
     }
 
     /// <summary>The wrapper's process while it holds the dump (its command line has the wrapper and --snapshot).</summary>
