@@ -62,7 +62,7 @@ internal static class CopyBenchmark
             using var cleanup = new Disposables(workers.Select(w => (IDisposable)w.Process));
             foreach (var (name, process) in workers)
             {
-                Console.WriteLine($"{name} worker: baseline RSS {process.Ask("rss")} ({process.Ask("gc")})");
+                Console.WriteLine($"{name} worker: baseline RSS {process.Ask("rss")} ({process.Ask("gc")}; {process.Ask("mem")})");
             }
 
             var ours = workers.Select(w => w.Name).ToList();
@@ -83,14 +83,21 @@ internal static class CopyBenchmark
 
             ScpCpu["scp up"].Clear();
 
+            // Each copy's own peak RSS: the worker's VmHWM is read and reset after every copy.
+            var peaks = ours.SelectMany(n => new[] { n + " up", n + " down" }).ToDictionary(n => n, _ => new List<double>());
+            foreach (var (name, process) in workers)
+            {
+                peaks[name + " up"].Add(Megabytes(process.Ask("peak-reset")));
+            }
+
             for (var round = 1; round <= rounds; round++)
             {
                 var up = new List<(string Name, Func<double> Run)> { ("scp up", () => Scp(server, source, remoteScp, upload: true)) };
                 var down = new List<(string Name, Func<double> Run)> { ("scp down", () => Scp(server, remoteScp, localScp, upload: false)) };
                 foreach (var (name, process) in workers)
                 {
-                    up.Add((name + " up", () => Timed(cpu[name + " up"], process.Ask($"up\t{source}\t{remoteOurs}\t{expected}"))));
-                    down.Add((name + " down", () => Timed(cpu[name + " down"], process.Ask($"down\t{remoteOurs}\t{localOurs}\t{expected}"))));
+                    up.Add((name + " up", () => Peaked(peaks[name + " up"], process, Timed(cpu[name + " up"], process.Ask($"up\t{source}\t{remoteOurs}\t{expected}")))));
+                    down.Add((name + " down", () => Peaked(peaks[name + " down"], process, Timed(cpu[name + " down"], process.Ask($"down\t{remoteOurs}\t{localOurs}\t{expected}")))));
                 }
 
                 // Alternate who goes first in each direction, so none always meets the warmer cache.
@@ -155,7 +162,8 @@ internal static class CopyBenchmark
             Console.WriteLine($"context switches in our process, median per GiB copied: {Median(Switches) * 1024 / mib:0}");
             foreach (var (name, process) in workers)
             {
-                Console.WriteLine($"{name} worker peak RSS (VmHWM): {process.Ask("peak")} (target < 150 MB); at the end {process.Ask("gc")}");
+                var all = peaks[name + " up"].Concat(peaks[name + " down"]).Append(Megabytes(process.Ask("peak"))).Max();
+                Console.WriteLine($"{name} worker peak RSS (VmHWM): {all:0.0} MB (target < 150 MB); per copy, the highest: up {Highest(peaks[name + " up"])} (warm-up included), down {Highest(peaks[name + " down"])}; at the end {process.Ask("gc")}; {process.Ask("mem")}");
                 process.Ask("exit");
             }
 
@@ -180,7 +188,19 @@ internal static class CopyBenchmark
         o.StreamsPerConnection = EnvInt("HYDRA_BENCH_STREAMS") ?? o.StreamsPerConnection;
         o.ChunkSize = (EnvInt("HYDRA_BENCH_CHUNK_KB") * 1024) ?? o.ChunkSize;
         o.Window = EnvInt("HYDRA_BENCH_WINDOW") ?? o.Window;
+        var probe = Environment.GetEnvironmentVariable("HYDRA_BENCH_PROBE") == "1";
+        void Probe(string stage)
+        {
+            if (probe)
+            {
+                Console.Error.WriteLine($"probe {stage}: {MemorySummary()}; {GcSummary()}");
+            }
+        }
+
+        using var allocations = Environment.GetEnvironmentVariable("HYDRA_BENCH_ALLOCS") == "1" ? new AllocationListener() : null;
+        Probe("runtime started");
         using var ps = new PowerShellSession();
+        Probe("module imported");
         var opened = ps.Run("$s = New-HydraSshSession -HostName 127.0.0.1 -Port $args[0] -UserName $args[1] -KeyFile $args[2] -HostKeyFingerprint $args[3]", int.Parse(args[1], CultureInfo.InvariantCulture), SshServer.UserName, args[2], args[3]);
         if (opened.Errors.Count > 0)
         {
@@ -188,6 +208,24 @@ internal static class CopyBenchmark
             return 1;
         }
 
+        Probe("SSH session opened");
+        if (probe)
+        {
+            ps.Run("foreach ($i in 1..300000) { $null = \"row $i\" * 3 }");
+            Probe("300k short-lived strings made in PowerShell");
+            var manifest = Path.Combine(Path.GetTempPath(), "probe-" + Environment.ProcessId + ".dump.manifest.json");
+            File.WriteAllText(manifest, $$"""{ "manifestVersion": 1, "createdBy": "benchmark", "createdUtc": "2026-01-01T00:00:00Z", "archive": { "format": "Custom", "fileName": "x.dump", "sizeBytes": 1, "sha256": "00", "files": [], "pgDumpVersion": "15" }, "source": { "host": "h", "port": 5432, "database": "d", "serverVersion": "15", "serverVersionNum": 150000, "encoding": "UTF8" }, "options": {}, "extensions": [], "tables": [], "databaseSettings": [], "roles": [] }""");
+            HydraMigration.Dump.ManifestFile.Read(manifest);
+            File.Delete(manifest);
+            Probe("a manifest read");
+        }
+
+        if (Environment.GetEnvironmentVariable("HYDRA_BENCH_SMAPS") is { Length: > 0 } baselineMaps)
+        {
+            File.Copy("/proc/self/smaps", Path.Combine(baselineMaps, "000-baseline.smaps"), overwrite: true);
+        }
+
+        var copies = 0;
         string? line;
         while ((line = Console.ReadLine()) is not null)
         {
@@ -205,6 +243,14 @@ internal static class CopyBenchmark
                     case "peak":
                         Console.WriteLine(Status("VmHWM"));
                         continue;
+                    case "peak-reset":
+                        // The peak since the last reset; writing 5 to clear_refs resets VmHWM to the current RSS.
+                        Console.WriteLine(Status("VmHWM"));
+                        File.WriteAllText("/proc/self/clear_refs", "5");
+                        continue;
+                    case "mem":
+                        Console.WriteLine(MemorySummary());
+                        continue;
                     case "gc":
                         Console.WriteLine(GcSummary());
                         continue;
@@ -217,6 +263,17 @@ internal static class CopyBenchmark
                     case "down":
                         Check(ps.Run("Copy-HydraDump -FromSession $s -Path $args[0] -Destination $args[1] -Force", parts[1], parts[2]), parts[3]);
                         break;
+                }
+
+                // Investigations: HYDRA_BENCH_SMAPS=folder keeps the worker's memory map after each copy.
+                if (Environment.GetEnvironmentVariable("HYDRA_BENCH_SMAPS") is { Length: > 0 } maps)
+                {
+                    File.Copy("/proc/self/smaps", Path.Combine(maps, $"{++copies:000}-{parts[0]}.smaps"), overwrite: true);
+                }
+
+                if (allocations is not null)
+                {
+                    Console.Error.WriteLine($"allocations during {parts[0]}: {allocations.TakeSummary()}");
                 }
 
                 // "wall-seconds cpu-seconds": the copy's CPU time in this process (all its threads).
@@ -239,6 +296,85 @@ internal static class CopyBenchmark
         {
             throw new InvalidOperationException("Copy-HydraDump failed: " + string.Join(" ", result.Errors.Select(e => e.ToString())));
         }
+    }
+
+    /// <summary>The runtime's allocation ticks (one per ~100 KB allocated), summed by heap and by the type and size of the object that crossed the tick.</summary>
+    private sealed class AllocationListener : System.Diagnostics.Tracing.EventListener
+    {
+        private readonly Dictionary<string, (long Bytes, int Ticks)> _byKey = new();
+
+        public string TakeSummary()
+        {
+            lock (_byKey)
+            {
+                var text = string.Join("; ", _byKey.OrderByDescending(k => k.Value.Ticks).Take(30).Select(k => $"{k.Key} {k.Value.Bytes / 1048576.0:0.00} MB/{k.Value.Ticks}"));
+                _byKey.Clear();
+                return text;
+            }
+        }
+
+        protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
+        {
+            if (source.Name == "Microsoft-Windows-DotNETRuntime")
+            {
+                EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)(Environment.GetEnvironmentVariable("HYDRA_BENCH_JIT") == "1" ? 0x10 : 0x1));
+            }
+        }
+
+        protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
+        {
+            object? Field(string field) => e.PayloadNames!.IndexOf(field) is var i and >= 0 ? e.Payload![i] : null;
+            if (e.EventName is { } load && load.StartsWith("MethodLoadVerbose", StringComparison.Ordinal))
+            {
+                var ns = (string)Field("MethodNamespace")!;
+                var owner = ns.Length > 90 ? ns[..90] : ns;
+                var tier = (Convert.ToInt64(Field("MethodFlags"), CultureInfo.InvariantCulture) >> 7) & 7;
+                var jitKey = $"tier{tier} {owner}";
+                var bytes = Convert.ToInt64(Field("MethodSize"), CultureInfo.InvariantCulture);
+                lock (_byKey)
+                {
+                    _byKey[jitKey] = _byKey.TryGetValue(jitKey, out var j) ? (j.Bytes + bytes, j.Ticks + 1) : (bytes, 1);
+                    _byKey["all"] = _byKey.TryGetValue("all", out var a) ? (a.Bytes + bytes, a.Ticks + 1) : (bytes, 1);
+                }
+
+                return;
+            }
+
+            if (e.EventName is not { } name || !name.StartsWith("GCAllocationTick", StringComparison.Ordinal) || e.PayloadNames is null)
+            {
+                return;
+            }
+
+            var kind = Convert.ToInt32(Field("AllocationKind"), CultureInfo.InvariantCulture) switch { 0 => "SOH", 1 => "LOH", _ => "POH" };
+            var amount = Convert.ToInt64(Field("AllocationAmount64") ?? Field("AllocationAmount"), CultureInfo.InvariantCulture);
+            var size = Field("ObjectSize") is { } o ? Convert.ToInt64(o, CultureInfo.InvariantCulture) : 0;
+            var key = kind == "SOH" ? $"SOH {Field("TypeName")}" : $"{kind} {Field("TypeName")} {size / 1024} KB";
+            lock (_byKey)
+            {
+                _byKey[key] = _byKey.TryGetValue(key, out var v) ? (v.Bytes + amount, v.Ticks + 1) : (amount, 1);
+            }
+        }
+    }
+
+    private static double Peaked(List<double> peaks, WorkerProcess process, double seconds)
+    {
+        peaks.Add(Megabytes(process.Ask("peak-reset")));
+        return seconds;
+    }
+
+    private static double Megabytes(string reply) => double.Parse(reply.Split(' ')[0], CultureInfo.InvariantCulture);
+
+    private static string Highest(List<double> peaks) => peaks.Count > 0 ? $"{peaks.Max():0.0} MB [{string.Join(" ", peaks.Select(p => p.ToString("0.0", CultureInfo.InvariantCulture)))}]" : "-";
+
+    /// <summary>
+    /// Where the worker's resident memory is: anonymous (heaps, stacks, native allocations) or
+    /// mapped files (code), and how much of it the GC holds.
+    /// </summary>
+    private static string MemorySummary()
+    {
+        var info = GC.GetGCMemoryInfo();
+        var generations = string.Join("/", Enumerable.Range(0, info.GenerationInfo.Length).Select(g => $"{info.GenerationInfo[g].SizeAfterBytes / 1048576.0:0.0}"));
+        return FormattableString.Invariant($"RSS {Status("VmRSS")}: anonymous {Status("RssAnon")}, files {Status("RssFile")}; GC heap {info.HeapSizeBytes / 1048576.0:0.0} MB (gen0/1/2/LOH/POH {generations}), committed {info.TotalCommittedBytes / 1048576.0:0.0} MB, {Process.GetCurrentProcess().Threads.Count} threads");
     }
 
     private static int? EnvInt(string name) =>

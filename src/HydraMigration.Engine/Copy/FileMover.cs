@@ -18,6 +18,7 @@ namespace HydraMigration.Copy;
 /// </summary>
 internal sealed class FileMover
 {
+    // A local copy moves 1 MiB blocks.
     private const int LocalBufferSize = 1 << 20;
     private const long SmallFileBytes = 8L << 20;
 
@@ -106,8 +107,8 @@ internal sealed class FileMover
     private static string HashLocalPrefix(string path, long length, IncrementalHash running, CancellationToken cancellationToken)
     {
         using var prefix = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, LocalBufferSize, FileOptions.SequentialScan);
-        var buffer = new byte[LocalBufferSize];
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        var buffer = new byte[Dump.ArchiveHasher.ReadBlockBytes];
         var left = length;
         int read;
         while (left > 0 && (read = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, left))) > 0)
@@ -140,8 +141,9 @@ internal sealed class FileMover
         }
 
         progress.Start(offset, total);
-        using (var input = new FileStream(sourcePath, FileMode.Open, FileAccess.Read, FileShare.Read, LocalBufferSize, FileOptions.SequentialScan | FileOptions.Asynchronous))
-        using (var output = new FileStream(partialPath, offset == 0 ? FileMode.Create : FileMode.Open, FileAccess.Write, FileShare.None, LocalBufferSize, FileOptions.Asynchronous))
+        // Unbuffered (1): the copy moves whole blocks, a FileStream buffer would only copy them once more.
+        using (var input = new FileStream(sourcePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan | FileOptions.Asynchronous))
+        using (var output = new FileStream(partialPath, offset == 0 ? FileMode.Create : FileMode.Open, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
         {
             output.SetLength(offset);
             output.Position = offset;

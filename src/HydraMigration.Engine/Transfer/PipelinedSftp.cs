@@ -35,7 +35,8 @@ internal sealed class PipelinedSftp
     private readonly object _sendLock;
 
     // The write request being built, reused: SSH.NET has copied it into its packets by the
-    // time the send returns, and sends on this connection happen under _sendLock.
+    // time the send returns, and sends on this connection happen under _sendLock. Kept between
+    // transfers (SpareBuffers) once the handle closes.
     private byte[]? _writeRequest;
 
     private PipelinedSftp(SftpInternals sftp, object session, SessionWatch watch, int writeLength, int readLength, object sendLock)
@@ -124,7 +125,7 @@ internal sealed class PipelinedSftp
         {
             if (_writeRequest is null || _writeRequest.Length < header + _writeLength)
             {
-                _writeRequest = new byte[header + _writeLength];
+                _writeRequest = header + _writeLength <= SpareBuffers.WriteRequests.Size ? SpareBuffers.WriteRequests.Rent() : new byte[header + _writeLength];
             }
 
             // Multi-packet requests: see LargeRequest.
@@ -140,6 +141,19 @@ internal sealed class PipelinedSftp
         }
 
         return operation.Task;
+    }
+
+    /// <summary>Gives the write request buffer back for the next transfer: the handle is closed, nothing more is sent through it.</summary>
+    public void ReleaseBuffers()
+    {
+        lock (_sendLock)
+        {
+            if (_writeRequest is { } request)
+            {
+                _writeRequest = null;
+                SpareBuffers.WriteRequests.Return(request);
+            }
+        }
     }
 
     /// <summary>Reads up to <paramref name="count"/> bytes at <paramref name="offset"/> as concurrent requests; returns how many arrived before end of file.</summary>

@@ -17,6 +17,9 @@ internal sealed class SftpConnections : IDisposable
     private readonly List<PipelinedSftp?> _pipelines = new();
     private readonly List<SftpClient> _clientOfStream = new();
     private readonly Dictionary<SftpClient, SessionWatch?> _watches = new();
+
+    // The receive buffers given to the sessions of the connections opened here (see SpareBuffers), back to the spares once those are closed.
+    private readonly List<byte[]> _receiveBuffers = new();
     private bool _dropped;
 
     // A borrowed connection belongs to someone else (a copy's own SFTP connection): used, never closed here.
@@ -57,7 +60,7 @@ internal sealed class SftpConnections : IDisposable
     public static SftpConnections Borrow(SftpClient client, int bufferSize, TimeSpan operationTimeout)
     {
         var set = new SftpConnections { _borrowed = true };
-        set.Add(client, bufferSize, operationTimeout);
+        set.Add(client, bufferSize, operationTimeout, own: false);
         return set;
     }
 
@@ -82,7 +85,7 @@ internal sealed class SftpConnections : IDisposable
 
         foreach (var task in opening)
         {
-            set.Add(task.Result, bufferSize, operationTimeout);
+            set.Add(task.Result, bufferSize, operationTimeout, own: true);
         }
 
         return set;
@@ -130,7 +133,7 @@ internal sealed class SftpConnections : IDisposable
         }
 
         _streams.Clear();
-        _pipelines.Clear();
+        ReleasePipelines();
         _clientOfStream.Clear();
     }
 
@@ -153,6 +156,7 @@ internal sealed class SftpConnections : IDisposable
             }
         }
 
+        ReleasePipelines();
         foreach (var watch in _watches.Values)
         {
             watch?.Dispose();
@@ -161,8 +165,23 @@ internal sealed class SftpConnections : IDisposable
         CloseClients();
     }
 
-    private void Add(SftpClient client, int bufferSize, TimeSpan operationTimeout)
+    private void Add(SftpClient client, int bufferSize, TimeSpan operationTimeout, bool own)
     {
+        // A connection opened for this transfer reassembles answers in a kept buffer rather than
+        // growing a fresh one (a borrowed one grew its own once and keeps it).
+        if (own && SftpInternals.Current is { } sftp && sftp.SessionOf(client) is { } session)
+        {
+            var buffer = SpareBuffers.Receive.Rent();
+            if (sftp.GiveReceiveBuffer(session, buffer))
+            {
+                _receiveBuffers.Add(buffer);
+            }
+            else
+            {
+                SpareBuffers.Receive.Return(buffer);
+            }
+        }
+
         // Large buffers so SSH.NET sizes each SFTP request to the channel's packet limit.
         client.BufferSize = (uint)bufferSize;
 
@@ -182,6 +201,25 @@ internal sealed class SftpConnections : IDisposable
         {
             client.Dispose();
         }
+
+        // Disposed, a client has stopped its receive loop: nothing writes these any more.
+        foreach (var buffer in _receiveBuffers)
+        {
+            SpareBuffers.Receive.Return(buffer);
+        }
+
+        _receiveBuffers.Clear();
+    }
+
+    /// <summary>Forgets the pipelines, their buffers back to the spares (their handles are closed or their connections gone).</summary>
+    private void ReleasePipelines()
+    {
+        foreach (var pipeline in _pipelines)
+        {
+            pipeline?.ReleaseBuffers();
+        }
+
+        _pipelines.Clear();
     }
 
     /// <summary>Closes the connections without closing their handles first (the server drops those with them).</summary>
@@ -198,7 +236,7 @@ internal sealed class SftpConnections : IDisposable
         _watches.Clear();
         _clients.Clear();
         _streams.Clear();
-        _pipelines.Clear();
+        ReleasePipelines();
         _clientOfStream.Clear();
     }
 }

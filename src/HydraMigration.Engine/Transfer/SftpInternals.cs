@@ -79,6 +79,13 @@ internal sealed class SftpInternals
 
     public EventInfo ErrorOccurred { get; private set; } = null!;
 
+    /// <summary>
+    /// (session, buffer): gives the session that array as its receive buffer (where it reassembles an
+    /// SFTP message spread over channel packets) while it holds nothing; false when it does, or
+    /// when this SSH.NET keeps it differently (the only internal the fast path can do without).
+    /// </summary>
+    public Func<object, byte[], bool> GiveReceiveBuffer { get; private set; } = (_, _) => false;
+
     public EventInfo Disconnected { get; private set; } = null!;
 
     /// <summary>A callback of SSH.NET's Action&lt;response&gt; type that calls <paramref name="method"/> (taking object) on <paramref name="target"/>.</summary>
@@ -147,7 +154,7 @@ internal sealed class SftpInternals
 
             // The strings below name SSH.NET's members (some share our properties' names).
 #pragma warning disable CA1507
-            return new SftpInternals
+            var bound = new SftpInternals
             {
                 SessionOf = Expression.Lambda<Func<SftpClient, object?>>(Expression.Field(client, sessionField), client).Compile(),
                 ProtocolVersion = Expression.Lambda<Func<object, uint>>(Expression.Property(session, "ProtocolVersion"), obj).Compile(),
@@ -175,12 +182,40 @@ internal sealed class SftpInternals
                 ErrorOccurred = errorOccurred,
                 Disconnected = disconnected,
             };
+            bound.GiveReceiveBuffer = BindGiveReceiveBuffer(sessionType) ?? bound.GiveReceiveBuffer;
+            return bound;
 #pragma warning restore CA1507
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or MemberAccessException or TargetInvocationException or NotSupportedException)
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// (session, array) → SftpSession._buffer = new ArrayBuffer(array) when that buffer is empty:
+    /// SSH.NET starts each session's at 32 KB and grows it by doubling into fresh arrays (64, 128,
+    /// 256 KB for the fast path's 128 KB answers), garbage with every new connection. Null when
+    /// the member is not there with that shape.
+    /// </summary>
+    private static Func<object, byte[], bool>? BindGiveReceiveBuffer(Type sessionType)
+    {
+        var field = sessionType.GetField("_buffer", BindingFlags.Instance | BindingFlags.NonPublic);
+        var constructor = field?.FieldType.GetConstructor(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, null, new[] { typeof(byte[]) }, null);
+        var activeLength = field?.FieldType.GetProperty("ActiveLength", BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
+        if (field is null || !field.FieldType.IsValueType || constructor is null || activeLength?.PropertyType != typeof(int))
+        {
+            return null;
+        }
+
+        var obj = Expression.Parameter(typeof(object), "session");
+        var array = Expression.Parameter(typeof(byte[]), "array");
+        var buffer = Expression.Field(Expression.Convert(obj, sessionType), field);
+        var body = Expression.Condition(
+            Expression.Equal(Expression.Property(buffer, activeLength), Expression.Constant(0)),
+            Expression.Block(Expression.Assign(buffer, Expression.New(constructor, array)), Expression.Constant(true)),
+            Expression.Constant(false));
+        return Expression.Lambda<Func<object, byte[], bool>>(body, obj, array).Compile();
     }
 }
 

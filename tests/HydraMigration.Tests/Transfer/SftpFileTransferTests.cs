@@ -408,6 +408,33 @@ public sealed class SftpFileTransferTests(SshFixture ssh, PostgresFixture pg) : 
     }
 
     [Fact]
+    public async Task ASessionReassemblesLargeAnswersInTheBufferItWasGiven()
+    {
+        // The fast path hands each new connection's SFTP session a kept receive buffer
+        // (SpareBuffers) instead of letting it grow fresh ones: without the binding every copy
+        // leaves Large Object Heap garbage again, and a wrong one would damage the bytes read.
+        using var sftpMode = SftpModes.Use(SftpMode.Fast);
+        var bytes = new byte[(3 * PipelinedSftp.LargeRequest) + 12345];
+        Random.Shared.NextBytes(bytes);
+        var remote = RemotePath("given-buffer.bin");
+        File.WriteAllBytes(remote, bytes);
+        using var client = _host.OpenSftp(CancellationToken.None);
+        var sftp = SftpInternals.Current!;
+        var given = new byte[SpareBuffers.Receive.Size];
+        Assert.True(sftp.GiveReceiveBuffer(sftp.SessionOf(client)!, given));
+
+        using var stream = client.OpenRead(remote);
+        using var watch = PipelinedSftp.Watch(client, TimeSpan.FromSeconds(120));
+        var pipeline = PipelinedSftp.TryCreate(client, stream.Handle, new object(), watch)!;
+        var read = new byte[bytes.Length];
+        var filled = await pipeline.ReadAsync(stream.Handle, 0, read, read.Length, CancellationToken.None);
+
+        Assert.Equal(bytes.Length, filled);
+        Assert.Equal(HashOf(bytes), HashOf(read));
+        Assert.Contains(given, b => b != 0); // the answers went through the given buffer
+    }
+
+    [Fact]
     public void ShellQuotingSurvivesEveryCharacter()
     {
         var name = "a b'c\"d$e`f\\g\n*";
