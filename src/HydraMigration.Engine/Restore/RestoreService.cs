@@ -208,19 +208,16 @@ internal sealed class RestoreService
                 _reporter.Progress(progress.Completed(id));
             }
         }, failed.Token);
-        try
+        // Whichever throws first (the server went away, a stop) ends the other, and is what is reported.
+        var first = await Task.WhenAny(loads, rest).ConfigureAwait(false);
+        if (first.IsFaulted || first.IsCanceled)
         {
-            await loads.ConfigureAwait(false);
-        }
-        catch
-        {
-            // The split load threw (the server went away, or a stop): pg_restore's own pass ends with it.
             failed.Cancel();
-            await Quietly(rest).ConfigureAwait(false);
-            throw;
+            await Quietly(first == loads ? rest : loads).ConfigureAwait(false);
+            await first.ConfigureAwait(false);
         }
 
-        await rest.ConfigureAwait(false);
+        await Task.WhenAll(loads, rest).ConfigureAwait(false);
     }
 
     private static async Task Quietly(Task task)
