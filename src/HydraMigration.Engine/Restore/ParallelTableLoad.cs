@@ -116,6 +116,8 @@ internal sealed class ParallelTableLoad
             using var connection = await ServerConnector.OpenAsync(_plan.Request.Target, failed.Token).ConfigureAwait(false);
             await PrepareSessionAsync(connection, failed.Token).ConfigureAwait(false);
             using var transaction = connection.BeginTransaction();
+            // Not a bare await: when pg_restore cannot even start, no statement ever comes, and the stop must still reach here.
+            await WaitAsync(copyStatement.Task, failed.Token).ConfigureAwait(false);
             var statement = await copyStatement.Task.ConfigureAwait(false);
             var writer = (NpgsqlCopyTextWriter)connection.BeginTextImport(statement);
             try
