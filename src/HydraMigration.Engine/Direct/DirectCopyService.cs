@@ -93,43 +93,25 @@ internal sealed class DirectCopyService
     {
         var target = plan.Request.Target;
         var undo = new RestoreUndo(_reporter, target, keepFailed);
-        HydraRestoreResult result;
-        try
-        {
-            if (databaseToCreate is not null)
+        return await undo.GuardAsync(
+            async () =>
             {
-                if (leftover is not null)
+                if (databaseToCreate is not null)
                 {
-                    _reporter.Warning(string.Format(CultureInfo.InvariantCulture, "The database '{0}' is what an earlier restore or copy left unfinished ({1}): it is dropped and copied anew.", databaseToCreate.Name, leftover.Comment));
+                    if (leftover is not null)
+                    {
+                        _reporter.Warning(string.Format(CultureInfo.InvariantCulture, "The database '{0}' is what an earlier restore or copy left unfinished ({1}): it is dropped and copied anew.", databaseToCreate.Name, leftover.Comment));
+                    }
+
+                    await new DatabaseService(_reporter).CreateAsync(databaseToCreate, leftover, cancellationToken).ConfigureAwait(false);
+                    undo.CreatedDatabase(databaseToCreate);
+                    await UnfinishedRestoreMark.SetAsync(databaseToCreate, "a direct copy of " + plan.Request.Source.ServerDisplay, cancellationToken).ConfigureAwait(false);
                 }
 
-                await new DatabaseService(_reporter).CreateAsync(databaseToCreate, leftover, cancellationToken).ConfigureAwait(false);
-                undo.CreatedDatabase(databaseToCreate);
-                await UnfinishedRestoreMark.SetAsync(databaseToCreate, "a direct copy of " + plan.Request.Source.ServerDisplay, cancellationToken).ConfigureAwait(false);
-            }
-
-            result = await CopyAsync(plan, undo, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is HydraException or NpgsqlException)
-        {
-            var failure = ex as HydraException ?? ServerConnector.QueryFailed((NpgsqlException)ex, target);
-            var left = await undo.UndoAsync().ConfigureAwait(false);
-            throw new HydraException(failure.Error, failure.Message + " " + left, failure.Target, failure.InnerException, failure.ToolOutput);
-        }
-        catch
-        {
-            // Ctrl+C and the unforeseen: the workers have closed their sessions, the server is cleaned.
-            await undo.UndoAsync().ConfigureAwait(false);
-            throw;
-        }
-
-        if (!result.Succeeded)
-        {
-            var left = await undo.UndoAsync().ConfigureAwait(false);
-            _reporter.Warning(string.Format(CultureInfo.InvariantCulture, "The copy into {0} failed with {1} error(s). {2}", target.ServerDisplay, result.Errors.Count, left));
-        }
-
-        return result;
+                // The workers have closed their sessions by the time a failure or a stop gets here.
+                return await CopyAsync(plan, undo, cancellationToken).ConfigureAwait(false);
+            },
+            (result, left) => string.Format(CultureInfo.InvariantCulture, "The copy into {0} failed with {1} error(s). {2}", target.ServerDisplay, result.Errors.Count, left)).ConfigureAwait(false);
     }
 
     private async Task<HydraRestoreResult> CopyAsync(DirectCopyPlan plan, RestoreUndo undo, CancellationToken cancellationToken)

@@ -5,10 +5,8 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using HydraMigration.Connections;
 using HydraMigration.Database;
 using HydraMigration.Infrastructure;
-using Npgsql;
 
 namespace HydraMigration.Restore;
 
@@ -92,43 +90,24 @@ internal sealed class RestoreOperation : IOperationPlan<HydraRestoreResult>
     {
         var request = Restore.Request;
         var undo = new RestoreUndo(reporter, request.Target, request.KeepFailedDatabase);
-        HydraRestoreResult result;
-        try
-        {
-            if (_databaseToCreate is not null)
+        return await undo.GuardAsync(
+            async () =>
             {
-                if (_leftover is not null)
+                if (_databaseToCreate is not null)
                 {
-                    reporter.Warning(string.Format(CultureInfo.InvariantCulture, "The database '{0}' is what an earlier restore left unfinished ({1}): it is dropped and restored anew.", _databaseToCreate.Name, _leftover.Comment));
+                    if (_leftover is not null)
+                    {
+                        reporter.Warning(string.Format(CultureInfo.InvariantCulture, "The database '{0}' is what an earlier restore left unfinished ({1}): it is dropped and restored anew.", _databaseToCreate.Name, _leftover.Comment));
+                    }
+
+                    await new DatabaseService(reporter).CreateAsync(_databaseToCreate, _leftover, cancellationToken).ConfigureAwait(false);
+                    undo.CreatedDatabase(_databaseToCreate);
+                    await UnfinishedRestoreMark.SetAsync(_databaseToCreate, Path.GetFileName(request.Path), cancellationToken).ConfigureAwait(false);
+                    DatabaseCreated?.Invoke();
                 }
 
-                await new DatabaseService(reporter).CreateAsync(_databaseToCreate, _leftover, cancellationToken).ConfigureAwait(false);
-                undo.CreatedDatabase(_databaseToCreate);
-                await UnfinishedRestoreMark.SetAsync(_databaseToCreate, Path.GetFileName(request.Path), cancellationToken).ConfigureAwait(false);
-                DatabaseCreated?.Invoke();
-            }
-
-            result = await new RestoreService(reporter).RestoreAsync(Restore, undo, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is HydraException or NpgsqlException)
-        {
-            var failure = ex as HydraException ?? ServerConnector.QueryFailed((NpgsqlException)ex, request.Target);
-            var left = await undo.UndoAsync().ConfigureAwait(false);
-            throw new HydraException(failure.Error, failure.Message + " " + left, failure.Target, failure.InnerException, failure.ToolOutput);
-        }
-        catch
-        {
-            // Ctrl+C and the unforeseen: nothing can be written any more, but the server is cleaned.
-            await undo.UndoAsync().ConfigureAwait(false);
-            throw;
-        }
-
-        if (!result.Succeeded)
-        {
-            var left = await undo.UndoAsync().ConfigureAwait(false);
-            reporter.Warning(string.Format(CultureInfo.InvariantCulture, "The restore into {0} failed with {1} error(s). {2}{3}", request.Target.ServerDisplay, result.Errors.Count, request.Clean ? "-Clean ran in one transaction, which was rolled back: the target's objects and rows are as they were. " : string.Empty, left));
-        }
-
-        return result;
+                return await new RestoreService(reporter).RestoreAsync(Restore, undo, cancellationToken).ConfigureAwait(false);
+            },
+            (result, left) => string.Format(CultureInfo.InvariantCulture, "The restore into {0} failed with {1} error(s). {2}{3}", request.Target.ServerDisplay, result.Errors.Count, request.Clean ? "-Clean ran in one transaction, which was rolled back: the target's objects and rows are as they were. " : string.Empty, left)).ConfigureAwait(false);
     }
 }

@@ -1,9 +1,12 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Threading.Tasks;
+using HydraMigration.Connections;
 using HydraMigration.Database;
 using HydraMigration.Infrastructure;
+using Npgsql;
 
 namespace HydraMigration.Restore;
 
@@ -34,6 +37,40 @@ internal sealed class RestoreUndo
     public void CreatedDatabase(DatabaseRequest database) => _database = database;
 
     public void CreatedRole(string role) => _roles.Add(role);
+
+    /// <summary>
+    /// Runs <paramref name="work"/>, which records here what it creates, so that however it ends
+    /// badly what it created is given back: an error comes back saying what is left on the server;
+    /// a stop or the unforeseen still cleans up; a result that did not succeed is undone, and
+    /// <paramref name="failedWarning"/> words the warning from the result and what is left.
+    /// </summary>
+    public async Task<HydraRestoreResult> GuardAsync(Func<Task<HydraRestoreResult>> work, Func<HydraRestoreResult, string, string> failedWarning)
+    {
+        HydraRestoreResult result;
+        try
+        {
+            result = await work().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HydraException or NpgsqlException)
+        {
+            var failure = ex as HydraException ?? ServerConnector.QueryFailed((NpgsqlException)ex, _target);
+            var left = await UndoAsync().ConfigureAwait(false);
+            throw new HydraException(failure.Error, failure.Message + " " + left, failure.Target, failure.InnerException, failure.ToolOutput);
+        }
+        catch
+        {
+            // Ctrl+C and the unforeseen: nothing can be written any more, but the server is cleaned.
+            await UndoAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        if (!result.Succeeded)
+        {
+            _reporter.Warning(failedWarning(result, await UndoAsync().ConfigureAwait(false)));
+        }
+
+        return result;
+    }
 
     /// <summary>
     /// Drops what was created (nothing is cancelled: this runs after Ctrl+C too) and says in
