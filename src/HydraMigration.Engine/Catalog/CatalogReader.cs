@@ -26,11 +26,15 @@ internal sealed class CatalogReader
     private const string UserSchema = @"n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp)'
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e')";
 
-    // The tables, with what a dump decides before pg_dump starts: how its patterns see them
-    // (visibility under the login's own search_path, so read before the objects pin it) and sizes.
+    // The tables, with how a dump's patterns see them (visibility under the login's own
+    // search_path, so read before the objects pin it) and sizes. A size is the table's rows on
+    // disk, its main fork and its TOAST table's: pg_table_size would also measure the free
+    // space and visibility maps and the TOAST index, three times the files to look at on a
+    // database of many tables, while pg_dump runs beside it, for progress and scheduling only.
     private const string TablesSql = @"
 SELECT c.oid, n.nspname, c.relname, c.relkind::text, am.amname,
-       pg_catalog.pg_table_is_visible(c.oid), CASE WHEN c.relkind = 'r' THEN pg_catalog.pg_table_size(c.oid) ELSE 0 END
+       pg_catalog.pg_table_is_visible(c.oid),
+       CASE WHEN c.relkind = 'r' THEN pg_catalog.pg_relation_size(c.oid) + coalesce(pg_catalog.pg_relation_size(NULLIF(c.reltoastrelid, 0)), 0) ELSE 0 END
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_catalog.pg_am am ON am.oid = c.relam
 WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't' AND " + UserSchema + " AND {c.oid}";
 

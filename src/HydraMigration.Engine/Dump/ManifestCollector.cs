@@ -12,8 +12,9 @@ using HydraMigration.Infrastructure;
 namespace HydraMigration.Dump;
 
 /// <summary>
-/// Gathers a manifest's facts on the snapshot connection while pg_dump runs: the catalog first
-/// (one batch of set-based queries, whatever the number of tables), then the row counts. Tables
+/// Gathers a manifest's facts on the snapshot connection while pg_dump runs: the server and the
+/// table list first, then the catalog (one batch of set-based queries, whatever the number of
+/// tables), then the row counts. Tables
 /// are counted once pg_dump starts copying them — after pg_dump's catalog phase, whose many
 /// small queries a busy server would slow — and the small ones in batches: every table pg_dump
 /// announced while the previous batch ran is counted by the next query, so 5,000 small tables
@@ -27,8 +28,8 @@ internal sealed class ManifestCollector
     private readonly SnapshotTransaction _snapshot;
     private readonly CatalogReader _catalog;
     private readonly DumpScope _scope;
-    private readonly List<SourceTable> _tables;
-    private readonly List<SourceTable> _allTables;
+    private readonly HydraConnection _source;
+    private readonly Func<SourceTable, bool> _selects;
     private readonly bool _countRows;
     private readonly IOperationReporter _reporter;
     // Large tables are counted in paced cursor steps while pg_dump runs; small ones at once.
@@ -36,16 +37,27 @@ internal sealed class ManifestCollector
 
     private readonly Channel<string> _started = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
 
-    public ManifestCollector(SnapshotTransaction snapshot, DumpScope scope, List<SourceTable> tables, List<SourceTable> allTables, bool countRows, IOperationReporter reporter)
+    // Every table pg_dump could dump, and those the dump's filters select: read by CollectAsync.
+    private List<SourceTable> _allTables = new();
+    private List<SourceTable> _tables = new();
+
+    /// <summary>A collector in <paramref name="snapshot"/>; <paramref name="selects"/> picks the tables the manifest lists (by default those the dump's filters select).</summary>
+    public ManifestCollector(SnapshotTransaction snapshot, DumpScope scope, HydraConnection source, bool countRows, IOperationReporter reporter, Func<SourceTable, bool>? selects = null)
     {
         _snapshot = snapshot;
         _catalog = new CatalogReader(snapshot.Connection);
-        _allTables = allTables;
         _scope = scope;
-        _tables = tables;
+        _selects = selects ?? scope.Includes;
+        _source = source;
         _countRows = countRows;
         _reporter = reporter;
     }
+
+    /// <summary>The tables the manifest lists, once <see cref="CollectAsync"/> has read them.</summary>
+    public IReadOnlyList<SourceTable> SelectedTables => _tables;
+
+    /// <summary>Raised once the table list is read, with the tables whose rows pg_dump dumps (on the collector's task).</summary>
+    public event Action<IReadOnlyList<SourceTable>>? TablesRead;
 
     /// <summary>The source's catalog as the snapshot holds it (every table's facts and every object), once <see cref="CollectAsync"/> has read it.</summary>
     public CatalogSnapshot Objects { get; private set; } = new();
@@ -61,9 +73,15 @@ internal sealed class ManifestCollector
 
     public async Task<DumpManifest> CollectAsync(CancellationToken cancellationToken)
     {
+        var server = await _catalog.ReadServerAsync(_source, cancellationToken).ConfigureAwait(false);
+        _allTables = await _catalog.ReadTablesAsync(cancellationToken).ConfigureAwait(false);
+        _tables = _allTables.Where(_selects).ToList();
+        TablesRead?.Invoke(_tables.Where(_scope.DumpsData).ToList());
+        _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "{0} of the database's {1} table(s) selected.", _tables.Count, _allTables.Count));
+
         Objects = await _catalog.ReadObjectsAsync(_allTables, cancellationToken).ConfigureAwait(false);
         ForeignTables = await _catalog.ReadForeignTablesAsync(cancellationToken).ConfigureAwait(false);
-        var manifest = new DumpManifest { Extensions = Objects.Extensions, DatabaseSettings = Objects.Settings };
+        var manifest = new DumpManifest { Source = server, Extensions = Objects.Extensions, DatabaseSettings = Objects.Settings };
         var byDisplayName = new Dictionary<string, ManifestTable>(StringComparer.Ordinal);
         foreach (var table in _tables)
         {
