@@ -65,7 +65,9 @@ internal sealed class DumpService
             _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "Using {0} for a PostgreSQL {1} server; snapshot {2} exported after {3:0.000} s.", pgDump, connection.PostgreSqlVersion, snapshot, clock.Elapsed.TotalSeconds));
 
             var scope = new DumpScope(request);
-            var collector = new ManifestCollector(transaction, scope, request.Source, !request.SkipRowCount, _reporter);
+            // Small tables are counted from a custom-format archive written on this computer.
+            var archiveCountable = request.Format == HydraDumpFormat.Custom && site.Session is null;
+            var collector = new ManifestCollector(transaction, scope, request.Source, !request.SkipRowCount, _reporter, archiveCountable: archiveCountable);
             var (manifest, toc) = await DumpAndDescribeAsync(site, request, pgDump, plan, snapshot, collector, cancellationToken).ConfigureAwait(false);
             await ManifestCatalog.AttachAsync(manifest, collector.Objects, collector.ForeignTables, scope.IncludesSchema, request.Tables.Count > 0, connection, cancellationToken).ConfigureAwait(false);
             if (toc is not null && manifest.Catalog is not null)
