@@ -68,27 +68,45 @@ internal sealed class DumpService
             // Small tables are counted from a custom-format archive written on this computer.
             var archiveCountable = request.Format == HydraDumpFormat.Custom && site.Session is null;
             var collector = new ManifestCollector(transaction, scope, request.Source, !request.SkipRowCount, _reporter, archiveCountable: archiveCountable);
-            var (manifest, toc) = await DumpAndDescribeAsync(site, request, pgDump, plan, snapshot, collector, cancellationToken).ConfigureAwait(false);
-            await ManifestCatalog.AttachAsync(manifest, collector.Objects, collector.ForeignTables, scope.IncludesSchema, request.Tables.Count > 0, connection, cancellationToken).ConfigureAwait(false);
-            if (toc is not null && manifest.Catalog is not null)
-            {
-                Archive.ArchiveSequencePositions.Apply(toc, manifest.Catalog);
-            }
+            var manifest = await DumpAndDescribeAsync(site, request, pgDump, plan, snapshot, collector, cancellationToken).ConfigureAwait(false);
 
-            _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "pg_dump and the manifest's facts done after {0:0.000} s.", clock.Elapsed.TotalSeconds));
-            manifest.Snapshot = snapshot;
+            // pg_dump has exited, so the archive is final: its SHA-256 is computed while the
+            // manifest reads the archive's table of contents and finishes its facts.
+            _reporter.Progress(new OperationProgress("Computing SHA-256 of the archive", 99));
+            using var hashCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var hashing = site.HashAsync(plan.TempPath, request.Format, hashCancel.Token);
+            ManifestArchive archive;
             try
             {
-                await transaction.EndSnapshotAsync(cancellationToken).ConfigureAwait(false);
+                var toc = await ReadArchiveFactsAsync(collector, manifest, site, request, plan, cancellationToken).ConfigureAwait(false);
+                await ManifestCatalog.AttachAsync(manifest, collector.Objects, collector.ForeignTables, scope.IncludesSchema, request.Tables.Count > 0, connection, cancellationToken).ConfigureAwait(false);
+                if (toc is not null && manifest.Catalog is not null)
+                {
+                    Archive.ArchiveSequencePositions.Apply(toc, manifest.Catalog);
+                }
+
+                _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "pg_dump and the manifest's facts done after {0:0.000} s.", clock.Elapsed.TotalSeconds));
+                manifest.Snapshot = snapshot;
+                try
+                {
+                    await transaction.EndSnapshotAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (NpgsqlException ex)
+                {
+                    // The archive and the facts are complete; ending a read-only transaction changes nothing.
+                    _reporter.Warning("Ending the snapshot transaction failed (" + ex.Message + "); the dump is complete.");
+                }
+
+                archive = await hashing.ConfigureAwait(false);
             }
-            catch (NpgsqlException ex)
+            catch
             {
-                // The archive and the facts are complete; ending a read-only transaction changes nothing.
-                _reporter.Warning("Ending the snapshot transaction failed (" + ex.Message + "); the dump is complete.");
+                // The hash must have let go of the archive before it is removed (Windows keeps an open file).
+                hashCancel.Cancel();
+                await Quietly(hashing).ConfigureAwait(false);
+                throw;
             }
 
-            _reporter.Progress(new OperationProgress("Computing SHA-256 of the archive", 99));
-            var archive = await site.HashAsync(plan.TempPath, request.Format, cancellationToken).ConfigureAwait(false);
             archive.Format = request.Format;
             archive.FileName = site.Files.FileName(plan.FinalPath);
             archive.PgDumpVersion = pgDump.Version;
@@ -165,7 +183,7 @@ internal sealed class DumpService
     }
 
     /// <summary>Runs pg_dump and, concurrently in the snapshot transaction, gathers the manifest's facts.</summary>
-    private async Task<(DumpManifest Manifest, Archive.ArchiveToc? Toc)> DumpAndDescribeAsync(IDumpSite site, DumpRequest request, PgTool pgDump, DumpOutputPlan plan, string snapshot, ManifestCollector collector, CancellationToken cancellationToken)
+    private async Task<DumpManifest> DumpAndDescribeAsync(IDumpSite site, DumpRequest request, PgTool pgDump, DumpOutputPlan plan, string snapshot, ManifestCollector collector, CancellationToken cancellationToken)
     {
         using var dumpCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var factsCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -224,15 +242,24 @@ internal sealed class DumpService
 
         var manifest = await factsTask.ConfigureAwait(false);
         _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "pg_dump ran {0:0.000} s; the manifest's facts and row counts were ready {1:0.000} s after it started.", dumpSeconds, clock.Elapsed.TotalSeconds));
+        return manifest;
+    }
+
+    /// <summary>
+    /// What only the finished archive tells: its table of contents is the final word on the
+    /// tables and roles (null for a plain script, which has none; its roles come from the catalog).
+    /// </summary>
+    private static async Task<Archive.ArchiveToc?> ReadArchiveFactsAsync(ManifestCollector collector, DumpManifest manifest, IDumpSite site, DumpRequest request, DumpOutputPlan plan, CancellationToken cancellationToken)
+    {
         if (request.Format == HydraDumpFormat.Plain)
         {
             await collector.ReadPlainRolesAsync(manifest, cancellationToken).ConfigureAwait(false);
-            return (manifest, null); // a plain script has no table of contents
+            return null;
         }
 
         try
         {
-            return (manifest, await collector.ReconcileWithArchiveAsync(manifest, plan.TempPath, site.Files, cancellationToken).ConfigureAwait(false));
+            return await collector.ReconcileWithArchiveAsync(manifest, plan.TempPath, site.Files, cancellationToken).ConfigureAwait(false);
         }
         catch (HydraException ex) when (ex.Is(HydraErrors.ArchiveNotFound))
         {

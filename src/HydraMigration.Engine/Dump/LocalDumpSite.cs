@@ -31,8 +31,9 @@ internal sealed class LocalDumpSite : IDumpSite
         return await ToolProcess.RunAsync(pgDump.Path, arguments, LibpqEnvironment.For(source, privateFolder), onErrorLine, cancellationToken, outputIfAbandoned: outputPath).ConfigureAwait(false);
     }
 
+    // On a worker: the dump reads the archive's table of contents meanwhile.
     public Task<ManifestArchive> HashAsync(string path, HydraDumpFormat format, CancellationToken cancellationToken) =>
-        Task.FromResult(ArchiveHasher.Hash(path, format, cancellationToken));
+        Task.Run(() => ArchiveHasher.Hash(path, format, cancellationToken), cancellationToken);
 
     public void Dispose()
     {
