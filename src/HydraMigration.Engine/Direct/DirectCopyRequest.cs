@@ -5,24 +5,35 @@ using HydraMigration.Restore;
 
 namespace HydraMigration.Direct;
 
-/// <summary>Everything Copy-HydraDatabase was asked to do.</summary>
+/// <summary>
+/// Everything Copy-HydraDatabase was asked to do. The cmdlet's options bind straight into one
+/// of these (no servers yet); <see cref="For"/> makes the request for the servers and paths, so
+/// each option is spelled here and as its parameter, with no copy between them.
+/// </summary>
 internal sealed class DirectCopyRequest
 {
+    /// <summary>The options alone, as the cmdlet binds them; <see cref="For"/> adds the servers.</summary>
+    public DirectCopyRequest()
+    {
+        Source = null!;
+        Target = null!;
+    }
+
     public DirectCopyRequest(HydraConnection source, HydraConnection target)
     {
         Source = source;
         Target = target;
     }
 
-    public HydraConnection Source { get; }
+    public HydraConnection Source { get; private set; }
 
-    public HydraConnection Target { get; }
+    public HydraConnection Target { get; private set; }
 
     /// <summary>Workers streaming rows at once.</summary>
     public int Jobs { get; set; } = 1;
 
-    /// <summary>pg_restore jobs building indexes and constraints after the data.</summary>
-    public int IndexJobs { get; set; } = 1;
+    /// <summary>pg_restore jobs building indexes and constraints after the data; 0: as many as <see cref="Jobs"/>.</summary>
+    public int IndexJobs { get; set; }
 
     public IReadOnlyList<string> Schemas { get; set; } = Array.Empty<string>();
 
@@ -55,6 +66,18 @@ internal sealed class DirectCopyRequest
     /// once, when there are workers and cores to spare (see <see cref="CopyTableReader.Queue"/>).
     /// </summary>
     public long SplitTablesLargerThan { get; set; } = 1L << 30;
+
+    /// <summary>These options for copying <paramref name="source"/> into <paramref name="target"/>, with the paths resolved.</summary>
+    public DirectCopyRequest For(HydraConnection source, HydraConnection target, string? manifestPath, string? pgBinPath)
+    {
+        var request = (DirectCopyRequest)MemberwiseClone();
+        request.Source = source;
+        request.Target = target;
+        request.ManifestPath = manifestPath;
+        request.PgBinPath = pgBinPath;
+        request.IndexJobs = IndexJobs > 0 ? IndexJobs : Jobs;
+        return request;
+    }
 
     /// <summary>
     /// The filters in New-HydraDump's terms: one home for what -Schema, -Table, -ExcludeTable and

@@ -44,6 +44,9 @@ internal sealed class ManifestCollector
     private readonly HashSet<ManifestTable> _countFromArchive = new();
     private readonly bool _archiveCountable;
 
+    // The display names of the tables counted on the source, published whole (never changed after) once known.
+    private volatile HashSet<string>? _countedOnSource;
+
     private readonly Channel<string> _started = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
 
     // Every table pg_dump could dump, and those the dump's filters select: read by CollectAsync.
@@ -80,8 +83,19 @@ internal sealed class ManifestCollector
     /// <summary>The source's foreign tables, read with <see cref="Objects"/>.</summary>
     public List<(string Schema, string Name)> ForeignTables { get; private set; } = new();
 
-    /// <summary>pg_dump started copying "schema.table" (called from pg_dump's stderr reader).</summary>
-    public void TableDumpStarted(string displayName) => _started.Writer.TryWrite(displayName);
+    /// <summary>
+    /// pg_dump started copying "schema.table" (called from pg_dump's stderr reader). Once the
+    /// tables are described, only those counted on the source are queued: a table counted from
+    /// the archive would wake the counting loop for nothing, thousands of times on a database of
+    /// many small tables.
+    /// </summary>
+    public void TableDumpStarted(string displayName)
+    {
+        if (_countedOnSource is not { } counted || counted.Contains(displayName))
+        {
+            _started.Writer.TryWrite(displayName);
+        }
+    }
 
     /// <summary>pg_dump has exited: whatever was not counted yet is counted now.</summary>
     public void DumpEnded() => _started.Writer.TryComplete();
@@ -111,6 +125,7 @@ internal sealed class ManifestCollector
             }
         }
 
+        _countedOnSource = new HashSet<string>(byDisplayName.Where(t => _countRows && !_countFromArchive.Contains(t.Value)).Select(t => t.Key), StringComparer.Ordinal);
         if (_countRows)
         {
             var queued = new HashSet<ManifestTable>();

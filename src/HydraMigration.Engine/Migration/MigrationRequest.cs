@@ -22,7 +22,7 @@ internal sealed class MigrationRequest
     public HydraConnection Target { get; }
 
     /// <summary>Absolute folder holding the journal.</summary>
-    public string WorkFolder { get; }
+    public string WorkFolder { get; private set; }
 
     /// <summary>pg_dump runs on this SSH host (next to the source); null: on this computer.</summary>
     public HydraSshSession? SshSession { get; set; }
@@ -67,6 +67,24 @@ internal sealed class MigrationRequest
 
     /// <summary>Absolute path of the HTML report to write (the JSON goes beside it); null: none.</summary>
     public string? ReportPath { get; set; }
+
+    /// <summary>
+    /// This migration as one of a fleet sharing a work folder: the same in every option, with its
+    /// journal, archive and report in a folder (and a file) of its own, named <paramref name="name"/>.
+    /// <paramref name="reportShared"/>: other members were given the same report path.
+    /// </summary>
+    public MigrationRequest AsFleetMember(string name, bool reportShared)
+    {
+        var member = (MigrationRequest)MemberwiseClone();
+        member.WorkFolder = System.IO.Path.Combine(WorkFolder, name);
+        member.LocalPath = string.Equals(LocalPath, WorkFolder, StringComparison.Ordinal) ? member.WorkFolder : System.IO.Path.Combine(LocalPath, name);
+        if (ReportPath is not null && reportShared)
+        {
+            member.ReportPath = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(ReportPath) ?? string.Empty, System.IO.Path.GetFileNameWithoutExtension(ReportPath) + "-" + name + System.IO.Path.GetExtension(ReportPath));
+        }
+
+        return member;
+    }
 
     /// <summary>The archive's file name: fixed, so that -Resume finds what an earlier run made.</summary>
     public string ArchiveName

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using HydraMigration.Direct;
 
@@ -11,6 +12,9 @@ namespace HydraMigration.Commands;
 [OutputType(typeof(HydraRestoreResult))]
 public sealed class CopyHydraDatabaseCommand : HydraCmdlet
 {
+    // The options bind straight into the engine's request; DirectCopyRequest.For adds the servers.
+    private readonly DirectCopyRequest _options = new();
+
     #region Parameters
 
     /// <summary>The database to copy from.</summary>
@@ -26,12 +30,12 @@ public sealed class CopyHydraDatabaseCommand : HydraCmdlet
     /// <summary>Workers copying rows at once (each holds one session on either server).</summary>
     [Parameter]
     [ValidateRange(1, 64)]
-    public int Jobs { get; set; } = 1;
+    public int Jobs { get => _options.Jobs; set => _options.Jobs = value; }
 
     /// <summary>pg_restore jobs building indexes and constraints after the rows (default: -Jobs).</summary>
     [Parameter]
     [ValidateRange(1, 64)]
-    public int IndexJobs { get; set; }
+    public int IndexJobs { get => _options.IndexJobs; set => _options.IndexJobs = value; }
 
     /// <summary>Create the target database first (when it does not exist).</summary>
     [Parameter]
@@ -40,47 +44,47 @@ public sealed class CopyHydraDatabaseCommand : HydraCmdlet
     /// <summary>Copy only these schemas (pg_dump patterns, as New-HydraDump -Schema).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string[] Schema { get; set; } = Array.Empty<string>();
+    public string[] Schema { get => _options.Schemas.ToArray(); set => _options.Schemas = value; }
 
     /// <summary>Leave these schemas out.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string[] ExcludeSchema { get; set; } = Array.Empty<string>();
+    public string[] ExcludeSchema { get => _options.ExcludeSchemas.ToArray(); set => _options.ExcludeSchemas = value; }
 
     /// <summary>Copy only these tables (pg_dump patterns, as New-HydraDump -Table).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string[] Table { get; set; } = Array.Empty<string>();
+    public string[] Table { get => _options.Tables.ToArray(); set => _options.Tables = value; }
 
     /// <summary>Leave these tables out.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string[] ExcludeTable { get; set; } = Array.Empty<string>();
+    public string[] ExcludeTable { get => _options.ExcludeTables.ToArray(); set => _options.ExcludeTables = value; }
 
     /// <summary>Copy these tables' definitions but not their rows.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string[] ExcludeTableData { get; set; } = Array.Empty<string>();
+    public string[] ExcludeTableData { get => _options.ExcludeTableData.ToArray(); set => _options.ExcludeTableData = value; }
 
     /// <summary>Do not copy ownership: objects belong to the destination's login.</summary>
     [Parameter]
-    public SwitchParameter NoOwner { get; set; }
+    public SwitchParameter NoOwner { get => _options.NoOwner; set => _options.NoOwner = value; }
 
     /// <summary>Do not copy privileges.</summary>
     [Parameter]
-    public SwitchParameter NoAcl { get; set; }
+    public SwitchParameter NoAcl { get => _options.NoAcl; set => _options.NoAcl = value; }
 
     /// <summary>Create tables with the target's default access method (heap) instead of the source's (columnar).</summary>
     [Parameter]
-    public SwitchParameter NoTableAccessMethod { get; set; }
+    public SwitchParameter NoTableAccessMethod { get => _options.NoTableAccessMethod; set => _options.NoTableAccessMethod = value; }
 
     /// <summary>Create roles the schema needs and the target lacks, as NOLOGIN roles.</summary>
     [Parameter]
-    public SwitchParameter CreateMissingRole { get; set; }
+    public SwitchParameter CreateMissingRole { get => _options.CreateMissingRole; set => _options.CreateMissingRole = value; }
 
     /// <summary>Copy into a database that already holds objects.</summary>
     [Parameter]
-    public SwitchParameter Force { get; set; }
+    public SwitchParameter Force { get => _options.Force; set => _options.Force = value; }
 
     /// <summary>Also write the manifest the copy recorded in its snapshot to this file (for Test-HydraMigration -Manifest later).</summary>
     [Parameter]
@@ -118,23 +122,7 @@ public sealed class CopyHydraDatabaseCommand : HydraCmdlet
     private void Copy()
     {
         var target = Destination;
-        var request = new DirectCopyRequest(Source, target)
-        {
-            Jobs = Jobs,
-            IndexJobs = IndexJobs > 0 ? IndexJobs : Jobs,
-            Schemas = Schema,
-            ExcludeSchemas = ExcludeSchema,
-            Tables = Table,
-            ExcludeTables = ExcludeTable,
-            ExcludeTableData = ExcludeTableData,
-            NoOwner = NoOwner,
-            NoAcl = NoAcl,
-            NoTableAccessMethod = NoTableAccessMethod,
-            CreateMissingRole = CreateMissingRole,
-            Force = Force,
-            ManifestPath = ManifestPath is null ? null : GetUnresolvedProviderPathFromPSPath(ManifestPath),
-            PgBinPath = PgBinPath is null ? null : GetUnresolvedProviderPathFromPSPath(PgBinPath),
-        };
+        var request = _options.For(Source, target, ManifestPath is null ? null : GetUnresolvedProviderPathFromPSPath(ManifestPath), PgBinPath is null ? null : GetUnresolvedProviderPathFromPSPath(PgBinPath));
 
         using var plan = RunOperation("Copy-HydraDatabase preflight", (reporter, token) => DirectCopyOperation.PlanAsync(request, CreateDatabase, KeepFailedDatabase, reporter, token));
         if (plan.Problems.Count > 0)

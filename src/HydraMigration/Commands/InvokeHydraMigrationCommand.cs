@@ -298,23 +298,7 @@ public sealed class InvokeHydraMigrationCommand : HydraCmdlet, IDynamicParameter
                 name = MigrationRequest.SafeName(request.Target.Database) + "-" + n.ToString(CultureInfo.InvariantCulture);
             }
 
-            var own = new MigrationRequest(request.Shape, request.Source, request.Target, Path.Combine(request.WorkFolder, name))
-            {
-                SshSession = request.SshSession,
-                RemotePath = request.RemotePath,
-                LocalPath = string.Equals(request.LocalPath, request.WorkFolder, StringComparison.Ordinal) ? Path.Combine(request.WorkFolder, name) : Path.Combine(request.LocalPath, name),
-                Format = request.Format,
-                Compression = request.Compression,
-                Jobs = request.Jobs,
-                CreateDatabase = request.CreateDatabase,
-                CreateMissingRole = request.CreateMissingRole,
-                NoOwner = request.NoOwner,
-                NoAcl = request.NoAcl,
-                DataChecksum = request.DataChecksum,
-                Resume = request.Resume,
-                KeepArchive = request.KeepArchive,
-                ReportPath = request.ReportPath is null ? null : SameReportForAll(request.ReportPath) ? Path.Combine(Path.GetDirectoryName(request.ReportPath) ?? string.Empty, Path.GetFileNameWithoutExtension(request.ReportPath) + "-" + name + Path.GetExtension(request.ReportPath)) : request.ReportPath,
-            };
+            var own = request.AsFleetMember(name, request.ReportPath is not null && SameReportForAll(request.ReportPath));
             separated.Add(own);
         }
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Management.Automation;
+using System.Threading;
 using HydraMigration.Infrastructure;
 
 namespace HydraMigration.Commands;
@@ -20,6 +21,7 @@ internal sealed class PipelineMessagePump : IOperationReporter, IDisposable
     private readonly int _activityId;
     private readonly string _activity;
     private readonly bool _verboseShown;
+    private OperationProgress? _newestProgress;
     private OperationProgress? _pendingProgress;
     private bool _progressShown;
 
@@ -43,7 +45,18 @@ internal sealed class PipelineMessagePump : IOperationReporter, IDisposable
 
     public void Warning(string message) => Post(new WarningMessage(message));
 
-    public void Progress(OperationProgress progress) => Post(progress);
+    /// <summary>
+    /// Keeps the newest progress and wakes the pipeline thread only when none was waiting: a
+    /// service may report thousands of times a second (a table at a time), and only the newest
+    /// state is ever shown.
+    /// </summary>
+    public void Progress(OperationProgress progress)
+    {
+        if (Interlocked.Exchange(ref _newestProgress, progress) is null)
+        {
+            Post(ProgressArrived.Instance);
+        }
+    }
 
     /// <summary>Wakes a waiting <see cref="Drain"/> at once (when the work ends), instead of at its timeout.</summary>
     public void Wake() => Post(WakeMessage.Instance);
@@ -101,9 +114,13 @@ internal sealed class PipelineMessagePump : IOperationReporter, IDisposable
             case WarningMessage warning:
                 cmdlet.WriteWarning(warning.Text);
                 break;
-            case OperationProgress progress:
-                _pendingProgress = progress;
-                FlushProgress(cmdlet, force: false);
+            case ProgressArrived:
+                if (Interlocked.Exchange(ref _newestProgress, null) is { } progress)
+                {
+                    _pendingProgress = progress;
+                    FlushProgress(cmdlet, force: false);
+                }
+
                 break;
         }
     }
@@ -126,6 +143,11 @@ internal sealed class PipelineMessagePump : IOperationReporter, IDisposable
         _progressShown = true;
         _pendingProgress = null;
         _sinceProgress.Restart();
+    }
+
+    private sealed class ProgressArrived
+    {
+        public static readonly ProgressArrived Instance = new();
     }
 
     private sealed class WakeMessage

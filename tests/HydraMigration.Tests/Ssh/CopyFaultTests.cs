@@ -155,13 +155,14 @@ public sealed class CopyFaultTests : IDisposable
         var partial = Path.Combine(_local, "hashed.dump.hydra-partial");
         ExternalCommand.Run("sh", new[] { "-c", $"head -c {480 << 20} '{source}' > '{partial}'" });
         var before = DumpFiles.Sha256(partial);
+        using var freezer = FreezeRemoteHash();
         using (var running = _ps.Start("Copy-HydraDump -FromSession $s -Path $args[0] -Destination $args[1] -Resume", source, _local + "/"))
         {
-            Assert.True(WaitForRemoteHash(running), "the remote hash was never seen running");
+            Assert.True(freezer.WaitForExit(60_000) && freezer.ExitCode == 0, "the remote hash was never seen running");
             _server.KillSessions();
             var failed = running.Wait();
             var error = Assert.Single(failed.Errors);
-            Assert.Equal("SshConnectionLost" + CopyCmd, error.FullyQualifiedErrorId);
+            Assert.True("SshConnectionLost" + CopyCmd == error.FullyQualifiedErrorId, error.FullyQualifiedErrorId + ": " + error.Exception);
             Assert.Contains(Host, error.Exception.Message, StringComparison.Ordinal);
         }
 
@@ -190,21 +191,16 @@ public sealed class CopyFaultTests : IDisposable
     }
 
     /// <summary>True once a hashing process of the SSH user runs (watched closely: it takes about a second).</summary>
-    private static bool WaitForRemoteHash(RunningPipeline running)
+    /// <summary>
+    /// Stops the hashing process on the SSH host as soon as it starts (SIGSTOP, found and stopped
+    /// in one pkill, retried in a shell loop a few milliseconds apart): it cannot finish before
+    /// the link is cut, however fast the host hashes. KillSessions ends it with the rest. The
+    /// process exits 0 once it has stopped one.
+    /// </summary>
+    private static Process FreezeRemoteHash() => Process.Start(new ProcessStartInfo("timeout", new[]
     {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(60) && !running.IsCompleted)
-        {
-            if (ExternalCommand.Run("pgrep", new[] { "-u", SshServer.UserName, "-f", "openssl dgst|sha256sum|shasum" }, check: false).Trim().Length > 0)
-            {
-                return true;
-            }
-
-            Thread.Sleep(2);
-        }
-
-        return false;
-    }
+        "60", "sh", "-c", "until pkill -STOP -u " + SshServer.UserName + " -f 'openssl dgst|sha256sum|shasum'; do :; done",
+    }))!;
 
     private static string Prefix(string path, long length) =>
         ExternalCommand.Run("sh", new[] { "-c", $"head -c {length} '{path}' | sha256sum" }).Split(' ')[0];
