@@ -101,6 +101,25 @@ public sealed class KeptSftpConnectionTests : IDisposable
     }
 
     [Fact]
+    public void RemovingTheModuleClosesTheKeptConnectionsAndLeavesTheSessionOpen()
+    {
+        Upload(RandomArchive.Make(_local, "unloaded.dump", ArchiveMebibytes));
+        Assert.Equal(ConnectionsPerCopy, CopyConnections().Count);
+        var session = Session();
+        try
+        {
+            AssertNoErrors(_ps.Run("Remove-Module HydraMigration"));
+
+            Assert.True(Poll.Until(() => CopyConnections().Count == 0, TimeSpan.FromSeconds(10)), "kept connections outlived the module: " + string.Join(", ", CopyConnections()));
+            Assert.True(session.IsConnected, "removing the module closed the session itself");
+        }
+        finally
+        {
+            session.Dispose();
+        }
+    }
+
+    [Fact]
     public void AStoppedCopyKeepsNoneOfItsConnections()
     {
         var source = RandomArchive.Make(_local, "stopped.dump", 384);
