@@ -24,8 +24,12 @@ namespace HydraMigration.Ssh;
 /// </remarks>
 internal sealed class IdleSftpConnections
 {
-    /// <summary>A copy's own SFTP connection and the transfer's <see cref="TransferOptions.Connections"/>.</summary>
-    public static readonly int Capacity = TransferOptions.Default.Connections + 1;
+    /// <summary>
+    /// At most this many per session: a copy's own SFTP connection and the transfer's
+    /// <see cref="TransferOptions.Connections"/>. Settable for the copy benchmark, whose 0 keeps
+    /// none, to measure against the same rounds.
+    /// </summary>
+    internal static int Capacity { get; set; } = TransferOptions.Default.Connections + 1;
 
     /// <summary>An interactive session does not hold logins on the host much longer than a copy's pause.</summary>
     public static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(3);
