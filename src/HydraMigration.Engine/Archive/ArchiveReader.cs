@@ -133,6 +133,22 @@ internal static class ArchiveReader
         return toc;
     }
 
+    /// <summary>
+    /// The raw bytes of each entry's data block in a custom-format archive (its chunks joined,
+    /// still compressed as the TOC says), in the order given; throws ArchiveCorrupt or
+    /// ArchiveTruncated when a block is not where its entry says or ends early.
+    /// </summary>
+    public static IEnumerable<(TocEntry Entry, byte[] Data)> ReadDataBlocks(string path, IEnumerable<TocEntry> entries, IFileStore? store = null)
+    {
+        using var stream = (store ?? LocalFileStore.Instance).OpenRead(path);
+        var parser = new TocParser(stream);
+        foreach (var entry in entries)
+        {
+            var offset = entry.DataOffset ?? throw new HydraException(HydraErrors.ArchiveCorrupt, string.Format(CultureInfo.InvariantCulture, "The archive '{0}' records no data position for entry {1} ({2} {3}).", path, entry.DumpId, entry.Desc, entry.Tag), path);
+            yield return (entry, Guard(path, () => parser.ReadDataBlock(offset, entry.DumpId)));
+        }
+    }
+
     private static ArchiveToc ReadDirectory(string path, IFileStore files)
     {
         ArchiveToc toc;
@@ -421,6 +437,41 @@ internal static class ArchiveReader
             }
 
             return _stream.Position;
+        }
+
+        /// <summary>A custom-format data block's chunks, joined.</summary>
+        public byte[] ReadDataBlock(long offset, int expectedDumpId)
+        {
+            _stream.Position = offset;
+            var blockType = ReadByte();
+            var dumpId = ReadInt();
+            if (dumpId != expectedDumpId || blockType == BlockBlobs)
+            {
+                throw new InvalidDataException(string.Format(CultureInfo.InvariantCulture, "the data block at byte {0} belongs to entry {1}, not {2}.", offset, dumpId, expectedDumpId));
+            }
+
+            using var data = new MemoryStream();
+            while (true)
+            {
+                var chunk = ReadInt();
+                if (chunk == 0)
+                {
+                    return data.ToArray();
+                }
+
+                if (chunk < 0 || _stream.Position + chunk > _stream.Length)
+                {
+                    throw new EndOfStreamException();
+                }
+
+                var bytes = new byte[chunk];
+                if (ReadFully(_stream, bytes, chunk) < chunk)
+                {
+                    throw new EndOfStreamException();
+                }
+
+                data.Write(bytes, 0, chunk);
+            }
         }
 
         private void SkipChunks()

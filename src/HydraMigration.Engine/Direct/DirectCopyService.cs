@@ -218,14 +218,13 @@ internal sealed class DirectCopyService
     private async Task<(DumpManifest Manifest, List<SourceTable> Copied)> RecordManifestAsync(DirectCopyRequest request, SnapshotSession snapshot, ArchiveToc toc, string schemaArchive, string pgDumpVersion, CancellationToken cancellationToken)
     {
         var scope = new DumpScope(request.ScopeRequest());
-        var allTables = await snapshot.Catalog.ReadTablesAsync(cancellationToken).ConfigureAwait(false);
         var inArchive = new HashSet<(string, string)>(toc.Entries.Where(e => e.Desc == "TABLE").Select(e => (e.Namespace ?? string.Empty, e.Tag)));
-        var tables = allTables.Where(t => inArchive.Contains((t.Schema, t.Name))).ToList();
 
         // New-HydraDump's collector, with the rows counted by the copy instead of a second scan.
-        var collector = new ManifestCollector(snapshot.Transaction, scope, tables, allTables, countRows: false, _reporter);
+        var collector = new ManifestCollector(snapshot.Transaction, scope, request.Source, countRows: false, _reporter, t => inArchive.Contains((t.Schema, t.Name)));
         collector.DumpEnded();
         var manifest = await collector.CollectAsync(cancellationToken).ConfigureAwait(false);
+        var tables = collector.SelectedTables;
         manifest.Roles = RoleReferences.FromToc(toc.Entries);
         await ManifestCatalog.AttachAsync(manifest, collector.Objects, collector.ForeignTables, scope.IncludesSchema, request.Tables.Count > 0, snapshot.Connection, cancellationToken).ConfigureAwait(false);
         // The extensions the schema creates (a -Table dump creates none), as the target will have

@@ -44,55 +44,69 @@ internal sealed class DumpService
         using var connection = await ServerConnector.OpenAsync(site.Reach(request.Source), cancellationToken).ConfigureAwait(false);
         try
         {
-            // The snapshot first: every query after it runs with the server's timeouts off.
+            // pg_dump starts as soon as the snapshot is exported: the table list, the server's
+            // facts and the catalog are read in the snapshot while pg_dump reads its own catalog,
+            // so on a database of many small tables none of that waits in front of it. The
+            // server's major version (for choosing pg_dump) came with the login.
             var transaction = new SnapshotTransaction(connection);
-            var catalog = new CatalogReader(connection);
-            var snapshot = await transaction.ExportSnapshotAsync(cancellationToken).ConfigureAwait(false);
-            var source = await catalog.ReadServerAsync(request.Source, cancellationToken).ConfigureAwait(false);
-
-            // The table list is read while pg_dump is looked for (it runs pg_dump --version): both take a while on a busy machine.
-            var tablesRead = catalog.ReadTablesAsync(cancellationToken);
-            PgTool pgDump;
+            var finding = site.FindPgDumpAsync(connection.PostgreSqlVersion.Major, request.PgBinPath, cancellationToken);
+            string snapshot;
             try
             {
-                pgDump = await site.FindPgDumpAsync(source.ServerVersionNum / 10000, request.PgBinPath, cancellationToken).ConfigureAwait(false);
+                snapshot = await transaction.ExportSnapshotAsync(cancellationToken).ConfigureAwait(false);
             }
-            finally
+            catch
             {
-                // Never leave the connection busy with the read, whatever the search did.
-                await Quietly(tablesRead).ConfigureAwait(false);
+                await Quietly(finding).ConfigureAwait(false); // the search's own failure is not the one to report
+                throw;
             }
 
-            _reporter.Verbose("Using " + pgDump + " for a PostgreSQL " + source.ServerVersion + " server.");
+            var pgDump = await finding.ConfigureAwait(false);
+            _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "Using {0} for a PostgreSQL {1} server; snapshot {2} exported after {3:0.000} s.", pgDump, connection.PostgreSqlVersion, snapshot, clock.Elapsed.TotalSeconds));
 
             var scope = new DumpScope(request);
-            var allTables = await tablesRead.ConfigureAwait(false);
-            var tables = allTables.Where(scope.Includes).ToList();
+            // Small tables are counted from a custom-format archive written on this computer.
+            var archiveCountable = request.Format == HydraDumpFormat.Custom && site.Session is null;
+            var collector = new ManifestCollector(transaction, scope, request.Source, !request.SkipRowCount, _reporter, archiveCountable: archiveCountable);
+            var manifest = await DumpAndDescribeAsync(site, request, pgDump, plan, snapshot, collector, cancellationToken).ConfigureAwait(false);
 
-            _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "Snapshot {0} exported and {1} table(s) selected after {2:0.000} s.", snapshot, tables.Count, clock.Elapsed.TotalSeconds));
-            var collector = new ManifestCollector(transaction, scope, tables, allTables, !request.SkipRowCount, _reporter);
-            var (manifest, toc) = await DumpAndDescribeAsync(site, request, pgDump, plan, snapshot, collector, tables.Where(scope.DumpsData), cancellationToken).ConfigureAwait(false);
-            await ManifestCatalog.AttachAsync(manifest, collector.Objects, collector.ForeignTables, scope.IncludesSchema, request.Tables.Count > 0, connection, cancellationToken).ConfigureAwait(false);
-            if (toc is not null && manifest.Catalog is not null)
-            {
-                Archive.ArchiveSequencePositions.Apply(toc, manifest.Catalog);
-            }
-
-            _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "pg_dump and the manifest's facts done after {0:0.000} s.", clock.Elapsed.TotalSeconds));
-            manifest.Source = source;
-            manifest.Snapshot = snapshot;
+            // pg_dump has exited, so the archive is final: its SHA-256 is computed while the
+            // manifest reads the archive's table of contents and finishes its facts.
+            _reporter.Progress(new OperationProgress("Computing SHA-256 of the archive", 99));
+            using var hashCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var hashing = site.HashAsync(plan.TempPath, request.Format, hashCancel.Token);
+            ManifestArchive archive;
             try
             {
-                await transaction.EndSnapshotAsync(cancellationToken).ConfigureAwait(false);
+                var toc = await ReadArchiveFactsAsync(collector, manifest, site, request, plan, cancellationToken).ConfigureAwait(false);
+                await ManifestCatalog.AttachAsync(manifest, collector.Objects, collector.ForeignTables, scope.IncludesSchema, request.Tables.Count > 0, connection, cancellationToken).ConfigureAwait(false);
+                if (toc is not null && manifest.Catalog is not null)
+                {
+                    Archive.ArchiveSequencePositions.Apply(toc, manifest.Catalog);
+                }
+
+                _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "pg_dump and the manifest's facts done after {0:0.000} s.", clock.Elapsed.TotalSeconds));
+                manifest.Snapshot = snapshot;
+                try
+                {
+                    await transaction.EndSnapshotAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (NpgsqlException ex)
+                {
+                    // The archive and the facts are complete; ending a read-only transaction changes nothing.
+                    _reporter.Warning("Ending the snapshot transaction failed (" + ex.Message + "); the dump is complete.");
+                }
+
+                archive = await hashing.ConfigureAwait(false);
             }
-            catch (NpgsqlException ex)
+            catch
             {
-                // The archive and the facts are complete; ending a read-only transaction changes nothing.
-                _reporter.Warning("Ending the snapshot transaction failed (" + ex.Message + "); the dump is complete.");
+                // The hash must have let go of the archive before it is removed (Windows keeps an open file).
+                hashCancel.Cancel();
+                await Quietly(hashing).ConfigureAwait(false);
+                throw;
             }
 
-            _reporter.Progress(new OperationProgress("Computing SHA-256 of the archive", 99));
-            var archive = await site.HashAsync(plan.TempPath, request.Format, cancellationToken).ConfigureAwait(false);
             archive.Format = request.Format;
             archive.FileName = site.Files.FileName(plan.FinalPath);
             archive.PgDumpVersion = pgDump.Version;
@@ -169,12 +183,14 @@ internal sealed class DumpService
     }
 
     /// <summary>Runs pg_dump and, concurrently in the snapshot transaction, gathers the manifest's facts.</summary>
-    private async Task<(DumpManifest Manifest, Archive.ArchiveToc? Toc)> DumpAndDescribeAsync(IDumpSite site, DumpRequest request, PgTool pgDump, DumpOutputPlan plan, string snapshot, ManifestCollector collector, IEnumerable<SourceTable> tablesWithData, CancellationToken cancellationToken)
+    private async Task<DumpManifest> DumpAndDescribeAsync(IDumpSite site, DumpRequest request, PgTool pgDump, DumpOutputPlan plan, string snapshot, ManifestCollector collector, CancellationToken cancellationToken)
     {
         using var dumpCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var factsCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
-        var progress = new PgDumpProgress(tablesWithData, request.Jobs > 1);
+        // The tables' sizes weigh the progress once the collector has read them, a moment after pg_dump starts.
+        var progress = new PgDumpProgress(request.Jobs > 1);
+        collector.TablesRead += progress.Weigh;
         var arguments = PgDumpArguments.Build(request, plan.TempPath, snapshot);
         _reporter.Verbose("pg_dump " + CommandLine.Join(arguments));
         _reporter.Progress(new OperationProgress("Starting pg_dump", 0));
@@ -226,15 +242,24 @@ internal sealed class DumpService
 
         var manifest = await factsTask.ConfigureAwait(false);
         _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "pg_dump ran {0:0.000} s; the manifest's facts and row counts were ready {1:0.000} s after it started.", dumpSeconds, clock.Elapsed.TotalSeconds));
+        return manifest;
+    }
+
+    /// <summary>
+    /// What only the finished archive tells: its table of contents is the final word on the
+    /// tables and roles (null for a plain script, which has none; its roles come from the catalog).
+    /// </summary>
+    private static async Task<Archive.ArchiveToc?> ReadArchiveFactsAsync(ManifestCollector collector, DumpManifest manifest, IDumpSite site, DumpRequest request, DumpOutputPlan plan, CancellationToken cancellationToken)
+    {
         if (request.Format == HydraDumpFormat.Plain)
         {
             await collector.ReadPlainRolesAsync(manifest, cancellationToken).ConfigureAwait(false);
-            return (manifest, null); // a plain script has no table of contents
+            return null;
         }
 
         try
         {
-            return (manifest, await collector.ReconcileWithArchiveAsync(manifest, plan.TempPath, site.Files, cancellationToken).ConfigureAwait(false));
+            return await collector.ReconcileWithArchiveAsync(manifest, plan.TempPath, site.Files, cancellationToken).ConfigureAwait(false);
         }
         catch (HydraException ex) when (ex.Is(HydraErrors.ArchiveNotFound))
         {

@@ -21,8 +21,9 @@ internal sealed class LocalDumpSite : IDumpSite
 
     public HydraConnection Reach(HydraConnection source) => source;
 
+    // On a worker: the search starts candidates (pg_dump --version) while the snapshot is exported.
     public Task<PgTool> FindPgDumpAsync(int minimumMajor, string? binPath, CancellationToken cancellationToken) =>
-        Task.FromResult(PgToolLocator.Find("pg_dump", minimumMajor, binPath));
+        Task.Run(() => PgToolLocator.Find("pg_dump", minimumMajor, binPath), cancellationToken);
 
     public async Task<ToolResult> RunPgDumpAsync(PgTool pgDump, IReadOnlyList<string> arguments, string outputPath, HydraConnection source, Action<string> onErrorLine, CancellationToken cancellationToken)
     {
@@ -30,8 +31,9 @@ internal sealed class LocalDumpSite : IDumpSite
         return await ToolProcess.RunAsync(pgDump.Path, arguments, LibpqEnvironment.For(source, privateFolder), onErrorLine, cancellationToken, outputIfAbandoned: outputPath).ConfigureAwait(false);
     }
 
+    // On a worker: the dump reads the archive's table of contents meanwhile.
     public Task<ManifestArchive> HashAsync(string path, HydraDumpFormat format, CancellationToken cancellationToken) =>
-        Task.FromResult(ArchiveHasher.Hash(path, format, cancellationToken));
+        Task.Run(() => ArchiveHasher.Hash(path, format, cancellationToken), cancellationToken);
 
     public void Dispose()
     {

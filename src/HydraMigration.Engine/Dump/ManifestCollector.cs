@@ -12,8 +12,9 @@ using HydraMigration.Infrastructure;
 namespace HydraMigration.Dump;
 
 /// <summary>
-/// Gathers a manifest's facts on the snapshot connection while pg_dump runs: the catalog first
-/// (one batch of set-based queries, whatever the number of tables), then the row counts. Tables
+/// Gathers a manifest's facts on the snapshot connection while pg_dump runs: the server and the
+/// table list first, then the catalog (one batch of set-based queries, whatever the number of
+/// tables), then the row counts. Tables
 /// are counted once pg_dump starts copying them — after pg_dump's catalog phase, whose many
 /// small queries a busy server would slow — and the small ones in batches: every table pg_dump
 /// announced while the previous batch ran is counted by the next query, so 5,000 small tables
@@ -27,25 +28,51 @@ internal sealed class ManifestCollector
     private readonly SnapshotTransaction _snapshot;
     private readonly CatalogReader _catalog;
     private readonly DumpScope _scope;
-    private readonly List<SourceTable> _tables;
-    private readonly List<SourceTable> _allTables;
+    private readonly HydraConnection _source;
+    private readonly Func<SourceTable, bool> _selects;
     private readonly bool _countRows;
     private readonly IOperationReporter _reporter;
     // Large tables are counted in paced cursor steps while pg_dump runs; small ones at once.
     private const long PacedCountMinimumBytes = 32L * 1024 * 1024;
 
+    // Tables this small are counted from the archive once pg_dump has written it (ArchiveRowCounter),
+    // up to this much of their data in all: reading a few bytes beats planning a count(*).
+    private const long ArchiveCountMaximumBytes = 1024L * 1024;
+    private const long ArchiveCountBudgetBytes = 64L * 1024 * 1024;
+
+    // The tables left to ArchiveRowCounter; counted on the source after all if the archive cannot be read here.
+    private readonly HashSet<ManifestTable> _countFromArchive = new();
+    private readonly bool _archiveCountable;
+
     private readonly Channel<string> _started = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
 
-    public ManifestCollector(SnapshotTransaction snapshot, DumpScope scope, List<SourceTable> tables, List<SourceTable> allTables, bool countRows, IOperationReporter reporter)
+    // Every table pg_dump could dump, and those the dump's filters select: read by CollectAsync.
+    private List<SourceTable> _allTables = new();
+    private List<SourceTable> _tables = new();
+
+    /// <summary>
+    /// A collector in <paramref name="snapshot"/>; <paramref name="selects"/> picks the tables the
+    /// manifest lists (by default those the dump's filters select). With
+    /// <paramref name="archiveCountable"/> (a custom-format archive this computer can read), small
+    /// tables are counted from the archive in <see cref="ReconcileWithArchiveAsync"/>.
+    /// </summary>
+    public ManifestCollector(SnapshotTransaction snapshot, DumpScope scope, HydraConnection source, bool countRows, IOperationReporter reporter, Func<SourceTable, bool>? selects = null, bool archiveCountable = false)
     {
+        _archiveCountable = archiveCountable && countRows;
         _snapshot = snapshot;
         _catalog = new CatalogReader(snapshot.Connection);
-        _allTables = allTables;
         _scope = scope;
-        _tables = tables;
+        _selects = selects ?? scope.Includes;
+        _source = source;
         _countRows = countRows;
         _reporter = reporter;
     }
+
+    /// <summary>The tables the manifest lists, once <see cref="CollectAsync"/> has read them.</summary>
+    public IReadOnlyList<SourceTable> SelectedTables => _tables;
+
+    /// <summary>Raised once the table list is read, with the tables whose rows pg_dump dumps (on the collector's task).</summary>
+    public event Action<IReadOnlyList<SourceTable>>? TablesRead;
 
     /// <summary>The source's catalog as the snapshot holds it (every table's facts and every object), once <see cref="CollectAsync"/> has read it.</summary>
     public CatalogSnapshot Objects { get; private set; } = new();
@@ -61,15 +88,27 @@ internal sealed class ManifestCollector
 
     public async Task<DumpManifest> CollectAsync(CancellationToken cancellationToken)
     {
+        var server = await _catalog.ReadServerAsync(_source, cancellationToken).ConfigureAwait(false);
+        _allTables = await _catalog.ReadTablesAsync(cancellationToken).ConfigureAwait(false);
+        _tables = _allTables.Where(_selects).ToList();
+        TablesRead?.Invoke(_tables.Where(_scope.DumpsData).ToList());
+        _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "{0} of the database's {1} table(s) selected.", _tables.Count, _allTables.Count));
+
         Objects = await _catalog.ReadObjectsAsync(_allTables, cancellationToken).ConfigureAwait(false);
         ForeignTables = await _catalog.ReadForeignTablesAsync(cancellationToken).ConfigureAwait(false);
-        var manifest = new DumpManifest { Extensions = Objects.Extensions, DatabaseSettings = Objects.Settings };
+        var manifest = new DumpManifest { Source = server, Extensions = Objects.Extensions, DatabaseSettings = Objects.Settings };
         var byDisplayName = new Dictionary<string, ManifestTable>(StringComparer.Ordinal);
+        var archiveBudget = ArchiveCountBudgetBytes;
         foreach (var table in _tables)
         {
             var entry = Describe(table.Table, table.SizeBytes, _scope.DumpsData(table));
             manifest.Tables.Add(entry);
             byDisplayName[table.DisplayName] = entry;
+            if (_archiveCountable && entry.DataDumped && entry.SourceSizeBytes <= Math.Min(ArchiveCountMaximumBytes, archiveBudget))
+            {
+                _countFromArchive.Add(entry);
+                archiveBudget -= entry.SourceSizeBytes;
+            }
         }
 
         if (_countRows)
@@ -80,7 +119,7 @@ internal sealed class ManifestCollector
             {
                 while (_started.Reader.TryRead(out var name))
                 {
-                    if (!byDisplayName.TryGetValue(name, out var table) || !table.DataDumped || !queued.Add(table))
+                    if (!byDisplayName.TryGetValue(name, out var table) || !table.DataDumped || _countFromArchive.Contains(table) || !queued.Add(table))
                     {
                         continue;
                     }
@@ -98,7 +137,7 @@ internal sealed class ManifestCollector
                 await CountAsync(batch, cancellationToken).ConfigureAwait(false);
             }
 
-            batch.AddRange(manifest.Tables.Where(t => t.DataDumped && t.RowCount is null));
+            batch.AddRange(manifest.Tables.Where(t => t.DataDumped && t.RowCount is null && !_countFromArchive.Contains(t)));
             await CountAsync(batch, cancellationToken).ConfigureAwait(false);
         }
 
@@ -152,13 +191,15 @@ internal sealed class ManifestCollector
             {
                 table.RowCount = null;
             }
-            else if (!table.DataDumped && _countRows)
+            else if ((!table.DataDumped || _countFromArchive.Contains(table)) && _countRows)
             {
                 toCount.Add(table);
             }
 
             table.DataDumped = hasData;
         }
+
+        CountFromArchive(toc, archivePath, files, toCount, cancellationToken);
 
         var known = new HashSet<(string, string)>(manifest.Tables.Select(t => (t.Schema, t.Name)));
         var sources = _allTables.ToDictionary(t => (t.Schema, t.Name));
@@ -182,6 +223,43 @@ internal sealed class ManifestCollector
         await CountAsync(toCount, cancellationToken).ConfigureAwait(false);
         manifest.Roles = RoleReferences.FromToc(toc.Entries);
         return toc;
+    }
+
+    /// <summary>
+    /// Counts, from the archive, the tables of <paramref name="toCount"/> left to it, and takes
+    /// them off the list; the rest are counted on the source. An archive written with lz4 or zstd,
+    /// or one whose data cannot be read here, leaves them all to the source (still in the snapshot).
+    /// </summary>
+    private void CountFromArchive(ArchiveToc toc, string archivePath, Storage.IFileStore files, List<ManifestTable> toCount, CancellationToken cancellationToken)
+    {
+        var tableData = toc.Entries.Where(e => e.Desc == "TABLE DATA" && e.DataOffset is not null).GroupBy(e => (e.Namespace ?? string.Empty, e.Tag)).ToDictionary(g => g.Key, g => g.First());
+        var fromArchive = toCount.Where(t => _countFromArchive.Contains(t) && tableData.ContainsKey((t.Schema, t.Name))).ToList();
+        if (fromArchive.Count == 0 || !ArchiveRowCounter.CanCount(toc))
+        {
+            return;
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Dictionary<TocEntry, long> rows;
+        try
+        {
+            rows = ArchiveRowCounter.Count(archivePath, toc, fromArchive.Select(t => tableData[(t.Schema, t.Name)]).ToList(), files, cancellationToken);
+        }
+        catch (HydraException ex)
+        {
+            _reporter.Warning(string.Format(CultureInfo.InvariantCulture, "The rows of {0} small table(s) could not be counted in the new archive, so they are counted on the source instead: {1}", fromArchive.Count, ex.Message));
+            return;
+        }
+
+        foreach (var table in fromArchive)
+        {
+            table.RowCount = rows[tableData[(table.Schema, table.Name)]];
+        }
+
+        var counted = new HashSet<ManifestTable>(fromArchive);
+        toCount.RemoveAll(counted.Contains);
+
+        _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "Rows of {0} small table(s) counted in the archive in {1:0.000} s.", fromArchive.Count, clock.Elapsed.TotalSeconds));
     }
 
     /// <summary>The manifest's entry for a table: the catalog's facts about it, and the dump's.</summary>

@@ -6,8 +6,8 @@ using System.Linq;
 using System.Management.Automation;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using HydraMigration.Storage;
 
 namespace HydraMigration.Dump;
@@ -30,20 +30,31 @@ internal static class ManifestFile
     // The catalog's members that are the manifest's own lists (DumpManifest.ShareFactsWithCatalog): the file holds them once, at the top.
     private static readonly string[] SharedCatalogMembers = { "tables", "extensions", "settings" };
 
+    // Writing leaves those members out of the catalog as it serializes (no document tree built
+    // and edited first: on a database of thousands of tables that doubled the manifest's cost).
+    private static readonly JsonSerializerOptions WriteOptions = new(Options)
+    {
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { OmitSharedCatalogMembers } },
+    };
+
     /// <summary>Writes the current layout: every fact once, the catalog without the tables, extensions and settings the manifest itself holds.</summary>
     public static void Write(string path, DumpManifest manifest, IFileStore? store = null)
     {
-        var document = JsonSerializer.SerializeToNode(manifest, Options)!.AsObject();
-        document["manifestVersion"] = DumpManifest.CurrentVersion;
-        if (document["catalog"] is JsonObject catalog)
+        manifest.ManifestVersion = DumpManifest.CurrentVersion;
+        (store ?? LocalFileStore.Instance).WriteAllText(path, JsonSerializer.Serialize(manifest, WriteOptions));
+    }
+
+    private static void OmitSharedCatalogMembers(JsonTypeInfo type)
+    {
+        if (type.Type != typeof(CatalogSnapshot))
         {
-            foreach (var member in SharedCatalogMembers)
-            {
-                catalog.Remove(member);
-            }
+            return;
         }
 
-        (store ?? LocalFileStore.Instance).WriteAllText(path, document.ToJsonString(Options));
+        foreach (var property in type.Properties.Where(p => SharedCatalogMembers.Contains(p.Name, StringComparer.Ordinal)))
+        {
+            property.ShouldSerialize = (_, _) => false;
+        }
     }
 
     /// <summary>The manifest beside an archive, or null when there is none.</summary>

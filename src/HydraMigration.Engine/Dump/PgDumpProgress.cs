@@ -11,32 +11,48 @@ namespace HydraMigration.Dump;
 /// <summary>
 /// Turns pg_dump --verbose lines into a percentage weighted by the tables' sizes in the
 /// source: when pg_dump starts a table, every table started before it counts as done (with
-/// --jobs, a table counts as done when pg_dump reports its item finished).
+/// --jobs, a table counts as done when pg_dump reports its item finished). The sizes arrive
+/// while pg_dump runs (<see cref="Weigh"/>); until then the tables done are counted, not weighed.
+/// Lines come from pg_dump's stderr reader, the sizes from the manifest's collector: one lock.
 /// </summary>
 internal sealed class PgDumpProgress
 {
-    private readonly Dictionary<string, long> _sizes;
+    private readonly object _lock = new();
+    private readonly Dictionary<string, long> _sizes = new(StringComparer.Ordinal);
     private readonly HashSet<string> _done = new(StringComparer.Ordinal);
     private readonly List<string> _running = new();
-    private readonly long _totalBytes;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly bool _parallel;
+    private long _totalBytes = 1;
     private long _doneBytes;
 
-    public PgDumpProgress(IEnumerable<SourceTable> tablesWithData, bool parallel)
-    {
-        _sizes = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var table in tablesWithData)
-        {
-            _sizes[table.DisplayName] = Math.Max(table.SizeBytes, 1);
-        }
+    public PgDumpProgress(bool parallel) => _parallel = parallel;
 
-        _totalBytes = Math.Max(_sizes.Values.Sum(), 1);
-        _parallel = parallel;
+    /// <summary>The tables whose rows pg_dump dumps, with their sizes in the source.</summary>
+    public void Weigh(IReadOnlyList<SourceTable> tablesWithData)
+    {
+        lock (_lock)
+        {
+            foreach (var table in tablesWithData)
+            {
+                _sizes[table.DisplayName] = Math.Max(table.SizeBytes, 1);
+            }
+
+            _totalBytes = Math.Max(_sizes.Values.Sum(), 1);
+            _doneBytes = _done.Sum(name => _sizes.TryGetValue(name, out var size) ? size : 0);
+        }
     }
 
     /// <summary>The progress after this line, or null when the line does not move it.</summary>
     public OperationProgress? OnLine(string line)
+    {
+        lock (_lock)
+        {
+            return Advance(line);
+        }
+    }
+
+    private OperationProgress? Advance(string line)
     {
         if (PgDumpVerbose.StartedTable(line) is { } name)
         {
@@ -79,6 +95,11 @@ internal sealed class PgDumpProgress
 
     private OperationProgress Report(string status)
     {
+        if (_sizes.Count == 0)
+        {
+            return new OperationProgress(status, 0, string.Format(CultureInfo.InvariantCulture, "{0} tables", _done.Count));
+        }
+
         var percent = (int)Math.Min(99, _doneBytes * 100 / _totalBytes);
         var detail = string.Format(
             CultureInfo.InvariantCulture,

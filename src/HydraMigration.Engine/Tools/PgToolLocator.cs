@@ -189,7 +189,39 @@ internal static class PgToolLocator
         }
     }
 
+    /// <summary>
+    /// Versions already asked, by binary: a session that dumps again (a fleet, a retry) does not
+    /// start every candidate again. A binary replaced in place (an upgrade) has another size or
+    /// time, and is asked anew.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Path, DateTime Written, long Length), PgTool?> KnownVersions = new();
+
     private static PgTool? TryReadVersion(string toolName, string path)
+    {
+        try
+        {
+            var file = new FileInfo(path);
+            var key = (file.FullName, file.LastWriteTimeUtc, file.Length);
+            if (KnownVersions.TryGetValue(key, out var known))
+            {
+                return known;
+            }
+
+            var tool = AskVersion(toolName, path);
+            if (tool is not null)
+            {
+                KnownVersions[key] = tool; // a failed answer may be a moment's trouble: asked again next time
+            }
+
+            return tool;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static PgTool? AskVersion(string toolName, string path)
     {
         try
         {

@@ -31,12 +31,28 @@ public abstract class HydraCmdlet : PSCmdlet, IDisposable
     protected override void StopProcessing() => _stopping.Cancel();
 
     /// <summary>
+    /// Whether WriteVerbose would show anything: -Verbose (or -Verbose:$false) as bound, else
+    /// $VerbosePreference. A service's verbose chatter (pg_dump --verbose gives lines by the
+    /// thousand on a database of many tables) is then not even queued when nobody sees it.
+    /// </summary>
+    private bool VerboseShown()
+    {
+        if (MyInvocation.BoundParameters.TryGetValue("Verbose", out var bound))
+        {
+            return LanguagePrimitives.IsTrue(bound);
+        }
+
+        return !LanguagePrimitives.TryConvertTo<ActionPreference>(GetVariableValue("VerbosePreference"), out var preference)
+            || preference is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
+    }
+
+    /// <summary>
     /// Runs <paramref name="work"/> on the thread pool and pumps its messages on this thread
     /// until it ends. A stop becomes <see cref="PipelineStoppedException"/>.
     /// </summary>
     internal T RunOperation<T>(string activity, Func<IOperationReporter, CancellationToken, Task<T>> work)
     {
-        using var pump = new PipelineMessagePump(Math.Abs(GetHashCode() % 100000) + 1, activity);
+        using var pump = new PipelineMessagePump(Math.Abs(GetHashCode() % 100000) + 1, activity, VerboseShown());
 
         // SIGTERM/SIGHUP of the host cancels this work like Ctrl+C does, and waits for its cleanup.
         using var shutdown = Tools.HostShutdown.Enter(_stopping);
@@ -83,7 +99,8 @@ public abstract class HydraCmdlet : PSCmdlet, IDisposable
     internal void RunOperations<TItem, TResult>(IReadOnlyList<TItem> items, int throttleLimit, Func<TItem, string> activity, Func<TItem, IOperationReporter, CancellationToken, Task<TResult>> work, Action<TItem, TResult?, Exception?> done)
     {
         var firstId = Math.Abs(GetHashCode() % 100000) + 1;
-        var pumps = items.Select((item, i) => new PipelineMessagePump(firstId + i, activity(item))).ToList();
+        var verbose = VerboseShown();
+        var pumps = items.Select((item, i) => new PipelineMessagePump(firstId + i, activity(item), verbose)).ToList();
         using var shutdown = Tools.HostShutdown.Enter(_stopping);
         using var gate = new SemaphoreSlim(Math.Max(1, throttleLimit));
         using var wake = new SemaphoreSlim(0);

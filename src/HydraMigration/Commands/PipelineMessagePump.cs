@@ -19,16 +19,27 @@ internal sealed class PipelineMessagePump : IOperationReporter, IDisposable
     private readonly Stopwatch _sinceProgress = new();
     private readonly int _activityId;
     private readonly string _activity;
+    private readonly bool _verboseShown;
     private OperationProgress? _pendingProgress;
     private bool _progressShown;
 
-    public PipelineMessagePump(int activityId, string activity)
+    /// <param name="activityId">The progress bar's id.</param>
+    /// <param name="activity">The progress bar's title.</param>
+    /// <param name="verboseShown">Whether the cmdlet's verbose messages are shown; when not, they are dropped here instead of queued.</param>
+    public PipelineMessagePump(int activityId, string activity, bool verboseShown)
     {
         _activityId = activityId;
         _activity = activity;
+        _verboseShown = verboseShown;
     }
 
-    public void Verbose(string message) => Post(new VerboseMessage(message));
+    public void Verbose(string message)
+    {
+        if (_verboseShown)
+        {
+            Post(new VerboseMessage(message));
+        }
+    }
 
     public void Warning(string message) => Post(new WarningMessage(message));
 
