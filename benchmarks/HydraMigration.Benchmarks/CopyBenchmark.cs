@@ -188,6 +188,9 @@ internal static class CopyBenchmark
         o.StreamsPerConnection = EnvInt("HYDRA_BENCH_STREAMS") ?? o.StreamsPerConnection;
         o.ChunkSize = (EnvInt("HYDRA_BENCH_CHUNK_KB") * 1024) ?? o.ChunkSize;
         o.Window = EnvInt("HYDRA_BENCH_WINDOW") ?? o.Window;
+
+        // HYDRA_BENCH_KEEP_SFTP=0: the session keeps no SFTP connection between copies (each copy logs in anew), for a variant to compare with.
+        HydraMigration.Ssh.IdleSftpConnections.Capacity = EnvInt("HYDRA_BENCH_KEEP_SFTP") ?? HydraMigration.Ssh.IdleSftpConnections.Capacity;
         var probe = Environment.GetEnvironmentVariable("HYDRA_BENCH_PROBE") == "1";
         void Probe(string stage)
         {

@@ -47,6 +47,13 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
     /// <inheritdoc />
     public void OnRemove(PSModuleInfo psModuleInfo)
     {
+        // No copy will come: the logins the sessions kept for their next one go now. Only when
+        // the engine was ever loaded (before it, nothing is kept; loading it to learn that is waste).
+        if (Array.Exists(AppDomain.CurrentDomain.GetAssemblies(), a => a.GetName().Name == "HydraMigration.Engine"))
+        {
+            CloseKeptSftpConnections();
+        }
+
         // The load context stays for the process: an engine cannot be unloaded while objects of
         // its model types live on in the session, and a re-import finds it already registered.
         if (IsNetFramework)
@@ -54,6 +61,10 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
             AppDomain.CurrentDomain.AssemblyResolve -= ResolveFromEngineFolder;
         }
     }
+
+    // Its own method, so this assembly's other code never needs the engine to be compiled.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void CloseKeptSftpConnections() => Ssh.SshSessionRegistry.Current.CloseKeptSftpConnections();
 
     /// <summary>
     /// The load context is in its own small net8.0 assembly (this one is netstandard2.0, where

@@ -11,6 +11,7 @@ internal sealed class CopyEndpoint : IDisposable
 {
     private readonly SftpClient? _sftp;
     private readonly IDisposable? _hold;
+    private bool _succeeded;
 
     private CopyEndpoint(IFileStore files, HydraSshSession? session, SftpClient? sftp, IDisposable? hold)
     {
@@ -41,7 +42,7 @@ internal sealed class CopyEndpoint : IDisposable
         var hold = await SshSessionConnection.Of(session).UseAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var sftp = await SshSessionConnection.Of(session).OpenSftpAsync(cancellationToken).ConfigureAwait(false);
+            var sftp = await SshSessionConnection.Of(session).RentSftpAsync(cancellationToken).ConfigureAwait(false);
             return new CopyEndpoint(new SftpFileStore(sftp, session.ToString()), session, sftp, hold);
         }
         catch
@@ -51,11 +52,21 @@ internal sealed class CopyEndpoint : IDisposable
         }
     }
 
+    /// <summary>The copy succeeded: its SFTP connection is kept for the session's next copy rather than closed.</summary>
+    public void Succeeded() => _succeeded = true;
+
     public void Dispose()
     {
         try
         {
-            _sftp?.Dispose();
+            if (_succeeded && _sftp is not null && Session is not null)
+            {
+                SshSessionConnection.Of(Session).KeepSftp(_sftp);
+            }
+            else
+            {
+                _sftp?.Dispose();
+            }
         }
         finally
         {

@@ -116,6 +116,8 @@ internal sealed class CopyService
 
             cancellationToken.ThrowIfCancellationRequested();
             plan.Commit(request.Force, withManifest: manifest is not null);
+            source.Succeeded();
+            target.Succeeded();
         }
         catch (HydraException ex) when (ex.Is(HydraErrors.CopyVerificationFailed))
         {

@@ -35,6 +35,7 @@ internal sealed class SshSessionConnection : ISshSessionLink, ISshHost
     {
         _request = request;
         OpensPerCall = opensPerCall;
+        IdleSftp = new IdleSftpConnections(() => IsConnected && !_linkLost);
     }
 
     /// <summary>A session opened by New-HydraSshSession: connected now, until disposed.</summary>
@@ -78,6 +79,9 @@ internal sealed class SshSessionConnection : ISshSessionLink, ISshHost
 
     /// <summary>The connection; callers hold a <see cref="UseAsync"/> (per-call sessions are only connected then).</summary>
     internal SshClient Client => _client ?? throw NotConnected();
+
+    /// <summary>The SFTP connections earlier copies on this session ended with cleanly, for the next one.</summary>
+    internal IdleSftpConnections IdleSftp { get; }
 
     /// <summary>"user@host" or "user@host:port".</summary>
     public override string ToString() => _request.Display;
@@ -152,8 +156,19 @@ internal sealed class SshSessionConnection : ISshSessionLink, ISshHost
     internal Task<SftpClient> OpenSftpAsync(CancellationToken cancellationToken) =>
         SshConnector.ConnectAsync(_request, info => new SftpClient(info), SamePinnedKey, cancellationToken);
 
+    /// <summary>
+    /// An SFTP connection for a copy: one an earlier copy kept (<see cref="IdleSftp"/>, checked
+    /// alive), or a new one. Hand it back with <see cref="KeepSftp"/> when it ended cleanly;
+    /// dispose it otherwise.
+    /// </summary>
+    internal async Task<SftpClient> RentSftpAsync(CancellationToken cancellationToken) =>
+        await IdleSftp.TakeAsync(cancellationToken).ConfigureAwait(false) ?? await OpenSftpAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc cref="ISshHost.KeepSftp" />
+    public void KeepSftp(SftpClient client) => IdleSftp.Keep(client);
+
     /// <inheritdoc />
-    SftpClient ISshHost.OpenSftp(CancellationToken cancellationToken) => OpenSftpAsync(cancellationToken).GetAwaiter().GetResult();
+    SftpClient ISshHost.OpenSftp(CancellationToken cancellationToken) => RentSftpAsync(cancellationToken).GetAwaiter().GetResult();
 
     /// <inheritdoc />
     Task<RemoteCommandResult> ISshHost.RunAsync(string command, CancellationToken cancellationToken) =>
@@ -209,7 +224,16 @@ internal sealed class SshSessionConnection : ISshSessionLink, ISshHost
         _client = client;
         _hostKey = hostKey;
         _linkLost = false;
-        client.ErrorOccurred += (_, e) => _linkLost |= e.Exception is SshConnectionException or SocketException;
+        client.ErrorOccurred += (_, e) =>
+        {
+            if (e.Exception is SshConnectionException or SocketException)
+            {
+                _linkLost = true;
+
+                // The session is gone: so are the logins it kept (closed off SSH.NET's reader thread).
+                _ = Task.Run(IdleSftp.CloseAll);
+            }
+        };
         _forwards = new PortForwards(client);
         ServerVersion = client.ConnectionInfo.ServerVersion ?? "";
     }
@@ -243,6 +267,9 @@ internal sealed class SshSessionConnection : ISshSessionLink, ISshHost
 
         _forwards = null;
         _client = null;
+
+        // After _client is cleared: a connection handed back from now on is closed, not kept.
+        IdleSftp.CloseAll();
     }
 
     private HydraException NotConnected() => new(HydraErrors.SshSessionClosed, OpensPerCall

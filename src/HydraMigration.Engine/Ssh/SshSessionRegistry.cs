@@ -43,6 +43,15 @@ internal sealed class SshSessionRegistry
         }
     }
 
+    /// <summary>Closes the SFTP connections this runspace's sessions keep for their next copy (the module is being removed: none will come). The sessions stay open.</summary>
+    public void CloseKeptSftpConnections()
+    {
+        foreach (var session in All())
+        {
+            SshSessionConnection.Of(session).IdleSftp.CloseAll();
+        }
+    }
+
     public IReadOnlyList<HydraSshSession> All()
     {
         lock (_gate)

@@ -12,11 +12,19 @@ namespace HydraMigration.Transfer;
 internal interface ISshHost
 {
     /// <summary>
-    /// Opens a new connected, authenticated, host-key-verified <see cref="SftpClient"/> to the
-    /// same host (a new SSH connection: each has its own cipher stream and its own sshd
-    /// process, which is how a transfer gets past one core). The caller disposes it.
+    /// A connected, authenticated, host-key-verified <see cref="SftpClient"/> to the same host
+    /// (its own SSH connection: each has its own cipher stream and its own sshd process, which
+    /// is how a transfer gets past one core): new, or one an earlier transfer handed back with
+    /// <see cref="KeepSftp"/> and that still answers. The caller disposes it or hands it back.
     /// </summary>
     SftpClient OpenSftp(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes back a connection from <see cref="OpenSftp"/> whose transfer ended cleanly (its
+    /// handles closed, nothing outstanding, no error, timeout or stop): kept for the next
+    /// transfer, or closed.
+    /// </summary>
+    void KeepSftp(SftpClient client);
 
     /// <summary>Runs a command on the host (an exec channel) and returns its exit status, stdout and stderr.</summary>
     Task<RemoteCommandResult> RunAsync(string command, CancellationToken cancellationToken);

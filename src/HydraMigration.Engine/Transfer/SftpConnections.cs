@@ -9,18 +9,24 @@ using Renci.SshNet.Sftp;
 
 namespace HydraMigration.Transfer;
 
-/// <summary>The SFTP connections of one transfer and the file handles opened on them; disposes them all.</summary>
+/// <summary>
+/// The SFTP connections of one transfer and the file handles opened on them; disposes them all,
+/// or, when the transfer ended cleanly (<see cref="EndedCleanly"/>), closes the handles and hands
+/// the connections back to their host for the next transfer.
+/// </summary>
 internal sealed class SftpConnections : IDisposable
 {
+    // The receive buffer given to a connection's session stays with it while the host keeps it for the next transfer.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SftpClient, byte[]> ReceiveBufferOf = new();
     private readonly List<SftpClient> _clients = new();
     private readonly List<SftpFileStream> _streams = new();
     private readonly List<PipelinedSftp?> _pipelines = new();
     private readonly List<SftpClient> _clientOfStream = new();
     private readonly Dictionary<SftpClient, SessionWatch?> _watches = new();
 
-    // The receive buffers given to the sessions of the connections opened here (see SpareBuffers), back to the spares once those are closed.
-    private readonly List<byte[]> _receiveBuffers = new();
+    private ISshHost? _host;
     private bool _dropped;
+    private bool _clean;
 
     // A borrowed connection belongs to someone else (a copy's own SFTP connection): used, never closed here.
     private bool _borrowed;
@@ -67,7 +73,7 @@ internal sealed class SftpConnections : IDisposable
     /// <summary>Opens <paramref name="count"/> connections in parallel (each is a key exchange and an authentication).</summary>
     public static async Task<SftpConnections> OpenAsync(ISshHost host, int count, int bufferSize, TimeSpan operationTimeout, CancellationToken cancellationToken)
     {
-        var set = new SftpConnections();
+        var set = new SftpConnections { _host = host };
         var opening = Enumerable.Range(0, count).Select(_ => Task.Run(() => host.OpenSftp(cancellationToken), cancellationToken)).ToList();
         try
         {
@@ -137,6 +143,9 @@ internal sealed class SftpConnections : IDisposable
         _clientOfStream.Clear();
     }
 
+    /// <summary>The transfer is done and every request answered: on dispose the connections go back to their host, once their handles closed.</summary>
+    public void EndedCleanly() => _clean = true;
+
     public void Dispose()
     {
         if (AnyFailed)
@@ -153,6 +162,7 @@ internal sealed class SftpConnections : IDisposable
             catch (Exception ex) when (ex is Renci.SshNet.Common.SshException or ObjectDisposedException or IOException or InvalidOperationException)
             {
                 // The connection is gone; the server closes the handle with it.
+                _clean = false;
             }
         }
 
@@ -169,12 +179,12 @@ internal sealed class SftpConnections : IDisposable
     {
         // A connection opened for this transfer reassembles answers in a kept buffer rather than
         // growing a fresh one (a borrowed one grew its own once and keeps it).
-        if (own && SftpInternals.Current is { } sftp && sftp.SessionOf(client) is { } session)
+        if (own && !ReceiveBufferOf.TryGetValue(client, out _) && SftpInternals.Current is { } sftp && sftp.SessionOf(client) is { } session)
         {
             var buffer = SpareBuffers.Receive.Rent();
             if (sftp.GiveReceiveBuffer(session, buffer))
             {
-                _receiveBuffers.Add(buffer);
+                ReceiveBufferOf.Add(client, buffer);
             }
             else
             {
@@ -197,18 +207,24 @@ internal sealed class SftpConnections : IDisposable
             return; // its owner closes it
         }
 
+        var keep = _clean && !AnyFailed && _host is not null;
         foreach (var client in _clients)
         {
+            if (keep && client.IsConnected)
+            {
+                _host!.KeepSftp(client);
+                continue;
+            }
+
             client.Dispose();
-        }
 
-        // Disposed, a client has stopped its receive loop: nothing writes these any more.
-        foreach (var buffer in _receiveBuffers)
-        {
-            SpareBuffers.Receive.Return(buffer);
+            // Disposed, a client has stopped its receive loop: nothing writes its buffer any more.
+            if (ReceiveBufferOf.TryGetValue(client, out var buffer))
+            {
+                ReceiveBufferOf.Remove(client);
+                SpareBuffers.Receive.Return(buffer);
+            }
         }
-
-        _receiveBuffers.Clear();
     }
 
     /// <summary>Forgets the pipelines, their buffers back to the spares (their handles are closed or their connections gone).</summary>

@@ -232,6 +232,7 @@ internal sealed class SftpFileTransfer
         {
             await WhenAllOrFirstFailure(tasks, stop).ConfigureAwait(false);
             await local.FlushAsync(cancellationToken).ConfigureAwait(false);
+            connections.EndedCleanly();
         }
         catch (Exception ex) when (ex is not HydraException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
@@ -409,6 +410,7 @@ internal sealed class SftpFileTransfer
         {
             await WhenAllOrFirstFailure(tasks, stop).ConfigureAwait(false);
             await connections.CloseStreamsAsync().ConfigureAwait(false);
+            connections.EndedCleanly();
         }
         catch (Exception ex)
         {

@@ -154,19 +154,42 @@ Subsystem sftp internal-sftp
     /// </summary>
     public void DropLinks() => SignalSessions("-KILL", sshdOnly: true);
 
-    private void SignalSessions(string signal, bool sshdOnly = false)
+    /// <summary>The per-connection sshd processes now (sshd forks one per SSH connection), by process id.</summary>
+    public IReadOnlySet<string> ConnectionProcesses() =>
+        ExternalCommand.Run("pgrep", new[] { "-P", _daemon.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, check: false)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+
+    /// <summary>Drops one SSH connection as a network failure would: SIGKILL to its sshd process (from <see cref="ConnectionProcesses"/>) and everything under it.</summary>
+    public void KillConnection(string process)
     {
-        var doomed = new List<string>();
-        var parents = new Queue<string>(new[] { _daemon.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        if (!ConnectionProcesses().Contains(process))
+        {
+            throw new ArgumentException(process + " is not one of this server's connections.", nameof(process));
+        }
+
+        var doomed = Descendants(process).Prepend(process).ToList();
+        ExternalCommand.Run("kill", new[] { "-KILL" }.Concat(doomed), check: false);
+    }
+
+    private static List<string> Descendants(string root)
+    {
+        var found = new List<string>();
+        var parents = new Queue<string>(new[] { root });
         while (parents.Count > 0)
         {
             foreach (var child in ExternalCommand.Run("pgrep", new[] { "-P", parents.Dequeue() }, check: false).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
-                doomed.Add(child);
+                found.Add(child);
                 parents.Enqueue(child);
             }
         }
 
+        return found;
+    }
+
+    private void SignalSessions(string signal, bool sshdOnly = false)
+    {
+        var doomed = Descendants(_daemon.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (sshdOnly)
         {
             doomed = doomed.Where(pid => File.Exists("/proc/" + pid + "/comm") && ReadComm(pid).StartsWith("sshd", StringComparison.Ordinal)).ToList();

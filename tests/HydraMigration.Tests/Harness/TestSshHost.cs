@@ -39,6 +39,9 @@ internal sealed class TestSshHost : ISshHost, IDisposable
         return Connected(new SftpClient(Connection()));
     }
 
+    /// <summary>Closes it: the engine's tests open their connections afresh (the session cmdlets' host keeps them).</summary>
+    public void KeepSftp(SftpClient client) => client.Dispose();
+
     public async Task<RemoteCommandResult> RunAsync(string command, CancellationToken cancellationToken)
     {
         using var ssh = Ssh().CreateCommand(command);

@@ -1,0 +1,182 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using HydraMigration.Tests.Dump;
+using HydraMigration.Tests.Harness;
+
+namespace HydraMigration.Tests.Ssh;
+
+/// <summary>
+/// A session keeps the SFTP connections its copies ended with cleanly and hands them to its next
+/// copy: no new login per copy, a kept connection that died while idle replaced, none kept from
+/// a stopped copy, two copies at once never sharing one, and none left once the session closes.
+/// Counted where the server sees them: sshd's accepted logins and its per-connection processes.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class KeptSftpConnectionTests : IDisposable
+{
+    // A copy of a file past FileMover's small-file size: its own SFTP connection and the transfer's two.
+    private const int ConnectionsPerCopy = 3;
+    private const int ArchiveMebibytes = 24;
+    private readonly SshServer _server;
+    private readonly PowerShellSession _ps = new();
+    private readonly string _local;
+    private readonly string _remote;
+    private readonly IReadOnlySet<string> _before;
+
+    public KeptSftpConnectionTests(PostgresFixture pg, SshFixture ssh)
+    {
+        _server = ssh.Server;
+        _local = pg.NewFolder("kept-sftp");
+        _remote = _server.NewRemoteFolder("kept-sftp");
+        _before = _server.ConnectionProcesses();
+        SshLogin.Open(_ps, "s", _server, _local);
+    }
+
+    public void Dispose()
+    {
+        _ps.Run("Get-HydraSshSession | Remove-HydraSshSession");
+        _ps.Dispose();
+    }
+
+    [Theory]
+    [MemberData(nameof(SftpModes.Both), MemberType = typeof(SftpModes))]
+    public void ASecondCopyOnTheSessionLogsInNoMoreItRunsOverTheConnectionsTheFirstKept(SftpMode mode)
+    {
+        using var sftpMode = SftpModes.Use(mode);
+        var source = RandomArchive.Make(_local, "kept.dump", ArchiveMebibytes);
+        var logins = _server.Logins();
+        Upload(source);
+        Assert.Equal(logins + ConnectionsPerCopy, _server.Logins());
+        var kept = CopyConnections();
+        Assert.Equal(ConnectionsPerCopy, kept.Count);
+
+        var back = Path.Combine(_local, "back");
+        Directory.CreateDirectory(back);
+        AssertNoErrors(_ps.Run("Copy-HydraDump -FromSession $s -Path $args[0] -Destination $args[1]", _remote + "/kept.dump", back + "/"));
+        Upload(source, force: true);
+
+        Assert.Equal(logins + ConnectionsPerCopy, _server.Logins());
+        Assert.Equal(kept, CopyConnections());
+        Assert.Equal(DumpFiles.Sha256(source), DumpFiles.Sha256(Path.Combine(back, "kept.dump")));
+    }
+
+    [Theory]
+    [MemberData(nameof(SftpModes.Both), MemberType = typeof(SftpModes))]
+    public void AKeptConnectionKilledWhileIdleIsReplacedAndTheCopySucceeds(SftpMode mode)
+    {
+        using var sftpMode = SftpModes.Use(mode);
+        var source = RandomArchive.Make(_local, "idle.dump", ArchiveMebibytes);
+        Upload(source);
+        var kept = CopyConnections();
+        Assert.Equal(ConnectionsPerCopy, kept.Count);
+        var killed = kept.First();
+        _server.KillConnection(killed);
+        Assert.True(Poll.Until(() => !CopyConnections().Contains(killed), TimeSpan.FromSeconds(10)), "the killed connection's sshd lived on");
+
+        var logins = _server.Logins();
+        Upload(source, force: true);
+
+        // Only the dead one was replaced: the two alive were used again.
+        Assert.Equal(logins + 1, _server.Logins());
+        var now = CopyConnections();
+        Assert.Equal(ConnectionsPerCopy, now.Count);
+        Assert.Equal(ConnectionsPerCopy - 1, now.Intersect(kept).Count());
+        Assert.Equal(DumpFiles.Sha256(source), DumpFiles.Sha256(Path.Combine(_remote, "idle.dump")));
+    }
+
+    [Fact]
+    public void EveryKeptConnectionClosesWithRemoveHydraSshSession()
+    {
+        Upload(RandomArchive.Make(_local, "removed.dump", ArchiveMebibytes));
+        var kept = CopyConnections();
+        Assert.Equal(ConnectionsPerCopy, kept.Count);
+        var sessionOnly = _server.ConnectionProcesses().Except(_before).ToHashSet();
+        Assert.Equal(ConnectionsPerCopy + 1, sessionOnly.Count); // and the session's own link
+
+        AssertNoErrors(_ps.Run("Remove-HydraSshSession -Session $s"));
+
+        Assert.True(Poll.Until(() => !_server.ConnectionProcesses().Overlaps(sessionOnly), TimeSpan.FromSeconds(10)), "connections of the removed session are still open: " + string.Join(", ", _server.ConnectionProcesses().Intersect(sessionOnly)));
+    }
+
+    [Fact]
+    public void RemovingTheModuleClosesTheKeptConnectionsAndLeavesTheSessionOpen()
+    {
+        Upload(RandomArchive.Make(_local, "unloaded.dump", ArchiveMebibytes));
+        Assert.Equal(ConnectionsPerCopy, CopyConnections().Count);
+        var session = Session();
+        try
+        {
+            AssertNoErrors(_ps.Run("Remove-Module HydraMigration"));
+
+            Assert.True(Poll.Until(() => CopyConnections().Count == 0, TimeSpan.FromSeconds(10)), "kept connections outlived the module: " + string.Join(", ", CopyConnections()));
+            Assert.True(session.IsConnected, "removing the module closed the session itself");
+        }
+        finally
+        {
+            session.Dispose();
+        }
+    }
+
+    [Fact]
+    public void AStoppedCopyKeepsNoneOfItsConnections()
+    {
+        var source = RandomArchive.Make(_local, "stopped.dump", 384);
+        var partial = Path.Combine(_remote, "stopped.dump.hydra-partial");
+        using (var running = _ps.Start("Copy-HydraDump -Path $args[0] -ToSession $s -Destination $args[1]", source, _remote + "/"))
+        {
+            Assert.True(running.WaitUntil(() => File.Exists(partial) && new FileInfo(partial).Length > 32 << 20, TimeSpan.FromSeconds(60)), "the upload never got going");
+            Assert.Equal(ConnectionsPerCopy, CopyConnections().Count);
+            running.Stop();
+            Assert.True(running.WasStopped);
+        }
+
+        Assert.True(Poll.Until(() => CopyConnections().Count == 0, TimeSpan.FromSeconds(10)), "the stopped copy's connections were kept: " + string.Join(", ", CopyConnections()));
+        Assert.Equal(0, SshSessionConnection.Of(Session()).IdleSftp.Count);
+    }
+
+    [Fact]
+    public void TwoCopiesAtOnceOnOneSessionEachHaveTheirOwnConnectionsAndNoMoreAreKeptThanOneNeeds()
+    {
+        var first = RandomArchive.Make(_local, "first.dump", 96);
+        var second = RandomArchive.Make(_local, "second.dump", 96);
+        Upload(first);
+        var logins = _server.Logins();
+
+        // The session object in a second runspace, as ForEach-Object -Parallel hands it over with $using:.
+        using var other = new PowerShellSession();
+        other.Set("s", _ps.Get("s"));
+        using (var one = _ps.Start("Copy-HydraDump -Path $args[0] -ToSession $s -Destination $args[1] -Force", first, _remote + "/"))
+        using (var two = other.Start("Copy-HydraDump -Path $args[0] -ToSession $s -Destination $args[1]", second, _remote + "/"))
+        {
+            AssertNoErrors(one.Wait());
+            AssertNoErrors(two.Wait());
+        }
+
+        // Six connections at once, three of them kept ones: three new logins, and three kept after.
+        Assert.Equal(logins + ConnectionsPerCopy, _server.Logins());
+        Assert.True(Poll.Until(() => CopyConnections().Count == ConnectionsPerCopy, TimeSpan.FromSeconds(10)), "kept after both: " + CopyConnections().Count);
+        Assert.Equal(DumpFiles.Sha256(first), DumpFiles.Sha256(Path.Combine(_remote, "first.dump")));
+        Assert.Equal(DumpFiles.Sha256(second), DumpFiles.Sha256(Path.Combine(_remote, "second.dump")));
+    }
+
+    private HydraSshSession Session() => _ps.Get("s") switch
+    {
+        System.Management.Automation.PSObject wrapped => (HydraSshSession)wrapped.BaseObject,
+        var session => (HydraSshSession)session!,
+    };
+
+    private static void AssertNoErrors(PipelineResult result) =>
+        Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors.Select(e => e.FullyQualifiedErrorId + ": " + e.Exception.Message)));
+
+    private void Upload(string source, bool force = false) =>
+        AssertNoErrors(_ps.Run("Copy-HydraDump -Path $args[0] -ToSession $s -Destination $args[1]" + (force ? " -Force" : string.Empty), source, _remote + "/"));
+
+    /// <summary>The server's connections opened since the session: all but the session's own first one (the lowest process id).</summary>
+    private HashSet<string> CopyConnections()
+    {
+        var since = _server.ConnectionProcesses().Except(_before).OrderBy(int.Parse).ToList();
+        return since.Skip(1).ToHashSet();
+    }
+}
