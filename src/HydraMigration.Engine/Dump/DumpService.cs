@@ -17,10 +17,11 @@ namespace HydraMigration.Dump;
 
 /// <summary>
 /// Makes a dump and its manifest. One connection opens a REPEATABLE READ transaction and
-/// exports its snapshot; pg_dump imports it with --snapshot, and while pg_dump runs the same
-/// transaction reads the catalog facts and counts every table's rows — so the counts are those
-/// of the archive, not of a moving source, and they cost no extra wall time. pg_dump writes to
-/// a temporary name; only a finished, hashed archive is renamed into place.
+/// exports its snapshot; pg_dump starts at once with --snapshot, and while it runs the same
+/// transaction reads the catalog facts and counts the tables' rows (small tables of a local
+/// custom-format archive are counted from the archive afterwards, their rows of that same
+/// snapshot) — so the counts are those of the archive, not of a moving source. pg_dump writes
+/// to a temporary name; only a finished, hashed archive is renamed into place.
 /// </summary>
 internal sealed class DumpService
 {

@@ -14,14 +14,15 @@ namespace HydraMigration.Dump;
 /// <summary>
 /// Gathers a manifest's facts on the snapshot connection while pg_dump runs: the server and the
 /// table list first, then the catalog (one batch of set-based queries, whatever the number of
-/// tables), then the row counts. Tables
+/// tables), then the row counts. Tables counted on the source
 /// are counted once pg_dump starts copying them — after pg_dump's catalog phase, whose many
 /// small queries a busy server would slow — and the small ones in batches: every table pg_dump
 /// announced while the previous batch ran is counted by the next query, so 5,000 small tables
 /// cost a handful of round trips, not 5,000. pg_dump is usually CPU-bound (it compresses), so a
 /// large table is counted in paced cursor steps that use only the CPU pg_dump leaves idle, and
 /// at full speed once pg_dump has exited. Tables pg_dump never announces are counted when it
-/// exits, still in the same snapshot.
+/// exits, still in the same snapshot. Small tables of a custom-format archive on this computer
+/// are counted from the archive instead (<see cref="ReconcileWithArchiveAsync"/>).
 /// </summary>
 internal sealed class ManifestCollector
 {
