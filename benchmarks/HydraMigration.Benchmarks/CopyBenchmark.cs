@@ -27,7 +27,7 @@ using HydraMigration.Tests.Harness;
 /// Besides times it prints the client's CPU seconds per GiB (ours: the worker's own; scp: scp
 /// and its ssh) and the worker's context switches: on a shared machine these move far less
 /// than wall times. HYDRA_BENCH_ONLY="ours up,scp up" runs only the named steps. Before each timed
-/// copy the page cache is flushed (sync), so no copy pays for the previous one's writeback.
+/// copy the dirty pages are written back (sync), so no copy pays for the previous one's writeback.
 /// </summary>
 internal static class CopyBenchmark
 {

@@ -445,9 +445,14 @@ internal static class ArchiveReader
             _stream.Position = offset;
             var blockType = ReadByte();
             var dumpId = ReadInt();
-            if (dumpId != expectedDumpId || blockType == BlockBlobs)
+            if (dumpId != expectedDumpId)
             {
                 throw new InvalidDataException(string.Format(CultureInfo.InvariantCulture, "the data block at byte {0} belongs to entry {1}, not {2}.", offset, dumpId, expectedDumpId));
+            }
+
+            if (blockType == BlockBlobs)
+            {
+                throw new InvalidDataException(string.Format(CultureInfo.InvariantCulture, "the data block at byte {0} holds large objects, not a table's rows.", offset));
             }
 
             using var data = new MemoryStream();

@@ -72,7 +72,7 @@ internal static class ArchiveRowCounter
         }
     }
 
-    /// <summary>Newlines of a COPY text stream fed in pieces, and its last four bytes.</summary>
+    /// <summary>Newlines of a COPY text stream fed in pieces, and its last five bytes.</summary>
     private sealed class CopyTextLines
     {
         private static readonly byte[] End = { (byte)'\\', (byte)'.', (byte)'\n', (byte)'\n', (byte)'\n' };

@@ -1,7 +1,7 @@
 namespace HydraMigration.Catalog;
 
 /// <summary>
-/// A table as the catalog lists it, with what a dump needs before pg_dump starts (how pg_dump's
+/// A table as the catalog lists it, with what a dump needs to choose and weigh it (how pg_dump's
 /// patterns see it, its size): the table's facts themselves are <see cref="Table"/>'s, filled in
 /// by <see cref="CatalogReader.ReadObjectsAsync"/>.
 /// </summary>

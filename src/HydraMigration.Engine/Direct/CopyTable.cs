@@ -22,7 +22,7 @@ internal sealed class CopyTable
 
     public string Name { get; }
 
-    /// <summary>pg_table_size on the source: what progress counts.</summary>
+    /// <summary>Its rows' bytes on the source (heap and TOAST, as <see cref="Catalog.CatalogReader"/> reads them): what progress counts.</summary>
     public long SizeBytes { get; }
 
     /// <summary>Heap pages on the source, for ctid ranges.</summary>

@@ -66,8 +66,9 @@ internal sealed class DumpService
             _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "Using {0} for a PostgreSQL {1} server; snapshot {2} exported after {3:0.000} s.", pgDump, connection.PostgreSqlVersion, snapshot, clock.Elapsed.TotalSeconds));
 
             var scope = new DumpScope(request);
-            // Small tables are counted from a custom-format archive written on this computer.
-            var archiveCountable = request.Format == HydraDumpFormat.Custom && site.Session is null;
+            // Small tables are counted from a custom-format archive written on this computer, in gzip or none.
+            var archiveCountable = request.Format == HydraDumpFormat.Custom && site.Session is null
+                && !(request.Compression is { } method && (method.StartsWith("lz4", StringComparison.OrdinalIgnoreCase) || method.StartsWith("zstd", StringComparison.OrdinalIgnoreCase)));
             var collector = new ManifestCollector(transaction, scope, request.Source, !request.SkipRowCount, _reporter, archiveCountable: archiveCountable);
             var manifest = await DumpAndDescribeAsync(site, request, pgDump, plan, snapshot, collector, cancellationToken).ConfigureAwait(false);
 
@@ -242,7 +243,7 @@ internal sealed class DumpService
         _pgDumpFinished = true;
 
         var manifest = await factsTask.ConfigureAwait(false);
-        _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "pg_dump ran {0:0.000} s; the manifest's facts and row counts were ready {1:0.000} s after it started.", dumpSeconds, clock.Elapsed.TotalSeconds));
+        _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "pg_dump ran {0:0.000} s; the manifest's facts and the source's row counts were ready {1:0.000} s after it started.", dumpSeconds, clock.Elapsed.TotalSeconds));
         return manifest;
     }
 

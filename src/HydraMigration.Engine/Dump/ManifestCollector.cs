@@ -248,8 +248,20 @@ internal sealed class ManifestCollector
     /// </summary>
     private void CountFromArchive(ArchiveToc toc, string archivePath, Storage.IFileStore files, List<ManifestTable> toCount, CancellationToken cancellationToken)
     {
+        // The size on the source said "small"; the archive's own block sizes say how much is read
+        // here (a columnar table's rows can be many times its size on disk): within the same limits.
         var tableData = toc.Entries.Where(e => e.Desc == "TABLE DATA" && e.DataOffset is not null).GroupBy(e => (e.Namespace ?? string.Empty, e.Tag)).ToDictionary(g => g.Key, g => g.First());
-        var fromArchive = toCount.Where(t => _countFromArchive.Contains(t) && tableData.ContainsKey((t.Schema, t.Name))).ToList();
+        var budget = ArchiveCountBudgetBytes;
+        var fromArchive = new List<ManifestTable>();
+        foreach (var table in toCount.Where(t => _countFromArchive.Contains(t)))
+        {
+            if (tableData.TryGetValue((table.Schema, table.Name), out var entry) && entry.DataSize is { } size && size <= Math.Min(ArchiveCountMaximumBytes, budget))
+            {
+                fromArchive.Add(table);
+                budget -= size;
+            }
+        }
+
         if (fromArchive.Count == 0 || !ArchiveRowCounter.CanCount(toc))
         {
             return;
@@ -261,7 +273,7 @@ internal sealed class ManifestCollector
         {
             rows = ArchiveRowCounter.Count(archivePath, toc, fromArchive.Select(t => tableData[(t.Schema, t.Name)]).ToList(), files, cancellationToken);
         }
-        catch (HydraException ex)
+        catch (Exception ex) when (ex is HydraException or System.IO.IOException or UnauthorizedAccessException)
         {
             _reporter.Warning(string.Format(CultureInfo.InvariantCulture, "The rows of {0} small table(s) could not be counted in the new archive, so they are counted on the source instead: {1}", fromArchive.Count, ex.Message));
             return;

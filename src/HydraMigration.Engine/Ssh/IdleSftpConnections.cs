@@ -34,6 +34,9 @@ internal sealed class IdleSftpConnections
     /// <summary>An interactive session does not hold logins on the host much longer than a copy's pause.</summary>
     public static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(3);
 
+    // SftpClient's own default buffer size.
+    private const uint DefaultBufferSize = 32 * 1024;
+
     /// <summary>A kept connection whose server does not answer within this is not worth waiting for: a fresh one is opened.</summary>
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
 
@@ -80,10 +83,15 @@ internal sealed class IdleSftpConnections
     /// <summary>Keeps <paramref name="client"/>, whose last use ended cleanly, for the next caller; closes it when the session is gone, it is, or enough are kept.</summary>
     public void Keep(SftpClient client)
     {
+        // Back to what a new connection has (SSH.NET's defaults): whoever rents it next, a
+        // transfer that sets its own or a rename that may take its time, finds no one else's.
+        client.OperationTimeout = Timeout.InfiniteTimeSpan;
+        client.BufferSize = DefaultBufferSize;
         lock (_gate)
         {
-            // Checked under the lock: CloseAll, after the session is marked closed, finds whatever got in before.
-            if (_idle.Count < Capacity && client.IsConnected && _sessionAlive())
+            // Checked under the lock: CloseAll, after the session is marked closed, finds whatever
+            // got in before. A client already kept is not kept twice (two copies would share it).
+            if (_idle.Count < Capacity && client.IsConnected && _sessionAlive() && !_idle.Any(i => ReferenceEquals(i.Client, client)))
             {
                 _idle.Add(new Idle(client, Environment.TickCount));
                 _expiry ??= new Timer(_ => Expire(), null, ExpiryCheck, ExpiryCheck);

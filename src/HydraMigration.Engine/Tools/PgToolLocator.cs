@@ -192,7 +192,7 @@ internal static class PgToolLocator
     /// <summary>
     /// Versions already asked, by binary: a session that dumps again (a fleet, a retry) does not
     /// start every candidate again. A binary replaced in place (an upgrade) has another size or
-    /// time, and is asked anew.
+    /// time, and is asked anew; a wrapper script is never cached.
     /// </summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Path, DateTime Written, long Length), PgTool?> KnownVersions = new();
 
@@ -200,6 +200,13 @@ internal static class PgToolLocator
     {
         try
         {
+            // A wrapper script (Debian's pg_wrapper) answers for whichever binary it picks, which
+            // its own size and time do not show: asked every time.
+            if (IsScript(path))
+            {
+                return AskVersion(toolName, path);
+            }
+
             var file = new FileInfo(path);
             var key = (file.FullName, file.LastWriteTimeUtc, file.Length);
             if (KnownVersions.TryGetValue(key, out var known))

@@ -225,6 +225,9 @@ internal sealed class SftpConnections : IDisposable
                 SpareBuffers.Receive.Return(buffer);
             }
         }
+
+        // Handed back or closed once: a second Dispose must not hand a client to the session twice.
+        _clients.Clear();
     }
 
     /// <summary>Forgets the pipelines, their buffers back to the spares (their handles are closed or their connections gone).</summary>

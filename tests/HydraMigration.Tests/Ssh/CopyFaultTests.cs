@@ -155,15 +155,26 @@ public sealed class CopyFaultTests : IDisposable
         var partial = Path.Combine(_local, "hashed.dump.hydra-partial");
         ExternalCommand.Run("sh", new[] { "-c", $"head -c {480 << 20} '{source}' > '{partial}'" });
         var before = DumpFiles.Sha256(partial);
-        using var freezer = FreezeRemoteHash();
-        using (var running = _ps.Start("Copy-HydraDump -FromSession $s -Path $args[0] -Destination $args[1] -Resume", source, _local + "/"))
+        var freezer = FreezeRemoteHash();
+        try
         {
+            using var running = _ps.Start("Copy-HydraDump -FromSession $s -Path $args[0] -Destination $args[1] -Resume", source, _local + "/");
             Assert.True(freezer.WaitForExit(60_000) && freezer.ExitCode == 0, "the remote hash was never seen running");
             _server.KillSessions();
             var failed = running.Wait();
             var error = Assert.Single(failed.Errors);
             Assert.True("SshConnectionLost" + CopyCmd == error.FullyQualifiedErrorId, error.FullyQualifiedErrorId + ": " + error.Exception);
             Assert.Contains(Host, error.Exception.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            // Never left looking: it would stop the next test's hash.
+            if (!freezer.HasExited)
+            {
+                freezer.Kill(entireProcessTree: true);
+            }
+
+            freezer.Dispose();
         }
 
         Assert.Equal(before, DumpFiles.Sha256(partial));
@@ -190,16 +201,15 @@ public sealed class CopyFaultTests : IDisposable
         }
     }
 
-    /// <summary>True once a hashing process of the SSH user runs (watched closely: it takes about a second).</summary>
     /// <summary>
-    /// Stops the hashing process on the SSH host as soon as it starts (SIGSTOP, found and stopped
-    /// in one pkill, retried in a shell loop a few milliseconds apart): it cannot finish before
-    /// the link is cut, however fast the host hashes. KillSessions ends it with the rest. The
-    /// process exits 0 once it has stopped one.
+    /// Stops the hashing process on the SSH host as soon as it starts (SIGSTOP, found by its
+    /// name and stopped in one pkill, tried every few milliseconds in a shell loop): it cannot
+    /// finish before the link is cut, however fast the host hashes. KillSessions ends it with the
+    /// rest. The process exits 0 once it has stopped one.
     /// </summary>
     private static Process FreezeRemoteHash() => Process.Start(new ProcessStartInfo("timeout", new[]
     {
-        "60", "sh", "-c", "until pkill -STOP -u " + SshServer.UserName + " -f 'openssl dgst|sha256sum|shasum'; do :; done",
+        "60", "sh", "-c", "until pkill -STOP -u " + SshServer.UserName + " -x 'openssl|sha256sum|shasum'; do sleep 0.003; done",
     }))!;
 
     private static string Prefix(string path, long length) =>
