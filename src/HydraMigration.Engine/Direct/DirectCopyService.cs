@@ -221,7 +221,7 @@ internal sealed class DirectCopyService
         var inArchive = new HashSet<(string, string)>(toc.Entries.Where(e => e.Desc == "TABLE").Select(e => (e.Namespace ?? string.Empty, e.Tag)));
 
         // New-HydraDump's collector, with the rows counted by the copy instead of a second scan.
-        var collector = new ManifestCollector(snapshot.Transaction, scope, request.Source, countRows: false, _reporter, t => inArchive.Contains((t.Schema, t.Name)));
+        var collector = new ManifestCollector(snapshot.Transaction, scope, request.Source, countRows: false, _reporter, t => inArchive.Contains((t.Schema, t.Name)), knownServer: snapshot.Server);
         collector.DumpEnded();
         var manifest = await collector.CollectAsync(cancellationToken).ConfigureAwait(false);
         var tables = collector.SelectedTables;
@@ -232,7 +232,6 @@ internal sealed class DirectCopyService
         var extensions = new HashSet<string>(toc.Entries.Where(e => e.Desc == "EXTENSION").Select(e => e.Tag), StringComparer.Ordinal) { "plpgsql" };
         manifest.Extensions.RemoveAll(x => !extensions.Contains(x.Name));
         manifest.Catalog!.Extensions.RemoveAll(x => !extensions.Contains(x.Name));
-        manifest.Source = snapshot.Server;
         manifest.Snapshot = snapshot.SnapshotId;
         manifest.CreatedUtc = DateTime.UtcNow;
         manifest.CreatedBy = "HydraMigration " + typeof(DirectCopyService).Assembly.GetName().Version?.ToString(3) + " Copy-HydraDatabase";

@@ -30,6 +30,7 @@ internal sealed class ManifestCollector
     private readonly CatalogReader _catalog;
     private readonly DumpScope _scope;
     private readonly HydraConnection _source;
+    private readonly ManifestSource? _knownServer;
     private readonly Func<SourceTable, bool> _selects;
     private readonly bool _countRows;
     private readonly IOperationReporter _reporter;
@@ -59,9 +60,11 @@ internal sealed class ManifestCollector
     /// manifest lists (by default those the dump's filters select). With
     /// <paramref name="archiveCountable"/> (a custom-format archive this computer can read), small
     /// tables are counted from the archive in <see cref="ReconcileWithArchiveAsync"/>.
+    /// <paramref name="knownServer"/>: the server's facts, when the caller has read them already in this snapshot.
     /// </summary>
-    public ManifestCollector(SnapshotTransaction snapshot, DumpScope scope, HydraConnection source, bool countRows, IOperationReporter reporter, Func<SourceTable, bool>? selects = null, bool archiveCountable = false)
+    public ManifestCollector(SnapshotTransaction snapshot, DumpScope scope, HydraConnection source, bool countRows, IOperationReporter reporter, Func<SourceTable, bool>? selects = null, bool archiveCountable = false, ManifestSource? knownServer = null)
     {
+        _knownServer = knownServer;
         _archiveCountable = archiveCountable && countRows;
         _snapshot = snapshot;
         _catalog = new CatalogReader(snapshot.Connection);
@@ -103,7 +106,7 @@ internal sealed class ManifestCollector
 
     public async Task<DumpManifest> CollectAsync(CancellationToken cancellationToken)
     {
-        var server = await _catalog.ReadServerAsync(_source, cancellationToken).ConfigureAwait(false);
+        var server = _knownServer ?? await _catalog.ReadServerAsync(_source, cancellationToken).ConfigureAwait(false);
         _allTables = await _catalog.ReadTablesAsync(cancellationToken).ConfigureAwait(false);
         _tables = _allTables.Where(_selects).ToList();
         TablesRead?.Invoke(_tables.Where(_scope.DumpsData).ToList());

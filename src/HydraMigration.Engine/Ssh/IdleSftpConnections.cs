@@ -146,7 +146,7 @@ internal sealed class IdleSftpConnections
     {
         try
         {
-            client.Dispose();
+            SftpConnections.Close(client); // its receive buffer goes back to the spares too
         }
         catch (Exception ex) when (ex is Renci.SshNet.Common.SshException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
         {

@@ -200,6 +200,22 @@ internal sealed class SftpConnections : IDisposable
         _clients.Add(client);
     }
 
+    /// <summary>
+    /// Closes a transfer's connection and gives its receive buffer back to the spares, wherever
+    /// it is closed: at the transfer's end, or later by the session that kept it.
+    /// </summary>
+    internal static void Close(SftpClient client)
+    {
+        client.Dispose();
+
+        // Disposed, a client has stopped its receive loop: nothing writes its buffer any more.
+        if (ReceiveBufferOf.TryGetValue(client, out var buffer))
+        {
+            ReceiveBufferOf.Remove(client);
+            SpareBuffers.Receive.Return(buffer);
+        }
+    }
+
     private void CloseClients()
     {
         if (_borrowed)
@@ -216,14 +232,7 @@ internal sealed class SftpConnections : IDisposable
                 continue;
             }
 
-            client.Dispose();
-
-            // Disposed, a client has stopped its receive loop: nothing writes its buffer any more.
-            if (ReceiveBufferOf.TryGetValue(client, out var buffer))
-            {
-                ReceiveBufferOf.Remove(client);
-                SpareBuffers.Receive.Return(buffer);
-            }
+            Close(client);
         }
 
         // Handed back or closed once: a second Dispose must not hand a client to the session twice.
