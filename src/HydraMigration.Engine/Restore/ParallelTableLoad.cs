@@ -117,7 +117,7 @@ internal sealed class ParallelTableLoad
             await PrepareSessionAsync(connection, failed.Token).ConfigureAwait(false);
             using var transaction = connection.BeginTransaction();
             // Not a bare await: when pg_restore cannot even start, no statement ever comes, and the stop must still reach here.
-            await WaitAsync(copyStatement.Task, failed.Token).ConfigureAwait(false);
+            await TaskWaits.WaitAsync(copyStatement.Task, failed.Token).ConfigureAwait(false);
             var statement = await copyStatement.Task.ConfigureAwait(false);
             var writer = (NpgsqlCopyTextWriter)connection.BeginTextImport(statement);
             try
@@ -156,7 +156,7 @@ internal sealed class ParallelTableLoad
                 allLoaded.TrySetResult(true);
             }
 
-            await WaitAsync(allLoaded.Task, failed.Token).ConfigureAwait(false);
+            await TaskWaits.WaitAsync(allLoaded.Task, failed.Token).ConfigureAwait(false);
             transaction.Commit();
         })).ToList();
 
@@ -384,15 +384,6 @@ internal sealed class ParallelTableLoad
 
         using var command = new NpgsqlCommand(sql.ToString(), connection);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task WaitAsync(Task task, CancellationToken cancellationToken)
-    {
-        var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using (cancellationToken.Register(() => cancelled.TrySetCanceled()))
-        {
-            await (await Task.WhenAny(task, cancelled.Task).ConfigureAwait(false)).ConfigureAwait(false);
-        }
     }
 
     private static void CancelQuietly(NpgsqlCopyTextWriter writer)

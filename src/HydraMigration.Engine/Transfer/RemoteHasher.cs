@@ -124,7 +124,7 @@ internal static class RemoteHasher
     internal static async Task<FollowingHasher> StartFollowingAsync(ISshHost host, string remotePath, CancellationToken cancellationToken)
     {
         var tool = await DetectAsync(host, cancellationToken).ConfigureAwait(false);
-        return new FollowingHasher(host, remotePath, tool, cancellationToken);
+        return new FollowingHasher(host, remotePath, tool);
     }
 
     internal static string HashCommand(string tool) => tool switch
@@ -209,7 +209,10 @@ internal sealed class FollowingHasher : IDisposable
     private long _announcedBlocks;
     private bool _failed;
 
-    internal FollowingHasher(ISshHost host, string remotePath, string? tool, CancellationToken cancellationToken)
+    // Set under _lock once the input is closed: nothing is written to the channel after that.
+    private bool _stopped;
+
+    internal FollowingHasher(ISshHost host, string remotePath, string? tool)
     {
         _host = host;
         _remotePath = remotePath;
@@ -224,8 +227,13 @@ internal sealed class FollowingHasher : IDisposable
             + " skip=\"$s\" count=\"$c\" 2>/dev/null || { echo 'hydra: dd failed' >&2; exit 1; }; done | " + RemoteHasher.HashCommand(tool);
         try
         {
+            // Not cancelled through SSH.NET: its cancel closes the channel from the cancelling
+            // thread while the upload's workers may still be announcing ranges, and a range sent
+            // after the channel's close reaches sshd for a channel it has freed: sshd then ends
+            // the whole connection, and with it the session. Stopping is ours (Dispose): no more
+            // announcements, end of input, then close.
             _command = host.CreateCommand(script);
-            _running = _command.ExecuteAsync(cancellationToken);
+            _running = _command.ExecuteAsync(CancellationToken.None);
             _input = _command.CreateInputStream();
             _started = true;
         }
@@ -253,7 +261,7 @@ internal sealed class FollowingHasher : IDisposable
         lock (_lock)
         {
             var blocks = prefixBytes / Block;
-            if (_failed || blocks - _announcedBlocks < Step)
+            if (_failed || _stopped || blocks - _announcedBlocks < Step)
             {
                 return;
             }
@@ -279,12 +287,12 @@ internal sealed class FollowingHasher : IDisposable
         {
             // To end of file: dd stops at EOF.
             Announce(long.MaxValue / Block / 2);
-            _input.Dispose();
+            CloseInput();
         }
 
         try
         {
-            await _running.ConfigureAwait(false);
+            await TaskWaits.WaitAsync(_running, cancellationToken).ConfigureAwait(false);
             if (_failed)
             {
                 // An announcement did not get through: the digest covers only part of the file.
@@ -301,17 +309,34 @@ internal sealed class FollowingHasher : IDisposable
         }
     }
 
+    /// <summary>Ends the hasher: its input is closed first, under the lock, so the channel's close follows the last write.</summary>
     public void Dispose()
     {
-        try
+        lock (_lock)
         {
-            _input?.Dispose();
-        }
-        catch (Exception ex) when (ex is SshException or ObjectDisposedException or IOException)
-        {
+            CloseInput();
         }
 
         _command?.Dispose();
+    }
+
+    // Callers hold _lock.
+    private void CloseInput()
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        try
+        {
+            _input?.Dispose(); // end of input: the remote loop ends, the hasher prints and exits
+        }
+        catch (Exception ex) when (ex is SshException or ObjectDisposedException or IOException or InvalidOperationException)
+        {
+            // The channel or the connection is gone already.
+        }
     }
 
     private void Announce(long blocks)

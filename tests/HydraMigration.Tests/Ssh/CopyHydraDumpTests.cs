@@ -201,10 +201,18 @@ public sealed class CopyHydraDumpTests : IDisposable
         Assert.True(took < TimeSpan.FromSeconds(10), "stopping took " + took);
         Assert.Equal(new[] { "upload.dump" + ".hydra-partial" }, Directory.GetFileSystemEntries(_remote).Select(Path.GetFileName));
 
+        // The hasher that followed the upload on the host ends with it (its input is closed), and
+        // the session stays usable: the stop closed only the hasher's channel, not the connection.
+        Assert.True(Poll.Until(() => HashingProcessesOnTheHost() == "", TimeSpan.FromSeconds(10)), "still hashing on the SSH host: " + HashingProcessesOnTheHost());
         var resumed = _ps.Run("Copy-HydraDump -Path $args[0] -ToSession $s -Destination $args[1] -Resume", source, _remote + "/");
         AssertNoErrors(resumed);
         Assert.Equal(DumpFiles.Sha256(source), DumpFiles.Sha256(target));
     }
+
+    // The test user's processes named like the hashing pipeline's parts, as "pid name" lines.
+    private static string HashingProcessesOnTheHost() => string.Join("; ",
+        ExternalCommand.Run("ps", new[] { "-o", "pid=,comm=", "-u", SshServer.UserName }, check: false).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(line => line.Trim().Split(' ').Last() is "openssl" or "sha256sum" or "shasum" or "dd"));
 
     private static long PartialSize(string destination) =>
         File.Exists(destination + ".hydra-partial") ? new FileInfo(destination + ".hydra-partial").Length : -1;
