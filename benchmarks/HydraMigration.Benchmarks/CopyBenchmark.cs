@@ -196,6 +196,8 @@ internal static class CopyBenchmark
 
         // HYDRA_BENCH_KEEP_SFTP=0: the session keeps no SFTP connection between copies (each copy logs in anew), for a variant to compare with.
         HydraMigration.Ssh.IdleSftpConnections.Capacity = EnvInt("HYDRA_BENCH_KEEP_SFTP") ?? HydraMigration.Ssh.IdleSftpConnections.Capacity;
+        // HYDRA_BENCH_TRIM=0: glibc's free heap is not handed back after each copy (NativeHeap), for a variant to compare with.
+        HydraMigration.NativeHeap.Enabled = Environment.GetEnvironmentVariable("HYDRA_BENCH_TRIM") != "0";
         var probe = Environment.GetEnvironmentVariable("HYDRA_BENCH_PROBE") == "1";
         void Probe(string stage)
         {

@@ -44,7 +44,9 @@ namespace HydraMigration.Transfer;
 /// No collection is forced in the user's process: a background gen2 every
 /// 256 MB (the former LargeObjectReclaimer) lowered the copy worker's peak RSS by about 19 MB
 /// (179 against 198 MB, 512 MiB up and down × 5, CopyBenchmark's no-forced-gc variant) but kept
-/// it under no target: the hosted PowerShell with the module loaded is 122-125 MB before any copy.</para>
+/// it under no target: the hosted PowerShell with the module loaded is 122-125 MB before any copy.
+/// What did is handing glibc's free heap back during and after each copy (<see cref="NativeHeap"/>,
+/// called by CopyService; docs/TRANSFER.md has the figures).</para>
 /// <para>Order and holes. A download writes the local file strictly in order from a reorder
 /// buffer bounded by the window, so a partial local file is always a contiguous prefix. An
 /// upload's chunks land on the server out of order; the engine only starts a chunk within

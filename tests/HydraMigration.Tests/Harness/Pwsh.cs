@@ -37,14 +37,17 @@ public static class Pwsh
         Directory.CreateDirectory(folder);
         var file = System.IO.Path.Combine(folder, "script.ps1");
         File.WriteAllText(file, script, new UTF8Encoding(false));
-        var info = new ProcessStartInfo(Path)
+        // Through env(1), which puts back the default action of the signals the tests send
+        // before it becomes pwsh (same process): a test run started under nohup, or in the
+        // background of a non-interactive shell, would otherwise hand pwsh HUP or INT ignored.
+        var info = new ProcessStartInfo("env")
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
-        foreach (var argument in new[] { "-NoLogo", "-NoProfile", "-NonInteractive", "-File", file })
+        foreach (var argument in new[] { "--default-signal=HUP,INT,TERM", Path, "-NoLogo", "-NoProfile", "-NonInteractive", "-File", file })
         {
             info.ArgumentList.Add(argument);
         }
