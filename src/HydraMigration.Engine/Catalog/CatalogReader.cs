@@ -44,6 +44,8 @@ WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't' AND " + UserSchema + "
     // target shows as that setting's failure, not as every view and function differing. The
     // tables' facts are joined once over pg_attribute and pg_index, not read by subqueries per
     // table: the same text, with a third less catalog reading on a database of many tables.
+    // Primary keys are read for tables only: every TOAST table's index is a primary key too,
+    // and reading those doubled the keys' cost (55 of 270 ms on 5,000 tables).
     private const string ObjectsSql = @"
 SELECT pg_catalog.set_config('search_path', 'pg_catalog', true);
 SELECT current_database();
@@ -61,7 +63,7 @@ primary_keys AS (
          bool_or(k.ord = 1 AND a.atttypid IN ('pg_catalog.int2'::regtype, 'pg_catalog.int4'::regtype, 'pg_catalog.int8'::regtype)) AS integer_key
   FROM pg_catalog.pg_index i CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
   JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-  WHERE i.indisprimary
+  WHERE i.indisprimary AND i.indrelid IN (SELECT t.oid FROM pg_catalog.pg_class t WHERE t.relkind IN ('r', 'p'))
   GROUP BY i.indrelid)
 SELECT c.oid, pg_catalog.pg_get_userbyid(c.relowner), c.reltuples::float8, columns.columns, primary_keys.key, coalesce(primary_keys.integer_key, false)
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

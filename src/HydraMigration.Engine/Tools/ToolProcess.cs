@@ -97,24 +97,19 @@ internal static class ToolProcess
                 }
             }
         };
-        process.ErrorDataReceived += (_, e) =>
+        void OnErrorLine(string line)
         {
-            if (e.Data is null)
-            {
-                return;
-            }
-
             lock (stderr)
             {
-                stderr.Enqueue(e.Data);
+                stderr.Enqueue(line);
                 if (stderr.Count > StderrLinesKept)
                 {
                     stderr.Dequeue();
                 }
             }
 
-            onStandardErrorLine?.Invoke(e.Data);
-        };
+            onStandardErrorLine?.Invoke(line);
+        }
 
         cancellationToken.ThrowIfCancellationRequested();
         if (guarded && !System.IO.File.Exists(fileName))
@@ -143,7 +138,7 @@ internal static class ToolProcess
             process.BeginOutputReadLine();
         }
 
-        process.BeginErrorReadLine();
+        var errorLines = StandardErrorReader.Start(process, System.IO.Path.GetFileName(fileName), OnErrorLine);
 
         using (cancellationToken.Register(() => Kill(process)))
         {
@@ -162,8 +157,9 @@ internal static class ToolProcess
             await exited.Task.ConfigureAwait(false);
         }
 
-        // Exited can fire before the last output events; this waits for both streams to drain.
+        // Exited can fire before the last output; this waits for both streams to drain.
         process.WaitForExit();
+        errorLines.WaitForEnd();
         if (guarded)
         {
             CloseQuietly(process.StandardInput);
