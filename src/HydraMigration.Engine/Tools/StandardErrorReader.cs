@@ -23,7 +23,10 @@ internal sealed class StandardErrorReader
 
     private StandardErrorReader(Process process, string toolName, Action<string> onLine)
     {
-        _thread = new Thread(() => Read(process.StandardError, onLine))
+        // Taken here, on the caller's thread: a process disposed before the new thread first
+        // runs would make this throw there, unhandled.
+        var stderr = process.StandardError;
+        _thread = new Thread(() => Read(stderr, onLine))
         {
             IsBackground = true,
             Name = "hydra: " + toolName + " stderr",
@@ -68,13 +71,19 @@ internal sealed class StandardErrorReader
                 }
             }
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
-            // The pipe broke: it has ended for us.
+            // The pipe broke or was closed: it has ended for us.
         }
-        catch (ObjectDisposedException)
+        catch (Exception ex)
         {
-            // The process object was disposed: nobody waits for more.
+            // Nothing escapes this thread: an unhandled exception here would end the session's process.
+            _failure ??= ExceptionDispatchInfo.Capture(ex);
+        }
+        finally
+        {
+            // Read by us, the pipe is no longer closed by Process.Dispose.
+            stderr.Dispose();
         }
     }
 }

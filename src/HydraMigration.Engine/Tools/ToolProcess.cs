@@ -138,6 +138,8 @@ internal static class ToolProcess
             process.BeginOutputReadLine();
         }
 
+        // If this method leaves by an exception (the output's reader failed), the program is
+        // killed and the reader runs on to the pipe's end by itself, still passing lines on.
         var errorLines = StandardErrorReader.Start(process, System.IO.Path.GetFileName(fileName), OnErrorLine);
 
         using (cancellationToken.Register(() => Kill(process)))

@@ -234,6 +234,9 @@ internal sealed class FollowingHasher : IDisposable
             // announcements, end of input, then close.
             _command = host.CreateCommand(script);
             _running = _command.ExecuteAsync(CancellationToken.None);
+
+            // Disposed while running (a stop), the command faults this task; nobody awaits it then.
+            _ = _running.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             _input = _command.CreateInputStream();
             _started = true;
         }
@@ -261,7 +264,9 @@ internal sealed class FollowingHasher : IDisposable
         lock (_lock)
         {
             var blocks = prefixBytes / Block;
-            if (_failed || _stopped || blocks - _announcedBlocks < Step)
+            // Not once the command has ended on the host: its channel is closing, and SSH.NET
+            // does not hold data back from a closing channel (see the constructor).
+            if (_failed || _stopped || _running is { IsCompleted: true } || blocks - _announcedBlocks < Step)
             {
                 return;
             }
@@ -285,8 +290,16 @@ internal sealed class FollowingHasher : IDisposable
 
         lock (_lock)
         {
-            // To end of file: dd stops at EOF.
-            Announce(long.MaxValue / Block / 2);
+            if (_running.IsCompleted)
+            {
+                _failed = true; // it ended early on the host: nothing more is written to its channel
+            }
+            else
+            {
+                // To end of file: dd stops at EOF.
+                Announce(long.MaxValue / Block / 2);
+            }
+
             CloseInput();
         }
 

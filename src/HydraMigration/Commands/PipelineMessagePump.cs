@@ -88,6 +88,7 @@ internal sealed class PipelineMessagePump : IOperationReporter, IDisposable
             Write(cmdlet, message);
         }
 
+        FlushProgress(cmdlet);
         if (_progressShown)
         {
             cmdlet.WriteProgress(new ProgressRecord(_activityId, _activity, "Done") { RecordType = ProgressRecordType.Completed, PercentComplete = 100 });
