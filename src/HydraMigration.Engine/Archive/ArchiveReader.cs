@@ -328,24 +328,119 @@ internal static class ArchiveReader
     private static HydraException Truncated(string path, string why, Exception? inner = null) =>
         new(HydraErrors.ArchiveTruncated, string.Format(CultureInfo.InvariantCulture, "The archive '{0}' is incomplete (truncated or partly copied): {1} Copy or dump it again.", path, why), path, inner);
 
-    /// <summary>The binary reader for pg_dump's header and TOC (pg_backup_archiver.c ReadHead/ReadToc).</summary>
+    /// <summary>
+    /// The binary reader for pg_dump's header and TOC (pg_backup_archiver.c ReadHead/ReadToc).
+    /// It reads the file through a buffer of its own and decodes each string straight from it:
+    /// an archive of 5,000 tables has some 15,000 entries of a dozen fields each, and reading them
+    /// a byte at a time through the stream took 60 to 120 ms at the end of every such dump.
+    /// </summary>
     private sealed class TocParser
     {
         private readonly Stream _stream;
+        private readonly long _length;
+        private readonly byte[] _buffer = new byte[64 * 1024];
+        private long _bufferStart; // the file position of _buffer[0]
+        private int _at;           // the next byte to read, in _buffer
+        private int _end;          // how much of _buffer holds the file's bytes
         private int _version;
         private int _intSize = 4;
         private int _offSize = 8;
 
-        public TocParser(Stream stream) => _stream = stream;
+        public TocParser(Stream stream)
+        {
+            _stream = stream;
+            _bufferStart = stream.Position;
+            _length = stream.Length;
+        }
+
+        private long Position => _bufferStart + _at;
+
+        private void Seek(long offset)
+        {
+            if (offset >= _bufferStart && offset <= _bufferStart + _end)
+            {
+                _at = (int)(offset - _bufferStart);
+                return;
+            }
+
+            _stream.Position = offset;
+            _bufferStart = offset;
+            _at = _end = 0;
+        }
+
+        /// <summary>Makes at least <paramref name="count"/> bytes (at most the buffer's size) readable at _at; false at the file's end.</summary>
+        private bool Fill(int count)
+        {
+            if (_end - _at >= count)
+            {
+                return true;
+            }
+
+            // Keep what is left, at the buffer's start, and read behind it.
+            var left = _end - _at;
+            Buffer.BlockCopy(_buffer, _at, _buffer, 0, left);
+            _bufferStart += _at;
+            _at = 0;
+            _end = left;
+            while (_end < count)
+            {
+                var n = _stream.Read(_buffer, _end, _buffer.Length - _end);
+                if (n == 0)
+                {
+                    return false;
+                }
+
+                _end += n;
+            }
+
+            return true;
+        }
+
+        private void ReadExactly(byte[] target, int count)
+        {
+            var copied = Math.Min(count, _end - _at);
+            Buffer.BlockCopy(_buffer, _at, target, 0, copied);
+            _at += copied;
+            if (copied == count)
+            {
+                return;
+            }
+
+            // The rest straight from the stream, which stands at the buffer's end; nothing is buffered after it.
+            _bufferStart += _end;
+            _at = _end = 0;
+            while (copied < count)
+            {
+                var n = _stream.Read(target, copied, count - copied);
+                if (n == 0)
+                {
+                    throw new EndOfStreamException();
+                }
+
+                copied += n;
+                _bufferStart += n;
+            }
+        }
+
+        private void Skip(long count)
+        {
+            if (Position + count > _length)
+            {
+                throw new EndOfStreamException();
+            }
+
+            Seek(Position + count);
+        }
 
         public ArchiveToc Parse(int expectedFormat)
         {
             var toc = new ArchiveToc();
-            var magic = new byte[5];
-            if (ReadFully(_stream, magic, 5) < 5 || Encoding.ASCII.GetString(magic) != "PGDMP")
+            if (!Fill(5) || Encoding.ASCII.GetString(_buffer, _at, 5) != "PGDMP")
             {
                 throw new InvalidDataException("the table of contents does not start with PGDMP.");
             }
+
+            _at += 5;
 
             int major = ReadByte(), minor = ReadByte(), revision = 0;
             if (major > 1 || (major == 1 && minor > 0))
@@ -410,13 +505,12 @@ internal static class ArchiveReader
         /// <summary>Follows a custom-format data block's chunks to its end marker; returns the position after it.</summary>
         public long SkipDataBlock(long offset, int expectedDumpId)
         {
-            _stream.Position = offset;
             if (offset < 0)
             {
                 throw new InvalidDataException(string.Format(CultureInfo.InvariantCulture, "a data offset ({0}) is negative.", offset));
             }
 
-            _stream.Position = offset;
+            Seek(offset);
             var blockType = ReadByte();
             var dumpId = ReadInt();
             if (dumpId != expectedDumpId)
@@ -427,7 +521,7 @@ internal static class ArchiveReader
             if (blockType != BlockBlobs)
             {
                 SkipChunks();
-                return _stream.Position;
+                return Position;
             }
 
             // Large objects: each is its OID followed by its chunks; OID 0 ends the block.
@@ -436,13 +530,13 @@ internal static class ArchiveReader
                 SkipChunks();
             }
 
-            return _stream.Position;
+            return Position;
         }
 
         /// <summary>A custom-format data block's chunks, joined.</summary>
         public byte[] ReadDataBlock(long offset, int expectedDumpId)
         {
-            _stream.Position = offset;
+            Seek(offset);
             var blockType = ReadByte();
             var dumpId = ReadInt();
             if (dumpId != expectedDumpId)
@@ -464,17 +558,13 @@ internal static class ArchiveReader
                     return data.ToArray();
                 }
 
-                if (chunk < 0 || _stream.Position + chunk > _stream.Length)
+                if (chunk < 0 || Position + chunk > _length)
                 {
                     throw new EndOfStreamException();
                 }
 
                 var bytes = new byte[chunk];
-                if (ReadFully(_stream, bytes, chunk) < chunk)
-                {
-                    throw new EndOfStreamException();
-                }
-
+                ReadExactly(bytes, chunk);
                 data.Write(bytes, 0, chunk);
             }
         }
@@ -489,12 +579,12 @@ internal static class ArchiveReader
                     return;
                 }
 
-                if (chunk < 0 || _stream.Position + chunk > _stream.Length)
+                if (chunk < 0)
                 {
                     throw new EndOfStreamException();
                 }
 
-                _stream.Position += chunk;
+                Skip(chunk);
             }
         }
 
@@ -506,20 +596,20 @@ internal static class ArchiveReader
             {
                 DumpId = ReadInt(),
                 HadDumper = ReadInt() != 0,
-                TableOid = ParseOid(ReadString()),
-                Oid = ParseOid(ReadString()),
+                TableOid = Oid(ReadNumberText()),
+                Oid = Oid(ReadNumberText()),
                 Tag = ReadString() ?? string.Empty,
-                Desc = ReadString() ?? string.Empty,
+                Desc = ReadShared() ?? string.Empty,
                 Section = ReadInt(),
                 Definition = ReadString(),
             };
-            ReadString(); // drop statement
-            ReadString(); // copy statement
-            entry.Namespace = ReadString();
-            entry.Tablespace = ReadString();
+            SkipString(); // drop statement
+            SkipString(); // copy statement
+            entry.Namespace = ReadShared();
+            entry.Tablespace = ReadShared();
             if (_version >= Version(1, 14))
             {
-                entry.TableAccessMethod = ReadString();
+                entry.TableAccessMethod = ReadShared();
             }
 
             if (_version >= Version(1, 16))
@@ -527,19 +617,19 @@ internal static class ArchiveReader
                 ReadInt(); // relkind
             }
 
-            entry.Owner = ReadString();
-            ReadString(); // "with oids", always false since PostgreSQL 12
+            entry.Owner = ReadShared();
+            SkipString(); // "with oids", always false since PostgreSQL 12
 
-            var dependencies = new List<int>();
-            while (ReadString() is { } dependency)
+            List<int>? dependencies = null;
+            while (ReadNumberText() is { } dependency)
             {
-                if (int.TryParse(dependency, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id))
+                if (dependency is >= 0 and <= int.MaxValue)
                 {
-                    dependencies.Add(id);
+                    (dependencies ??= new List<int>()).Add((int)dependency);
                 }
             }
 
-            entry.Dependencies = dependencies;
+            entry.Dependencies = dependencies ?? (IReadOnlyList<int>)Array.Empty<int>();
             if (format == FormatCustom)
             {
                 var flag = ReadByte();
@@ -557,18 +647,113 @@ internal static class ArchiveReader
             return entry;
         }
 
-        private static uint ParseOid(string? text) =>
-            uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var oid) ? oid : 0;
+        /// <summary>
+        /// A number pg_dump writes as text (an OID, a dependency's dump id), read without making the
+        /// text: null for a null string, -1 for text that is not a plain number.
+        /// </summary>
+        private long? ReadNumberText()
+        {
+            var length = ReadStringLength();
+            if (length < 0)
+            {
+                return null;
+            }
+
+            if (length is 0 or > 18 || !Fill(length))
+            {
+                Skip(length);
+                return -1;
+            }
+
+            long value = 0;
+            for (var i = 0; i < length && value >= 0; i++)
+            {
+                var digit = _buffer[_at + i] - '0';
+                value = digit is >= 0 and <= 9 ? (value * 10) + digit : -1;
+            }
+
+            _at += length;
+            return value;
+        }
+
+        // A TOC repeats a few short texts thousands of times (kinds, schemas, owners, the access
+        // method): each is made once per archive, not once per entry.
+        private readonly Dictionary<int, List<(byte[] Bytes, string Text)>> _shared = new();
+
+        private string? ReadShared()
+        {
+            var length = ReadStringLength();
+            if (length < 0)
+            {
+                return null;
+            }
+
+            if (length == 0)
+            {
+                return string.Empty;
+            }
+
+            if (length > 64 || !Fill(length))
+            {
+                return ReadStringOfLength(length);
+            }
+
+            var hash = length;
+            for (var i = 0; i < length; i++)
+            {
+                hash = (hash * 31) + _buffer[_at + i];
+            }
+
+            if (!_shared.TryGetValue(hash, out var known))
+            {
+                _shared[hash] = known = new List<(byte[], string)>(1);
+            }
+
+            foreach (var (bytes, text) in known)
+            {
+                if (SameBytes(bytes, length))
+                {
+                    _at += length;
+                    return text;
+                }
+            }
+
+            var copy = new byte[length];
+            Buffer.BlockCopy(_buffer, _at, copy, 0, length);
+            var made = Encoding.UTF8.GetString(copy);
+            known.Add((copy, made));
+            _at += length;
+            return made;
+        }
+
+        private bool SameBytes(byte[] bytes, int length)
+        {
+            if (bytes.Length != length)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < length; i++)
+            {
+                if (bytes[i] != _buffer[_at + i])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static uint Oid(long? number) => number is >= 0 and <= uint.MaxValue ? (uint)number.Value : 0;
 
         private int ReadByte()
         {
-            var b = _stream.ReadByte();
-            if (b < 0)
+            if (_at == _end && !Fill(1))
             {
                 throw new EndOfStreamException();
             }
 
-            return b;
+            return _buffer[_at++];
         }
 
         private int ReadInt() => ReadIntWithSize(_intSize);
@@ -603,24 +788,47 @@ internal static class ArchiveReader
 
         private string? ReadString()
         {
-            var length = ReadInt();
-            if (length < 0)
+            var length = ReadStringLength();
+            return length < 0 ? null : ReadStringOfLength(length);
+        }
+
+        private string ReadStringOfLength(int length)
+        {
+            if (length <= _buffer.Length)
             {
-                return null;
+                if (!Fill(length))
+                {
+                    throw new EndOfStreamException();
+                }
+
+                var text = Encoding.UTF8.GetString(_buffer, _at, length);
+                _at += length;
+                return text;
             }
 
+            var bytes = new byte[length];
+            ReadExactly(bytes, length);
+            return Encoding.UTF8.GetString(bytes);
+        }
+
+        private void SkipString()
+        {
+            var length = ReadStringLength();
+            if (length > 0)
+            {
+                Skip(length);
+            }
+        }
+
+        private int ReadStringLength()
+        {
+            var length = ReadInt();
             if (length > 256 * 1024 * 1024)
             {
                 throw new InvalidDataException("a string in the table of contents is implausibly long.");
             }
 
-            var bytes = new byte[length];
-            if (ReadFully(_stream, bytes, length) < length)
-            {
-                throw new EndOfStreamException();
-            }
-
-            return Encoding.UTF8.GetString(bytes);
+            return length;
         }
     }
 }

@@ -4,6 +4,7 @@ using System.IO;
 using System.IO.Compression;
 using System.Linq;
 using System.Threading;
+using System.Threading.Tasks;
 using HydraMigration.Storage;
 
 namespace HydraMigration.Archive;
@@ -23,8 +24,52 @@ internal static class ArchiveRowCounter
     public static bool CanCount(ArchiveToc toc) =>
         toc.Format == HydraDumpFormat.Custom && (toc.Compression == "none" || toc.Compression.StartsWith("gzip", StringComparison.Ordinal));
 
+    // From this many tables on, two readers count them, each half of the blocks with a stream of
+    // its own: on 5,000 small tables a zlib stream each took 25-60 ms on one core, all of it at
+    // the end of the dump, while the only other work then is the archive's hash.
+    private const int TwoReadersFrom = 500;
+
     /// <summary>Rows of each TABLE DATA entry given, by entry; throws ArchiveCorrupt when a block cannot be read.</summary>
     public static Dictionary<TocEntry, long> Count(string path, ArchiveToc toc, IReadOnlyCollection<TocEntry> tableData, IFileStore files, CancellationToken cancellationToken)
+    {
+        // In file order, so each reader moves forward through the file.
+        var ordered = tableData.OrderBy(e => e.DataOffset ?? long.MaxValue).ToList();
+        if (ordered.Count < TwoReadersFrom || Environment.ProcessorCount < 2)
+        {
+            return CountInOrder(path, toc, ordered, files, cancellationToken);
+        }
+
+        var half = ordered.Count / 2;
+        var second = Task.Run(() => CountInOrder(path, toc, ordered.GetRange(half, ordered.Count - half), files, cancellationToken), cancellationToken);
+        Dictionary<TocEntry, long> rows;
+        try
+        {
+            rows = CountInOrder(path, toc, ordered.GetRange(0, half), files, cancellationToken);
+        }
+        catch
+        {
+            // Its stream must be closed before the caller may remove the archive (Windows keeps an open file).
+            try
+            {
+                second.Wait(CancellationToken.None);
+            }
+            catch (AggregateException)
+            {
+                // The first failure is the one reported.
+            }
+
+            throw;
+        }
+
+        foreach (var counted in second.GetAwaiter().GetResult())
+        {
+            rows[counted.Key] = counted.Value;
+        }
+
+        return rows;
+    }
+
+    private static Dictionary<TocEntry, long> CountInOrder(string path, ArchiveToc toc, IReadOnlyCollection<TocEntry> tableData, IFileStore files, CancellationToken cancellationToken)
     {
         var compressed = toc.Compression != "none";
         var rows = new Dictionary<TocEntry, long>();

@@ -21,7 +21,9 @@ namespace HydraMigration.Tools;
 /// succeeds (its unfinished output), and a path removed only when the input ended (a private
 /// folder its starter still needs after a normal end); each may be empty.
 /// After the input ended the guard writes nothing: its stdout and stderr may lead nowhere, and a
-/// write there would kill it (SIGPIPE) before it cleaned up.
+/// write there would kill it (SIGPIPE) before it cleaned up. Nor does it otherwise: dash reports
+/// the watcher it stops as "Terminated" on stderr unless its wait is silenced, and that line
+/// reached -Verbose after every pg_dump.
 /// </remarks>
 internal static class ChildGuard
 {
@@ -38,7 +40,7 @@ internal static class ChildGuard
   hg_w=$!
   exec 3<&-
   wait $hg_c; hg_s=$?
-  kill $hg_w 2>/dev/null; wait $hg_w; hg_e=$?
+  kill $hg_w 2>/dev/null; wait $hg_w 2>/dev/null; hg_e=$?
   kill -KILL $hg_g$hg_c 2>/dev/null
   [ -z ""$hg_always"" ] || rm -rf -- ""$hg_always"" 2>/dev/null
   if [ $hg_e = " + EndOfInputStatus + @" ] || [ $hg_s != 0 ]; then [ -z ""$hg_failed"" ] || rm -rf -- ""$hg_failed"" 2>/dev/null; fi

@@ -66,6 +66,45 @@ public sealed class ArchiveRowCountTests : IDisposable
         Assert.Contains("public.awkward", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ManyTablesAreCountedInTwoHalvesEachExactly()
+    {
+        // Enough tables for ArchiveRowCounter's two readers, each table with its own number of rows.
+        const int tables = 600;
+        var db = _pg.NewDatabaseName("archivecountmany");
+        _pg.Source.Execute("postgres", $"CREATE DATABASE {db}");
+        _pg.Source.Execute(db, $@"DO $$ BEGIN FOR i IN 1..{tables} LOOP
+  EXECUTE format('CREATE TABLE public.t%s (id int, v text)', i);
+  EXECUTE format('INSERT INTO public.t%s SELECT g, E''a\nb'' FROM generate_series(1, %s) g', i, i % 13);
+END LOOP; END $$");
+        Credentials.Connect(_ps, "src", _pg.Source, db);
+        var path = Path.Combine(_pg.NewFolder("archive-count-many"), "a.dump");
+
+        var result = _ps.Run("New-HydraDump -Connection $src -Path $args[0] -Verbose", path);
+
+        Assert.Empty(result.Errors);
+        Assert.Contains(result.Verbose, v => v.StartsWith($"Rows of {tables} small table(s) counted in the archive", StringComparison.Ordinal));
+        var manifest = DumpFiles.Manifest(path);
+        for (var i = 1; i <= tables; i++)
+        {
+            Assert.Equal(i % 13, DumpFiles.RowCount(DumpFiles.Table(manifest, "public", "t" + i.ToString(CultureInfo.InvariantCulture))));
+        }
+
+        // A damaged block in the second half is named as one in the first would be, not wrapped.
+        var toc = ArchiveReader.Read(path);
+        var data = toc.Entries.Where(e => e.Desc == "TABLE DATA" && e.DataSize > 0).OrderBy(e => e.DataOffset).ToList();
+        var last = data[^1];
+        using (var file = File.OpenWrite(path))
+        {
+            file.Position = last.DataOffset!.Value + 5 + 4 + 2; // past the block's type, dump id and chunk length, into the zlib stream
+            file.Write(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF }, 0, 4);
+        }
+
+        var error = Assert.Throws<HydraException>(() => ArchiveRowCounter.Count(path, toc, data, Storage.LocalFileStore.Instance, default));
+        Assert.True(error.Is(HydraErrors.ArchiveCorrupt), error.Message);
+        Assert.Contains("public." + last.Tag, error.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// Values that look like line ends or COPY's end marker, an empty table, a columnar table,
     /// and one too large to be counted from the archive (over 1 MiB on disk).
