@@ -205,12 +205,13 @@ internal sealed class DumpService
             line =>
             {
                 _reporter.Verbose(line);
-                if (PgDumpVerbose.StartedTable(line) is { } table)
+                var table = PgDumpVerbose.StartedTable(line);
+                if (table is not null)
                 {
                     collector.TableDumpStarted(table);
                 }
 
-                if (progress.OnLine(line) is { } report)
+                if (progress.OnLine(line, table) is { } report)
                 {
                     _reporter.Progress(report);
                 }

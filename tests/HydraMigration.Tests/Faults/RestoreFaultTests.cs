@@ -17,6 +17,7 @@ public sealed class RestoreFaultTests : IDisposable
 {
     private const string RestoreCmd = "HydraMigration.Commands.RestoreHydraDumpCommand";
     private const int GatedRows = 2000;
+    private const string ParallelLoadMinimumBytes = "HYDRA_PARALLEL_LOAD_MIN_BYTES";
     private readonly PostgresFixture _pg;
     private readonly PowerShellSession _ps = new();
 
@@ -287,14 +288,57 @@ public sealed class RestoreFaultTests : IDisposable
         Assert.Equal(string.Empty, doomed.Psql("postgres", comment));
     }
 
+    [Fact]
+    public void ATargetServerThatDiesDuringASplitLoadIsTargetConnectionLost()
+    {
+        // Every heap table is split over the two jobs' connections (Restore/ParallelTableLoad), and
+        // the gated table's rows are slow to check: the server dies while those connections copy.
+        // 3 MB of rows: the split load hands them out in blocks of 1 MB, so both connections copy.
+        var (path, role) = GatedArchive("deadsplit", "PERFORM pg_catalog.pg_sleep(0.05);", payloadRepeat: 50);
+        using var doomed = PostgresCluster.Start("doomedsplit", _pg.NewFolder("doomedsplitcluster"));
+        var target = _pg.NewDatabaseName("deadsplit");
+        Credentials.Connect(_ps, "dst", doomed, target);
+        var before = Environment.GetEnvironmentVariable(ParallelLoadMinimumBytes);
+        Environment.SetEnvironmentVariable(ParallelLoadMinimumBytes, "1");
+        PipelineResult result;
+        try
+        {
+            using var running = _ps.Start("Restore-HydraDump -Path $args[0] -Connection $dst -CreateDatabase -CreateMissingRole -Jobs 2 -Verbose", path);
+            if (!running.WaitUntil(() => Copying(doomed, target, atLeast: 2), TimeSpan.FromSeconds(120)))
+            {
+                // Say what the restore did instead: its errors and its last steps.
+                var finished = running.Wait();
+                Assert.Fail("The split load never copied over two connections. Errors: " + string.Join(" | ", finished.Errors.Select(e => e.ToString()))
+                    + " Last steps: " + string.Join(" | ", finished.Verbose.TakeLast(12)));
+            }
+
+            ExternalCommand.RunAsPostgres(Path.Combine(PostgresCluster.BinFolder, "pg_ctl"), new[] { "-D", doomed.DataFolder, "-m", "immediate", "-w", "stop" });
+            result = running.Wait();
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(ParallelLoadMinimumBytes, before);
+        }
+
+        Assert.Contains(result.Verbose, v => v.Contains("Loading the rows of public.gated over 2 connections at once", StringComparison.Ordinal));
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("TargetConnectionLost," + RestoreCmd, error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.ConnectionError, error.CategoryInfo.Category);
+        Assert.Contains("went away during the restore", error.Exception.Message, StringComparison.Ordinal);
+        Assert.Contains($"Left behind: the database '{target}' and the role(s) '{role}'", error.Exception.Message, StringComparison.Ordinal);
+        Assert.Empty(result.Output);
+        Assert.False(PgRestoreRunsOn(path));
+        Assert.False(PasswordOnDisk(doomed.SuperPassword), "a private folder with the target's password was left in the temp folder");
+    }
+
     private static string Message(PipelineResult result, string id) =>
         result.Errors.Single(e => e.FullyQualifiedErrorId.StartsWith(id + ",", StringComparison.Ordinal)).Exception.Message;
 
-    private static bool Copying(PostgresCluster cluster, string database)
+    private static bool Copying(PostgresCluster cluster, string database, int atLeast = 1)
     {
         try
         {
-            return cluster.Count("postgres", $"SELECT count(*) FROM pg_stat_activity WHERE datname = '{database}' AND query ILIKE 'COPY%'") > 0;
+            return cluster.Count("postgres", $"SELECT count(*) FROM pg_stat_activity WHERE datname = '{database}' AND query ILIKE 'COPY%' AND state = 'active'") >= atLeast;
         }
         catch (InvalidOperationException)
         {
@@ -306,8 +350,9 @@ public sealed class RestoreFaultTests : IDisposable
     /// A dump whose table "gated" (owned by a role the target lacks) has a CHECK that runs
     /// <paramref name="onRestore"/> for each row, unless hydra_test.mode is 'pass' (as while the
     /// source is filled): a deterministic failure, or a slow COPY, in the middle of a real restore.
+    /// Its payload is an md5 text <paramref name="payloadRepeat"/> times over.
     /// </summary>
-    private (string Path, string Role) GatedArchive(string stem, string onRestore)
+    private (string Path, string Role) GatedArchive(string stem, string onRestore, int payloadRepeat = 1)
     {
         var role = "gate_owner_" + Guid.NewGuid().ToString("N")[..6];
         var source = _pg.NewDatabaseName("gated_" + stem);
@@ -325,7 +370,7 @@ CREATE TABLE public.gated (id int CHECK (public.hydra_test_gate(id)), payload te
 ALTER TABLE public.gated OWNER TO {role};
 SET hydra_test.mode = 'pass';
 INSERT INTO public.plain SELECT g, md5(g::text) FROM generate_series(1, 500) g;
-INSERT INTO public.gated SELECT g, md5(g::text) FROM generate_series(1, {GatedRows}) g;");
+INSERT INTO public.gated SELECT g, repeat(md5(g::text), {payloadRepeat}) FROM generate_series(1, {GatedRows}) g;");
         Credentials.Connect(_ps, "gsrc", _pg.Source, source);
         var path = Path.Combine(_pg.NewFolder("gated-" + stem), "gated.dump");
         Assert.Empty(_ps.Run("New-HydraDump -Connection $gsrc -Path $args[0]", path).Errors);
