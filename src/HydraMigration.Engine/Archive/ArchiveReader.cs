@@ -433,7 +433,26 @@ internal static class ArchiveReader
                 throw new EndOfStreamException();
             }
 
-            Seek(Position + count);
+            if (_stream.CanSeek || count <= _end - _at)
+            {
+                Seek(Position + count);
+                return;
+            }
+
+            // A stream that cannot seek (the TOC of a tar member, say, read as it comes): read past.
+            count -= _end - _at;
+            _at = _end;
+            while (count > 0)
+            {
+                if (!Fill(1))
+                {
+                    throw new EndOfStreamException();
+                }
+
+                var passed = (int)Math.Min(count, _end - _at);
+                _at += passed;
+                count -= passed;
+            }
         }
 
         public ArchiveToc Parse(int expectedFormat)
@@ -653,7 +672,8 @@ internal static class ArchiveReader
 
         /// <summary>
         /// A number pg_dump writes as text (an OID, a dependency's dump id), read without making the
-        /// text: null for a null string, -1 for text that is not a plain number.
+        /// text: null for a null string, -1 for text that is not plain digits (pg_dump writes "%u"
+        /// and "%d" of ids that are never negative; signs and spaces are not read as numbers).
         /// </summary>
         private long? ReadNumberText()
         {
@@ -794,6 +814,11 @@ internal static class ArchiveReader
 
         private string ReadStringOfLength(int length)
         {
+            if (Position + length > _length)
+            {
+                throw new EndOfStreamException(); // a damaged length: nothing allocated for it
+            }
+
             if (length <= _buffer.Length)
             {
                 if (!Fill(length))

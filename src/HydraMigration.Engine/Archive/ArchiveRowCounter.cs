@@ -40,15 +40,18 @@ internal static class ArchiveRowCounter
         }
 
         var half = ordered.Count / 2;
-        var second = Task.Run(() => CountInOrder(path, toc, ordered.GetRange(half, ordered.Count - half), files, cancellationToken), cancellationToken);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var second = Task.Run(() => CountInOrder(path, toc, ordered.GetRange(half, ordered.Count - half), files, stop.Token), stop.Token);
         Dictionary<TocEntry, long> rows;
         try
         {
-            rows = CountInOrder(path, toc, ordered.GetRange(0, half), files, cancellationToken);
+            rows = CountInOrder(path, toc, ordered.GetRange(0, half), files, stop.Token);
         }
         catch
         {
-            // Its stream must be closed before the caller may remove the archive (Windows keeps an open file).
+            // The other half stops too, and its stream is closed before the caller may remove the
+            // archive (Windows keeps an open file).
+            stop.Cancel();
             try
             {
                 second.Wait(CancellationToken.None);

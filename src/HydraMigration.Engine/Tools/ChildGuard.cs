@@ -21,9 +21,10 @@ namespace HydraMigration.Tools;
 /// succeeds (its unfinished output), and a path removed only when the input ended (a private
 /// folder its starter still needs after a normal end); each may be empty.
 /// After the input ended the guard writes nothing: its stdout and stderr may lead nowhere, and a
-/// write there would kill it (SIGPIPE) before it cleaned up. Nor does it otherwise: dash reports
-/// the watcher it stops as "Terminated" on stderr unless its wait is silenced, and that line
-/// reached -Verbose after every pg_dump.
+/// write there would kill it (SIGPIPE) before it cleaned up. So both waits are silenced: dash
+/// reports a job that died of a signal ("Terminated", "Killed") on stderr — the program stopped
+/// after the input ended, and the watcher stopped after every normal end (a line that reached
+/// -Verbose after every pg_dump).
 /// </remarks>
 internal static class ChildGuard
 {
@@ -39,7 +40,7 @@ internal static class ChildGuard
   ( while read -r _; do :; done; kill -TERM $hg_g$hg_c || kill -TERM $hg_c; exit " + EndOfInputStatus + @" ) <&3 >/dev/null 2>&1 &
   hg_w=$!
   exec 3<&-
-  wait $hg_c; hg_s=$?
+  wait $hg_c 2>/dev/null; hg_s=$?
   kill $hg_w 2>/dev/null; wait $hg_w 2>/dev/null; hg_e=$?
   kill -KILL $hg_g$hg_c 2>/dev/null
   [ -z ""$hg_always"" ] || rm -rf -- ""$hg_always"" 2>/dev/null

@@ -64,6 +64,42 @@ public sealed class GetHydraDumpContentTests : IDisposable
         Assert.True(sizes.Sum() < new FileInfo(path).Length);
     }
 
+    [Fact]
+    public void ATableOfContentsCutAnywhereIsCaughtNeverMisread()
+    {
+        // The TOC parser reads through a buffer of its own: wherever the file ends, inside a
+        // number, a string it skips or one it keeps, it must say so, not read past or invent.
+        var path = Dump("Custom", "cut-anywhere.dump");
+        var bytes = File.ReadAllBytes(path);
+        var tocEnd = (int)Archive.ArchiveReader.Read(path).Entries.Where(e => e.DataOffset is not null).Min(e => e.DataOffset!.Value);
+        var cut = Path.Combine(Path.GetDirectoryName(path)!, "cut.dump");
+        for (var length = 0; length < tocEnd; length += length < 256 ? 1 : 13)
+        {
+            File.WriteAllBytes(cut, bytes.AsSpan(0, length).ToArray());
+            var error = Assert.Throws<HydraException>(() => Archive.ArchiveReader.Read(cut));
+            Assert.True(error.Is(HydraErrors.ArchiveTruncated) || error.Is(HydraErrors.ArchiveNotRecognized), $"cut at {length} of {tocEnd}: {error.ErrorId} {error.Message}");
+        }
+    }
+
+    [Fact]
+    public void ADefinitionLongerThanTheReadersBufferIsReadWhole()
+    {
+        var db = _pg.NewDatabaseName("longdef");
+        _pg.Source.Execute("postgres", $"CREATE DATABASE {db}");
+        var literal = string.Concat(Enumerable.Range(0, 9000).Select(i => i.ToString("D8", System.Globalization.CultureInfo.InvariantCulture))); // 72,000 characters
+        _pg.Source.Execute(db, $"CREATE FUNCTION public.long_one() RETURNS text LANGUAGE sql AS $$ SELECT '{literal}'::text $$; CREATE TABLE public.after_it (id int); INSERT INTO public.after_it VALUES (1), (2);");
+        var path = Path.Combine(_pg.NewFolder("longdef"), "long.dump");
+        ExternalCommand.Run(Path.Combine(PostgresCluster.BinFolder, "pg_dump"), new[] { "-Fc", "-f", path }, _pg.Source.Environment(db));
+
+        var toc = Archive.ArchiveReader.Read(path);
+
+        Assert.Contains(literal, toc.Entries.Single(e => e.Desc == "FUNCTION" && e.Tag == "long_one()").Definition, StringComparison.Ordinal);
+        var listed = ExternalCommand.Run(Path.Combine(PostgresCluster.BinFolder, "pg_restore"), new[] { "--list", path })
+            .Split('\n').Count(l => l.Length > 0 && !l.StartsWith(';'));
+        Assert.Equal(listed, toc.Entries.Count(e => e.IsSelectable));
+        Assert.Equal("public", toc.Entries.Single(e => e.Desc == "TABLE" && e.Tag == "after_it").Namespace);
+    }
+
     [Theory]
     [InlineData(0.6)]
     [InlineData(0.999)]

@@ -96,7 +96,7 @@ END LOOP; END $$");
         var last = data[^1];
         using (var file = File.OpenWrite(path))
         {
-            file.Position = last.DataOffset!.Value + 5 + 4 + 2; // past the block's type, dump id and chunk length, into the zlib stream
+            file.Position = last.DataOffset!.Value + 1 + 5 + 5; // past the block's type byte, its dump id and its first chunk's length: the zlib header
             file.Write(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF }, 0, 4);
         }
 

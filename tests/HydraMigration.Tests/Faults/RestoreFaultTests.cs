@@ -304,7 +304,7 @@ public sealed class RestoreFaultTests : IDisposable
         try
         {
             using var running = _ps.Start("Restore-HydraDump -Path $args[0] -Connection $dst -CreateDatabase -CreateMissingRole -Jobs 2 -Verbose", path);
-            if (!running.WaitUntil(() => Copying(doomed, target, atLeast: 2), TimeSpan.FromSeconds(120)))
+            if (!running.WaitUntil(() => Copying(doomed, target, atLeast: 2, table: "public.gated"), TimeSpan.FromSeconds(120)))
             {
                 // Say what the restore did instead: its errors and its last steps.
                 var finished = running.Wait();
@@ -334,11 +334,12 @@ public sealed class RestoreFaultTests : IDisposable
     private static string Message(PipelineResult result, string id) =>
         result.Errors.Single(e => e.FullyQualifiedErrorId.StartsWith(id + ",", StringComparison.Ordinal)).Exception.Message;
 
-    private static bool Copying(PostgresCluster cluster, string database, int atLeast = 1)
+    /// <summary>Whether at least <paramref name="atLeast"/> sessions are in a COPY into <paramref name="database"/> (into <paramref name="table"/>, when given) right now.</summary>
+    private static bool Copying(PostgresCluster cluster, string database, int atLeast = 1, string table = "")
     {
         try
         {
-            return cluster.Count("postgres", $"SELECT count(*) FROM pg_stat_activity WHERE datname = '{database}' AND query ILIKE 'COPY%' AND state = 'active'") >= atLeast;
+            return cluster.Count("postgres", $"SELECT count(*) FROM pg_stat_activity WHERE datname = '{database}' AND query ILIKE 'COPY {table}%' AND state = 'active'") >= atLeast;
         }
         catch (InvalidOperationException)
         {
