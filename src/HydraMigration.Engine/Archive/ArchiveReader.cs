@@ -96,7 +96,8 @@ internal static class ArchiveReader
     private static ArchiveToc ReadCustom(string path, IFileStore files)
     {
         using var stream = files.OpenRead(path);
-        var toc = Guard(path, () => new TocParser(stream).Parse(FormatCustom));
+        var parser = new TocParser(stream);
+        var toc = Guard(path, () => parser.Parse(FormatCustom));
         toc.Format = HydraDumpFormat.Custom;
 
         var length = stream.Length;
@@ -124,7 +125,7 @@ internal static class ArchiveReader
             var last = withData[withData.Count - 1];
             Guard(path, () =>
             {
-                var end = new TocParser(stream).SkipDataBlock(last.DataOffset!.Value, last.DumpId);
+                var end = parser.SkipDataBlock(last.DataOffset!.Value, last.DumpId);
                 last.DataSize = end - last.DataOffset!.Value;
                 return end;
             });

@@ -88,7 +88,7 @@ internal sealed class PipelineMessagePump : IOperationReporter, IDisposable
             Write(cmdlet, message);
         }
 
-        FlushProgress(cmdlet);
+        FlushProgress(cmdlet, force: true); // the last state, however soon after the one before
         if (_progressShown)
         {
             cmdlet.WriteProgress(new ProgressRecord(_activityId, _activity, "Done") { RecordType = ProgressRecordType.Completed, PercentComplete = 100 });
@@ -123,9 +123,9 @@ internal sealed class PipelineMessagePump : IOperationReporter, IDisposable
     }
 
     /// <summary>At most four progress records a second: a host redraws on each one.</summary>
-    private void FlushProgress(Cmdlet cmdlet)
+    private void FlushProgress(Cmdlet cmdlet, bool force = false)
     {
-        if (_sinceProgress.IsRunning && _sinceProgress.Elapsed < ProgressInterval)
+        if (!force && _sinceProgress.IsRunning && _sinceProgress.Elapsed < ProgressInterval)
         {
             return;
         }
