@@ -51,7 +51,11 @@ public sealed class PostgresCluster : IDisposable
         File.WriteAllText(passwordFile, password + "\n");
         if (ExternalCommand.IsRoot)
         {
-            ExternalCommand.Run("chown", new[] { "-R", "postgres:postgres", parentFolder });
+            // The run folder itself and this cluster's own folder, not the run folder's tree: another
+            // cluster starting there at the same time (the fixture starts two) has files that come
+            // and go under it, and chown -R failed on one that had gone (postmaster.pid).
+            ExternalCommand.Run("chown", new[] { "postgres:postgres", parentFolder });
+            ExternalCommand.Run("chown", new[] { "-R", "postgres:postgres", folder });
         }
 
         ExternalCommand.RunAsPostgres(Path.Combine(serverBinFolder, "initdb"), new[]
