@@ -293,8 +293,12 @@ public sealed class RestoreFaultTests : IDisposable
     {
         // Every heap table is split over the two jobs' connections (Restore/ParallelTableLoad), and
         // the gated table's rows are slow to check: the server dies while those connections copy.
-        // 3 MB of rows: the split load hands them out in blocks of 1 MB, so both connections copy.
-        var (path, role) = GatedArchive("deadsplit", "PERFORM pg_catalog.pg_sleep(0.05);", payloadRepeat: 50);
+        // A connection takes the next block of rows as soon as its socket has accepted the last one,
+        // and a socket on loopback accepts megabytes before the server has read them: with 3 MB of
+        // rows the first connection to begin its COPY could take them all. Rows beyond what one
+        // connection's socket buffers can ever hold leave blocks for the second.
+        var rows = SocketBufferLimitBytes() + (16L << 20);
+        var (path, role) = GatedArchive("deadsplit", "PERFORM pg_catalog.pg_sleep(0.05);", payloadRepeat: (int)(rows / (GatedRows * 32)) + 1);
         using var doomed = PostgresCluster.Start("doomedsplit", _pg.NewFolder("doomedsplitcluster"));
         var target = _pg.NewDatabaseName("deadsplit");
         Credentials.Connect(_ps, "dst", doomed, target);
@@ -309,6 +313,7 @@ public sealed class RestoreFaultTests : IDisposable
                 // Say what the restore did instead: its errors and its last steps.
                 var finished = running.Wait();
                 Assert.Fail("The split load never copied over two connections. Errors: " + string.Join(" | ", finished.Errors.Select(e => e.ToString()))
+                    + " Split loads: " + string.Join(" | ", finished.Verbose.Where(v => v.StartsWith("Load", StringComparison.Ordinal)))
                     + " Last steps: " + string.Join(" | ", finished.Verbose.TakeLast(12)));
             }
 
@@ -330,6 +335,11 @@ public sealed class RestoreFaultTests : IDisposable
         Assert.False(PgRestoreRunsOn(path));
         Assert.False(PasswordOnDisk(doomed.SuperPassword), "a private folder with the target's password was left in the temp folder");
     }
+
+    /// <summary>The most one TCP connection here can hold unread: the kernel's largest send buffer and largest receive buffer.</summary>
+    private static long SocketBufferLimitBytes() =>
+        new[] { "/proc/sys/net/ipv4/tcp_wmem", "/proc/sys/net/ipv4/tcp_rmem" }
+            .Sum(file => long.Parse(File.ReadAllText(file).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[2], CultureInfo.InvariantCulture));
 
     private static string Message(PipelineResult result, string id) =>
         result.Errors.Single(e => e.FullyQualifiedErrorId.StartsWith(id + ",", StringComparison.Ordinal)).Exception.Message;
