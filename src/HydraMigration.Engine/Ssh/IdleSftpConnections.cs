@@ -31,8 +31,11 @@ internal sealed class IdleSftpConnections
     /// </summary>
     internal static int Capacity { get; set; } = TransferOptions.Default.Connections + 1;
 
-    /// <summary>An interactive session does not hold logins on the host much longer than a copy's pause.</summary>
-    public static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(3);
+    /// <summary>
+    /// An interactive session does not hold logins on the host much longer than a copy's pause.
+    /// Settable for the tests, which cannot wait three minutes, with <see cref="ExpiryCheck"/>.
+    /// </summary>
+    internal static TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(3);
 
     // SftpClient's own default buffer size.
     private const uint DefaultBufferSize = 32 * 1024;
@@ -40,8 +43,8 @@ internal sealed class IdleSftpConnections
     /// <summary>A kept connection whose server does not answer within this is not worth waiting for: a fresh one is opened.</summary>
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
 
-    // How often the expiry looks: a connection lives at most IdleTimeout and this much more.
-    private static readonly TimeSpan ExpiryCheck = TimeSpan.FromSeconds(30);
+    /// <summary>How often the expiry looks: a connection lives at most <see cref="IdleTimeout"/> and this much more.</summary>
+    internal static TimeSpan ExpiryCheck { get; set; } = TimeSpan.FromSeconds(30);
 
     private readonly object _gate = new();
     private readonly List<Idle> _idle = new();

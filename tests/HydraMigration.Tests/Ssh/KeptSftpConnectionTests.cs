@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using HydraMigration.Tests.Dump;
 using HydraMigration.Tests.Harness;
+using IdleSftp = HydraMigration.Ssh.IdleSftpConnections;
 
 namespace HydraMigration.Tests.Ssh;
 
@@ -84,6 +85,39 @@ public sealed class KeptSftpConnectionTests : IDisposable
         Assert.Equal(ConnectionsPerCopy, now.Count);
         Assert.Equal(ConnectionsPerCopy - 1, now.Intersect(kept).Count());
         Assert.Equal(DumpFiles.Sha256(source), DumpFiles.Sha256(Path.Combine(_remote, "idle.dump")));
+    }
+
+    [Fact]
+    public void AConnectionKeptLongerThanTheIdleTimeoutIsClosedAndTheNextCopyLogsInAgain()
+    {
+        // Three minutes in the module; a few seconds here, checked four times a second.
+        var (timeout, check) = (IdleSftp.IdleTimeout, IdleSftp.ExpiryCheck);
+        IdleSftp.IdleTimeout = TimeSpan.FromSeconds(5);
+        IdleSftp.ExpiryCheck = TimeSpan.FromMilliseconds(250);
+        try
+        {
+            var source = RandomArchive.Make(_local, "expired.dump", ArchiveMebibytes);
+            Upload(source);
+            var idle = System.Diagnostics.Stopwatch.StartNew(); // they were kept before the copy returned: idle at least this long
+            var sessionOwn = _server.ConnectionProcesses().Except(_before).Except(CopyConnections()).ToHashSet();
+            Assert.Equal(ConnectionsPerCopy, CopyConnections().Count);
+
+            Assert.True(Poll.Until(() => CopyConnections().Count == 0, TimeSpan.FromSeconds(60)), "kept connections outlived the idle timeout: " + string.Join(", ", CopyConnections()));
+            Assert.True(idle.Elapsed > TimeSpan.FromSeconds(4), $"kept connections closed after {idle.Elapsed.TotalSeconds:0.0} s, before the idle timeout of 5 s");
+            Assert.Equal(0, SshSessionConnection.Of(Session()).IdleSftp.Count);
+            Assert.True(Session().IsConnected, "the idle timeout closed the session itself");
+            Assert.True(sessionOwn.IsSubsetOf(_server.ConnectionProcesses()), "the session's own link closed with the kept connections");
+
+            var logins = _server.Logins();
+            Upload(source, force: true);
+            Assert.Equal(logins + ConnectionsPerCopy, _server.Logins());
+            Assert.Equal(DumpFiles.Sha256(source), DumpFiles.Sha256(Path.Combine(_remote, "expired.dump")));
+        }
+        finally
+        {
+            IdleSftp.IdleTimeout = timeout;
+            IdleSftp.ExpiryCheck = check;
+        }
     }
 
     [Fact]
