@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using System.Text.Json;
+using HydraMigration.Tests.Dump;
 using HydraMigration.Tests.Harness;
 
 namespace HydraMigration.Tests.Host;
@@ -12,8 +13,8 @@ namespace HydraMigration.Tests.Host;
 /// <summary>
 /// The engine behind its boundary, in a real pwsh: on PowerShell 7 the module's dependencies load
 /// into its own load context ("HydraMigration"), so a session that already holds another Npgsql
-/// keeps it, and the module still works; and that context is one per process, so every runspace
-/// that imports the module shares one engine and the objects it makes.
+/// or SSH.NET keeps it, and the module still works; and that context is one per process, so
+/// every runspace that imports the module shares one engine and the objects it makes.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class IsolationTests
@@ -23,7 +24,7 @@ public sealed class IsolationTests
     /// <summary>Where each loaded Npgsql and engine lives: load context, assembly, version and file, as JSON rows.</summary>
     private const string LoadedAssemblies = @"@([System.Runtime.Loader.AssemblyLoadContext]::All | ForEach-Object {
     $context = $_
-    $context.Assemblies | Where-Object { $_.GetName().Name -in 'Npgsql', 'HydraMigration.Engine', 'HydraMigration.Model' } | ForEach-Object {
+    $context.Assemblies | Where-Object { $_.GetName().Name -in 'Npgsql', 'Renci.SshNet', 'HydraMigration.Engine', 'HydraMigration.Model' } | ForEach-Object {
         @{ Context = $context.Name; Name = $_.GetName().Name; Version = $_.GetName().Version.ToString(); Location = $_.Location }
     }
 })";
@@ -36,8 +37,13 @@ $targets = @($env:HYDRA_ISO_TARGET_DBS -split ',' | ForEach-Object { New-HydraCo
 ";
 
     private readonly PostgresFixture _pg;
+    private readonly SshFixture _ssh;
 
-    public IsolationTests(PostgresFixture pg) => _pg = pg;
+    public IsolationTests(PostgresFixture pg, SshFixture ssh)
+    {
+        _pg = pg;
+        _ssh = ssh;
+    }
 
     /// <summary>The Npgsql the module ships for PowerShell 7.</summary>
     private static Version ModuleNpgsql => AssemblyName.GetAssemblyName(Path.Combine(Repository.ModuleFolder, "dependencies", "net8.0", "Npgsql.dll")).Version!;
@@ -98,6 +104,62 @@ $connection.Dispose()
         Assert.StartsWith(Path.Combine(Repository.ModuleFolder, "dependencies", "net8.0") + Path.DirectorySeparatorChar, moduleNpgsql.Location, StringComparison.Ordinal);
         Assert.Equal("HydraMigration", Assert.Single(loaded, a => a.Name == "HydraMigration.Engine").Context);
         Assert.Equal("Default", Assert.Single(loaded, a => a.Name == "HydraMigration.Model").Context); // the session and the engine share one model
+    }
+
+    [Fact]
+    public void WithAnotherSshNetLoadedFirstACopyUpAndDownPassesAndTheSessionKeepsItsSshNet()
+    {
+        var server = _ssh.Server;
+        var local = _pg.NewFolder("isolation-ssh");
+        var moduleSshNet = AssemblyName.GetAssemblyName(Path.Combine(Repository.ModuleFolder, "dependencies", "net8.0", UserSshNet.AssemblyName + ".dll")).Version!;
+        Assert.NotEqual(UserSshNet.Version, moduleSshNet); // else this test could not tell the two apart
+        var archive = Ssh.RandomArchive.Make(local, "isolated.dump", 24); // past the small-file size: the parallel transfer runs
+        var back = Path.Combine(local, "back");
+        Directory.CreateDirectory(back);
+        var environment = new Dictionary<string, string>
+        {
+            ["HYDRA_ISO_USER_SSHNET"] = UserSshNet.Write(local),
+            ["HYDRA_ISO_SSH_PORT"] = server.Port.ToString(CultureInfo.InvariantCulture),
+            ["HYDRA_ISO_SSH_USER"] = SshServer.UserName,
+            ["HYDRA_ISO_SSH_KEY"] = server.KeyFile,
+            ["HYDRA_ISO_KNOWN_HOSTS"] = SshLogin.KnownHosts(server, local),
+            ["HYDRA_ISO_ARCHIVE"] = archive,
+            ["HYDRA_ISO_REMOTE"] = server.NewRemoteFolder("isolation") + "/",
+            ["HYDRA_ISO_BACK"] = back + "/",
+        };
+
+        var result = Pwsh.Run(@"$ErrorActionPreference = 'Stop'
+# The user's SSH.NET first, as Posh-SSH loads its own: into the default load context.
+Add-Type -Path $env:HYDRA_ISO_USER_SSHNET
+$userSshNet = [" + UserSshNet.TypeName + @"].Assembly
+
+Import-Module $env:HYDRA_MODULE
+$s = New-HydraSshSession -HostName 127.0.0.1 -Port $env:HYDRA_ISO_SSH_PORT -UserName $env:HYDRA_ISO_SSH_USER -KeyFile $env:HYDRA_ISO_SSH_KEY -KnownHostsPath $env:HYDRA_ISO_KNOWN_HOSTS
+$up = Copy-HydraDump -Path $env:HYDRA_ISO_ARCHIVE -ToSession $s -Destination $env:HYDRA_ISO_REMOTE
+$down = Copy-HydraDump -FromSession $s -Path $up.Path -Destination $env:HYDRA_ISO_BACK
+$s | Remove-HydraSshSession
+
+'" + Marker + @"' + (@{
+    Down = $down.Path
+    SessionSshNet = [" + UserSshNet.TypeName + @"].Assembly.GetName().Version.ToString()
+    SameSshNet = [object]::ReferenceEquals([" + UserSshNet.TypeName + @"].Assembly, $userSshNet)
+    Loaded = " + LoadedAssemblies + @"
+} | ConvertTo-Json -Compress -Depth 4)", environment);
+
+        var report = Report(result);
+        var arrived = report.GetProperty("Down").GetString()!;
+        Assert.Equal(DumpFiles.Sha256(archive), DumpFiles.Sha256(arrived));
+
+        // The session sees the user's SSH.NET, the very assembly it loaded.
+        Assert.Equal(UserSshNet.Version.ToString(), report.GetProperty("SessionSshNet").GetString());
+        Assert.True(report.GetProperty("SameSshNet").GetBoolean());
+
+        // Two SSH.NETs side by side: the user's in the default context, the module's in its own.
+        var loaded = Loaded(report);
+        Assert.Contains(("Default", UserSshNet.AssemblyName, UserSshNet.Version.ToString()), loaded.Select(a => (a.Context, a.Name, a.Version)));
+        var module = Assert.Single(loaded, a => a.Name == UserSshNet.AssemblyName && a.Context == "HydraMigration");
+        Assert.Equal(moduleSshNet.ToString(), module.Version);
+        Assert.StartsWith(Path.Combine(Repository.ModuleFolder, "dependencies", "net8.0") + Path.DirectorySeparatorChar, module.Location, StringComparison.Ordinal);
     }
 
     [Fact]
