@@ -73,15 +73,17 @@ internal static class CopyBenchmark
             var times = names.ToDictionary(n => n, _ => new List<double>());
             var cpu = ours.SelectMany(n => new[] { n + " up", n + " down" }).ToDictionary(n => n, _ => new List<double>());
             var remoteScp = Path.Combine(server.RemoteFolder, "scp.bin");
-            var remoteOurs = Path.Combine(server.RemoteFolder, "ours.bin");
             var localScp = Path.Combine(root, "scp-down.bin");
-            var localOurs = Path.Combine(root, "ours-down.bin");
+
+            // Each worker copies its own files, as scp does: none replaces another's (see the deletes below).
+            var remoteOf = workers.Select((w, i) => (w.Name, Path: Path.Combine(server.RemoteFolder, $"ours-{i}.bin"))).ToDictionary(w => w.Name, w => w.Path);
+            var localOf = workers.Select((w, i) => (w.Name, Path: Path.Combine(root, $"ours-{i}-down.bin"))).ToDictionary(w => w.Name, w => w.Path);
 
             Console.WriteLine("warm-up ...");
             Scp(server, source, remoteScp, upload: true);
-            foreach (var (_, process) in workers)
+            foreach (var (name, process) in workers)
             {
-                process.Ask($"up\t{source}\t{remoteOurs}\t{expected}");
+                process.Ask($"up\t{source}\t{remoteOf[name]}\t{expected}");
             }
 
             ScpCpu["scp up"].Clear();
@@ -99,8 +101,8 @@ internal static class CopyBenchmark
                 var down = new List<(string Name, Func<double> Run)> { ("scp down", () => Scp(server, remoteScp, localScp, upload: false)) };
                 foreach (var (name, process) in workers)
                 {
-                    up.Add((name + " up", () => Peaked(peaks[name + " up"], process, Timed(cpu[name + " up"], process.Ask($"up\t{source}\t{remoteOurs}\t{expected}")))));
-                    down.Add((name + " down", () => Peaked(peaks[name + " down"], process, Timed(cpu[name + " down"], process.Ask($"down\t{remoteOurs}\t{localOurs}\t{expected}")))));
+                    up.Add((name + " up", () => Peaked(peaks[name + " up"], process, Timed(cpu[name + " up"], process.Ask($"up\t{source}\t{remoteOf[name]}\t{expected}")))));
+                    down.Add((name + " down", () => Peaked(peaks[name + " down"], process, Timed(cpu[name + " down"], process.Ask($"down\t{remoteOf[name]}\t{localOf[name]}\t{expected}")))));
                 }
 
                 // Alternate who goes first in each direction, so none always meets the warmer cache.
@@ -136,8 +138,11 @@ internal static class CopyBenchmark
                 // mounted with discard trims it there and then), which scp never paid, and every
                 // download after the first round came out 0.7-1.3 s slower than scp's.
                 File.Delete(localScp);
-                File.Delete(localOurs);
-                File.Delete(HydraMigration.Dump.ManifestFile.PathFor(localOurs));
+                foreach (var local in localOf.Values)
+                {
+                    File.Delete(local);
+                    File.Delete(HydraMigration.Dump.ManifestFile.PathFor(local));
+                }
             }
 
             Console.WriteLine();

@@ -43,7 +43,7 @@ internal sealed class IdleSftpConnections
     /// <summary>A kept connection whose server does not answer within this is not worth waiting for: a fresh one is opened.</summary>
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>How often the expiry looks: a connection lives at most <see cref="IdleTimeout"/> and this much more.</summary>
+    /// <summary>How often the expiry looks (read when its timer starts): a connection lives at most <see cref="IdleTimeout"/> and this much more.</summary>
     internal static TimeSpan ExpiryCheck { get; set; } = TimeSpan.FromSeconds(30);
 
     private readonly object _gate = new();

@@ -296,9 +296,11 @@ public sealed class RestoreFaultTests : IDisposable
         // A connection takes the next block of rows as soon as its socket has accepted the last one,
         // and a socket on loopback accepts megabytes before the server has read them: with 3 MB of
         // rows the first connection to begin its COPY could take them all. Rows beyond what one
-        // connection's socket buffers can ever hold leave blocks for the second.
-        var rows = SocketBufferLimitBytes() + (16L << 20);
-        var (path, role) = GatedArchive("deadsplit", "PERFORM pg_catalog.pg_sleep(0.05);", payloadRepeat: (int)(rows / (GatedRows * 32)) + 1);
+        // connection's socket buffers can ever hold leave blocks for the second, and at 1.6 KB
+        // a row, each checked for 50 ms, the first needs minutes to make room for the next 16 MB.
+        const int payloadRepeat = 50;
+        var rows = (int)((SocketBufferLimitBytes() + (16L << 20)) / (payloadRepeat * 32)) + 1;
+        var (path, role) = GatedArchive("deadsplit", "PERFORM pg_catalog.pg_sleep(0.05);", payloadRepeat, rows);
         using var doomed = PostgresCluster.Start("doomedsplit", _pg.NewFolder("doomedsplitcluster"));
         var target = _pg.NewDatabaseName("deadsplit");
         Credentials.Connect(_ps, "dst", doomed, target);
@@ -361,9 +363,9 @@ public sealed class RestoreFaultTests : IDisposable
     /// A dump whose table "gated" (owned by a role the target lacks) has a CHECK that runs
     /// <paramref name="onRestore"/> for each row, unless hydra_test.mode is 'pass' (as while the
     /// source is filled): a deterministic failure, or a slow COPY, in the middle of a real restore.
-    /// Its payload is an md5 text <paramref name="payloadRepeat"/> times over.
+    /// Its payload is an md5 text <paramref name="payloadRepeat"/> times over, in <paramref name="rows"/> rows.
     /// </summary>
-    private (string Path, string Role) GatedArchive(string stem, string onRestore, int payloadRepeat = 1)
+    private (string Path, string Role) GatedArchive(string stem, string onRestore, int payloadRepeat = 1, int rows = GatedRows)
     {
         var role = "gate_owner_" + Guid.NewGuid().ToString("N")[..6];
         var source = _pg.NewDatabaseName("gated_" + stem);
@@ -381,7 +383,7 @@ CREATE TABLE public.gated (id int CHECK (public.hydra_test_gate(id)), payload te
 ALTER TABLE public.gated OWNER TO {role};
 SET hydra_test.mode = 'pass';
 INSERT INTO public.plain SELECT g, md5(g::text) FROM generate_series(1, 500) g;
-INSERT INTO public.gated SELECT g, repeat(md5(g::text), {payloadRepeat}) FROM generate_series(1, {GatedRows}) g;");
+INSERT INTO public.gated SELECT g, repeat(md5(g::text), {payloadRepeat}) FROM generate_series(1, {rows}) g;");
         Credentials.Connect(_ps, "gsrc", _pg.Source, source);
         var path = Path.Combine(_pg.NewFolder("gated-" + stem), "gated.dump");
         Assert.Empty(_ps.Run("New-HydraDump -Connection $gsrc -Path $args[0]", path).Errors);

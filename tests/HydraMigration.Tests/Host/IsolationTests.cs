@@ -160,6 +160,7 @@ $s | Remove-HydraSshSession
         var module = Assert.Single(loaded, a => a.Name == UserSshNet.AssemblyName && a.Context == "HydraMigration");
         Assert.Equal(moduleSshNet.ToString(), module.Version);
         Assert.StartsWith(Path.Combine(Repository.ModuleFolder, "dependencies", "net8.0") + Path.DirectorySeparatorChar, module.Location, StringComparison.Ordinal);
+        Assert.Equal("HydraMigration", Assert.Single(loaded, a => a.Name == "HydraMigration.Engine").Context);
     }
 
     [Fact]

@@ -92,18 +92,19 @@ public sealed class KeptSftpConnectionTests : IDisposable
     {
         // Three minutes in the module; a few seconds here, checked four times a second.
         var (timeout, check) = (IdleSftp.IdleTimeout, IdleSftp.ExpiryCheck);
-        IdleSftp.IdleTimeout = TimeSpan.FromSeconds(5);
+        IdleSftp.IdleTimeout = TimeSpan.FromSeconds(10);
         IdleSftp.ExpiryCheck = TimeSpan.FromMilliseconds(250);
         try
         {
             var source = RandomArchive.Make(_local, "expired.dump", ArchiveMebibytes);
             Upload(source);
-            var idle = System.Diagnostics.Stopwatch.StartNew(); // they were kept before the copy returned: idle at least this long
+            // Kept when the transfer ended, before the copy's hash check and rename: idle at least this long.
+            var idle = System.Diagnostics.Stopwatch.StartNew();
             var sessionOwn = _server.ConnectionProcesses().Except(_before).Except(CopyConnections()).ToHashSet();
             Assert.Equal(ConnectionsPerCopy, CopyConnections().Count);
 
             Assert.True(Poll.Until(() => CopyConnections().Count == 0, TimeSpan.FromSeconds(60)), "kept connections outlived the idle timeout: " + string.Join(", ", CopyConnections()));
-            Assert.True(idle.Elapsed > TimeSpan.FromSeconds(4), $"kept connections closed after {idle.Elapsed.TotalSeconds:0.0} s, before the idle timeout of 5 s");
+            Assert.True(idle.Elapsed > TimeSpan.FromSeconds(5), $"kept connections closed {idle.Elapsed.TotalSeconds:0.0} s after the copy, long before the idle timeout of 10 s");
             Assert.Equal(0, SshSessionConnection.Of(Session()).IdleSftp.Count);
             Assert.True(Session().IsConnected, "the idle timeout closed the session itself");
             Assert.True(sessionOwn.IsSubsetOf(_server.ConnectionProcesses()), "the session's own link closed with the kept connections");
