@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using HydraMigration.Ssh;
 using HydraMigration.Storage;
 using Renci.SshNet;
 
@@ -9,16 +10,14 @@ namespace HydraMigration.Copy;
 /// <summary>One side of a copy: this computer, or an SSH host reached over its own SFTP connection.</summary>
 internal sealed class CopyEndpoint : IDisposable
 {
-    private readonly SftpClient? _sftp;
-    private readonly IDisposable? _hold;
-    private bool _succeeded;
+    // Held for the whole copy: remote hashing runs commands on the session's connection.
+    private readonly SftpLease? _lease;
 
-    private CopyEndpoint(IFileStore files, HydraSshSession? session, SftpClient? sftp, IDisposable? hold)
+    private CopyEndpoint(IFileStore files, HydraSshSession? session, SftpLease? lease)
     {
         Files = files;
         Session = session;
-        _sftp = sftp;
-        _hold = hold;
+        _lease = lease;
     }
 
     public IFileStore Files { get; }
@@ -29,48 +28,21 @@ internal sealed class CopyEndpoint : IDisposable
     public bool IsLocal => Session is null;
 
     /// <summary>This endpoint's own SFTP connection (null for this computer); small files travel over it.</summary>
-    public SftpClient? Sftp => _sftp;
+    public SftpClient? Sftp => _lease?.Client;
 
     public static async Task<CopyEndpoint> OpenAsync(HydraSshSession? session, CancellationToken cancellationToken)
     {
         if (session is null)
         {
-            return new CopyEndpoint(LocalFileStore.Instance, null, null, null);
+            return new CopyEndpoint(LocalFileStore.Instance, null, null);
         }
 
-        // Held for the whole copy: remote hashing runs commands on the session's connection.
-        var hold = await SshSessionConnection.Of(session).UseAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var sftp = await SshSessionConnection.Of(session).RentSftpAsync(cancellationToken).ConfigureAwait(false);
-            return new CopyEndpoint(new SftpFileStore(sftp, session.ToString()), session, sftp, hold);
-        }
-        catch
-        {
-            hold.Dispose();
-            throw;
-        }
+        var lease = await SftpLease.TakeAsync(session, cancellationToken).ConfigureAwait(false);
+        return new CopyEndpoint(new SftpFileStore(lease.Client, session.ToString()), session, lease);
     }
 
     /// <summary>The copy succeeded: its SFTP connection is kept for the session's next copy rather than closed.</summary>
-    public void Succeeded() => _succeeded = true;
+    public void Succeeded() => _lease?.Succeeded();
 
-    public void Dispose()
-    {
-        try
-        {
-            if (_succeeded && _sftp is not null && Session is not null)
-            {
-                SshSessionConnection.Of(Session).KeepSftp(_sftp);
-            }
-            else
-            {
-                _sftp?.Dispose();
-            }
-        }
-        finally
-        {
-            _hold?.Dispose();
-        }
-    }
+    public void Dispose() => _lease?.Dispose();
 }

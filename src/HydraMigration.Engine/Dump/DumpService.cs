@@ -121,6 +121,7 @@ internal sealed class DumpService
             ManifestFile.Write(plan.TempManifestPath, manifest, site.Files);
             cancellationToken.ThrowIfCancellationRequested();
             plan.Commit(request.Force);
+            site.Succeeded();
             _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "Wrote {0} ({1}, SHA-256 {2}) and its manifest in {3:0.0} s.", plan.FinalPath, Units.Bytes(archive.SizeBytes), archive.Sha256, clock.Elapsed.TotalSeconds));
             return new HydraDump(plan.FinalPath, plan.ManifestPath, manifest, request.Format, archive.SizeBytes, clock.Elapsed, site.Session);
         }

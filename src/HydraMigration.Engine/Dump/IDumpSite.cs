@@ -34,4 +34,7 @@ internal interface IDumpSite : IDisposable
 
     /// <summary>SHA-256 and sizes of the finished archive (a file, or every file of a folder).</summary>
     Task<ManifestArchive> HashAsync(string path, HydraDumpFormat format, CancellationToken cancellationToken);
+
+    /// <summary>The dump is committed: what the site holds may serve the next one (an SSH site's SFTP connection is kept).</summary>
+    void Succeeded();
 }

@@ -35,6 +35,10 @@ internal sealed class LocalDumpSite : IDumpSite
     public Task<ManifestArchive> HashAsync(string path, HydraDumpFormat format, CancellationToken cancellationToken) =>
         Task.Run(() => ArchiveHasher.Hash(path, format, cancellationToken), cancellationToken);
 
+    public void Succeeded()
+    {
+    }
+
     public void Dispose()
     {
     }

@@ -57,17 +57,15 @@ printf '" + FolderMarker + @"%s\n' ""$hg_d""
 IFS= read -r hg_secret || { rm -rf -- ""$hg_d""; exit 70; }
 ";
 
-    private readonly SftpClient _sftp;
-    private readonly IDisposable _hold;
+    private readonly SftpLease _lease;
     private readonly IOperationReporter _reporter;
 
-    private SshDumpSite(HydraSshSession session, IDisposable hold, SftpClient sftp, IOperationReporter reporter)
+    private SshDumpSite(HydraSshSession session, SftpLease lease, IOperationReporter reporter)
     {
         _reporter = reporter;
         Session = session;
-        _hold = hold;
-        _sftp = sftp;
-        Files = new SftpFileStore(sftp, session.ToString());
+        _lease = lease;
+        Files = new SftpFileStore(lease.Client, session.ToString());
     }
 
     public IFileStore Files { get; }
@@ -76,19 +74,12 @@ IFS= read -r hg_secret || { rm -rf -- ""$hg_d""; exit 70; }
 
     HydraSshSession? IDumpSite.Session => Session;
 
-    public static async Task<SshDumpSite> OpenAsync(HydraSshSession session, IOperationReporter reporter, CancellationToken cancellationToken)
-    {
-        var hold = await SshSessionConnection.Of(session).UseAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return new SshDumpSite(session, hold, await SshSessionConnection.Of(session).OpenSftpAsync(cancellationToken).ConfigureAwait(false), reporter);
-        }
-        catch
-        {
-            hold.Dispose();
-            throw;
-        }
-    }
+    /// <summary>The session held for the dump, with an SFTP connection for the archive's files: one a copy or dump before kept, when there is one.</summary>
+    public static async Task<SshDumpSite> OpenAsync(HydraSshSession session, IOperationReporter reporter, CancellationToken cancellationToken) =>
+        new(session, await SftpLease.TakeAsync(session, cancellationToken).ConfigureAwait(false), reporter);
+
+    /// <inheritdoc />
+    public void Succeeded() => _lease.Succeeded();
 
     public HydraConnection Reach(HydraConnection source)
     {
@@ -178,17 +169,7 @@ IFS= read -r hg_secret || { rm -rf -- ""$hg_d""; exit 70; }
         return new ManifestArchive { SizeBytes = files.Sum(f => f.SizeBytes), Sha256 = ArchiveHasher.FolderHash(files), Files = files };
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            _sftp.Dispose();
-        }
-        finally
-        {
-            _hold.Dispose();
-        }
-    }
+    public void Dispose() => _lease.Dispose();
 
     /// <summary>
     /// The folder's protocol lines on standard output: folders swept, and the one made.

@@ -153,13 +153,13 @@ internal sealed class SshSessionConnection : ISshSessionLink, ISshHost
     /// A second connection to the same host (SFTP runs on its own, so a long transfer never
     /// blocks the commands and forwards of this one). It must present the key verified here.
     /// </summary>
-    internal Task<SftpClient> OpenSftpAsync(CancellationToken cancellationToken) =>
+    private Task<SftpClient> OpenSftpAsync(CancellationToken cancellationToken) =>
         SshConnector.ConnectAsync(_request, info => new SftpClient(info), SamePinnedKey, cancellationToken);
 
     /// <summary>
-    /// An SFTP connection for a copy: one an earlier copy kept (<see cref="IdleSftp"/>, checked
-    /// alive), or a new one. Hand it back with <see cref="KeepSftp"/> when it ended cleanly;
-    /// dispose it otherwise.
+    /// An SFTP connection for a copy or a remote dump: one an earlier one kept (<see cref="IdleSftp"/>,
+    /// checked alive), or a new one. Hand it back with <see cref="KeepSftp"/> when it ended cleanly
+    /// (<see cref="SftpLease"/> does); dispose it otherwise.
     /// </summary>
     internal async Task<SftpClient> RentSftpAsync(CancellationToken cancellationToken) =>
         await IdleSftp.TakeAsync(cancellationToken).ConfigureAwait(false) ?? await OpenSftpAsync(cancellationToken).ConfigureAwait(false);

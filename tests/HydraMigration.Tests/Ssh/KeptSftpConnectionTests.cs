@@ -20,6 +20,7 @@ public sealed class KeptSftpConnectionTests : IDisposable
     // A copy of a file past FileMover's small-file size: its own SFTP connection and the transfer's two.
     private const int ConnectionsPerCopy = 3;
     private const int ArchiveMebibytes = 24;
+    private readonly PostgresFixture _pg;
     private readonly SshServer _server;
     private readonly PowerShellSession _ps = new();
     private readonly string _local;
@@ -28,6 +29,7 @@ public sealed class KeptSftpConnectionTests : IDisposable
 
     public KeptSftpConnectionTests(PostgresFixture pg, SshFixture ssh)
     {
+        _pg = pg;
         _server = ssh.Server;
         _local = pg.NewFolder("kept-sftp");
         _remote = _server.NewRemoteFolder("kept-sftp");
@@ -119,6 +121,27 @@ public sealed class KeptSftpConnectionTests : IDisposable
             IdleSftp.IdleTimeout = timeout;
             IdleSftp.ExpiryCheck = check;
         }
+    }
+
+    [Fact]
+    public void ARemoteDumpKeepsItsConnectionForTheNextDumpAndForTheCopyThatFetchesIt()
+    {
+        Credentials.Connect(_ps, "src", _pg.Source, _pg.Sample);
+        var logins = _server.Logins();
+        AssertNoErrors(_ps.Run("New-HydraDump -Connection $src -SshSession $s -Path $args[0]", _remote + "/first.dump"));
+        Assert.Equal(logins + 1, _server.Logins()); // the archive's SFTP connection; pg_dump and the forward run on the session's own
+        var kept = CopyConnections();
+        Assert.Single(kept);
+
+        var second = _ps.Run("New-HydraDump -Connection $src -SshSession $s -Path $args[0]", _remote + "/second.dump");
+        AssertNoErrors(second);
+        var fetched = _ps.Run("$args[0] | Copy-HydraDump -Destination $args[1]", second.Output.Single(), _local + "/");
+        AssertNoErrors(fetched);
+
+        // The sample's archive is small: the copy moves it over its endpoint's own connection, the one kept.
+        Assert.Equal(logins + 1, _server.Logins());
+        Assert.Equal(kept, CopyConnections());
+        Assert.Equal(DumpFiles.Sha256(Path.Combine(_remote, "second.dump")), DumpFiles.Sha256(Path.Combine(_local, "second.dump")));
     }
 
     [Fact]
