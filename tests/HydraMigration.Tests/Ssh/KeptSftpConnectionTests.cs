@@ -115,6 +115,9 @@ public sealed class KeptSftpConnectionTests : IDisposable
             Upload(source, force: true);
             Assert.Equal(logins + ConnectionsPerCopy, _server.Logins());
             Assert.Equal(DumpFiles.Sha256(source), DumpFiles.Sha256(Path.Combine(_remote, "expired.dump")));
+
+            // The expiry stopped once nothing was kept; the connections kept now start it again.
+            Assert.True(Poll.Until(() => CopyConnections().Count == 0, TimeSpan.FromSeconds(60)), "connections kept after the expiry stopped outlived the idle timeout: " + string.Join(", ", CopyConnections()));
         }
         finally
         {
