@@ -175,31 +175,44 @@ internal sealed class IdleSftpConnections
 
     private void Expire()
     {
-        // A timer callback must never throw: on a thread-pool thread that would end the process.
-        try
+        var limit = (int)IdleTimeout.TotalMilliseconds;
+        var expired = new List<Idle>();
+        lock (_gate)
         {
-            var limit = (int)IdleTimeout.TotalMilliseconds;
-            List<Idle> expired;
-            lock (_gate)
+            // One decision per connection, against one reading of the clock. Reading each age twice,
+            // once to pick what to close and again to pick what to forget, forgets unclosed one that
+            // came of age in between: its login stays on the host until the session closes.
+            var now = Environment.TickCount;
+            _idle.RemoveAll(idle =>
             {
-                bool Old(Idle idle) => unchecked(Environment.TickCount - idle.Since) >= limit;
-                expired = _idle.Where(Old).ToList();
-                _idle.RemoveAll(Old);
-                if (_idle.Count == 0)
+                var old = unchecked(now - idle.Since) >= limit;
+                if (old)
                 {
-                    _expiry?.Dispose();
-                    _expiry = null;
+                    expired.Add(idle);
                 }
-            }
 
-            foreach (var idle in expired)
+                return old;
+            });
+            if (_idle.Count == 0)
+            {
+                _expiry?.Dispose();
+                _expiry = null;
+            }
+        }
+
+        // Each on its own: no longer listed, one left open because another's close failed
+        // would hold its login on the host until the session closed.
+        foreach (var idle in expired)
+        {
+            // A timer callback must never throw: on a thread-pool thread that would end the process.
+            try
             {
                 Close(idle.Client);
             }
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // Closing failed: the connection is dead anyway.
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Closing failed: the connection is dead anyway.
+            }
         }
     }
 

@@ -154,6 +154,18 @@ Subsystem sftp internal-sftp
     /// </summary>
     public void DropLinks() => SignalSessions("-KILL", sshdOnly: true);
 
+    /// <summary>
+    /// What a failure message needs to tell which connection lived on: each process's id, age in
+    /// seconds and command line, with what runs under it.
+    /// </summary>
+    public static string Describe(IEnumerable<string> processes) =>
+        string.Join("; ", processes.Select(process =>
+        {
+            var tree = Descendants(process).Prepend(process);
+            var ps = ExternalCommand.Run("ps", new[] { "-o", "pid=,etimes=,args=", "-p", string.Join(",", tree) }, check: false);
+            return string.Join(" | ", ps.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        }));
+
     /// <summary>The per-connection sshd processes now (sshd forks one per SSH connection), by process id.</summary>
     public IReadOnlySet<string> ConnectionProcesses() =>
         ExternalCommand.Run("pgrep", new[] { "-P", _daemon.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, check: false)
