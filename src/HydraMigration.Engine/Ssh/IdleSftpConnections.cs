@@ -92,9 +92,15 @@ internal sealed class IdleSftpConnections
         client.BufferSize = DefaultBufferSize;
         lock (_gate)
         {
-            // Checked under the lock: CloseAll, after the session is marked closed, finds whatever
-            // got in before. A client already kept is not kept twice (two copies would share it).
-            if (_idle.Count < Capacity && client.IsConnected && _sessionAlive() && !_idle.Any(i => ReferenceEquals(i.Client, client)))
+            // A client already kept is not kept twice (two copies would share it), nor closed
+            // under whoever takes it next.
+            if (_idle.Any(i => ReferenceEquals(i.Client, client)))
+            {
+                return;
+            }
+
+            // Checked under the lock: CloseAll, after the session is marked closed, finds whatever got in before.
+            if (_idle.Count < Capacity && client.IsConnected && _sessionAlive())
             {
                 _idle.Add(new Idle(client, Environment.TickCount));
                 _expiry ??= new Timer(_ => Expire(), null, ExpiryCheck, ExpiryCheck);
@@ -117,10 +123,7 @@ internal sealed class IdleSftpConnections
             _expiry = null;
         }
 
-        foreach (var idle in closing)
-        {
-            Close(idle.Client);
-        }
+        CloseEach(closing);
     }
 
     private static async Task<bool> AnswersAsync(SftpClient client, CancellationToken cancellationToken)
@@ -175,24 +178,24 @@ internal sealed class IdleSftpConnections
 
     private void Expire()
     {
-        var limit = (int)IdleTimeout.TotalMilliseconds;
+        // Past int's milliseconds (24.8 days) a timeout would wrap negative and expire everything at once.
+        var limit = (int)Math.Min(IdleTimeout.TotalMilliseconds, int.MaxValue);
         var expired = new List<Idle>();
         lock (_gate)
         {
-            // One decision per connection, against one reading of the clock. Reading each age twice,
-            // once to pick what to close and again to pick what to forget, forgets unclosed one that
-            // came of age in between: its login stays on the host until the session closes.
+            // One decision per connection, against one reading of the clock. Reading each age
+            // twice, once to pick what to close and again to pick what to forget, would forget
+            // without closing one that came of age in between: its login held until the session closed.
             var now = Environment.TickCount;
-            _idle.RemoveAll(idle =>
+            for (var i = _idle.Count - 1; i >= 0; i--)
             {
-                var old = unchecked(now - idle.Since) >= limit;
-                if (old)
+                if (unchecked(now - _idle[i].Since) >= limit)
                 {
-                    expired.Add(idle);
+                    expired.Add(_idle[i]);
+                    _idle.RemoveAt(i);
                 }
+            }
 
-                return old;
-            });
             if (_idle.Count == 0)
             {
                 _expiry?.Dispose();
@@ -200,11 +203,18 @@ internal sealed class IdleSftpConnections
             }
         }
 
-        // Each on its own: no longer listed, one left open because another's close failed
-        // would hold its login on the host until the session closed.
-        foreach (var idle in expired)
+        CloseEach(expired);
+    }
+
+    /// <summary>
+    /// Closes connections already off the list, each on its own: one skipped because an earlier
+    /// close threw would hold its login on the host until the session closed. Never throws (the
+    /// expiry calls this on a timer thread, where an exception would end the process).
+    /// </summary>
+    private static void CloseEach(IEnumerable<Idle> connections)
+    {
+        foreach (var idle in connections)
         {
-            // A timer callback must never throw: on a thread-pool thread that would end the process.
             try
             {
                 Close(idle.Client);

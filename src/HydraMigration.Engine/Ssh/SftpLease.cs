@@ -17,6 +17,7 @@ internal sealed class SftpLease : IDisposable
     private readonly HydraSshSession _session;
     private readonly IDisposable _hold;
     private bool _succeeded;
+    private bool _disposed;
 
     private SftpLease(HydraSshSession session, IDisposable hold, SftpClient client)
     {
@@ -47,6 +48,12 @@ internal sealed class SftpLease : IDisposable
 
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return; // handed back or closed once: a second keep would give it to two cmdlets
+        }
+
+        _disposed = true;
         try
         {
             if (_succeeded)
@@ -55,7 +62,7 @@ internal sealed class SftpLease : IDisposable
             }
             else
             {
-                Client.Dispose();
+                Transfer.SftpConnections.Close(Client);
             }
         }
         finally

@@ -83,7 +83,7 @@ internal sealed class SftpConnections : IDisposable
         {
             foreach (var task in opening.Where(t => t.Status == TaskStatus.RanToCompletion))
             {
-                task.Result.Dispose();
+                Close(task.Result); // a kept one rented may hold a receive buffer
             }
 
             throw;
@@ -148,31 +148,42 @@ internal sealed class SftpConnections : IDisposable
 
     public void Dispose()
     {
-        if (AnyFailed)
+        try
         {
-            DropConnections();
-        }
-
-        foreach (var stream in _streams)
-        {
-            try
+            if (AnyFailed)
             {
-                stream.Dispose();
+                DropConnections();
             }
-            catch (Exception ex) when (ex is Renci.SshNet.Common.SshException or ObjectDisposedException or IOException or InvalidOperationException)
+
+            foreach (var stream in _streams)
             {
-                // The connection is gone; the server closes the handle with it.
-                _clean = false;
+                try
+                {
+                    stream.Dispose();
+                }
+                catch (Exception ex) when (ex is Renci.SshNet.Common.SshException or ObjectDisposedException or IOException or InvalidOperationException)
+                {
+                    // The connection is gone; the server closes the handle with it.
+                    _clean = false;
+                }
+            }
+
+            ReleasePipelines();
+            foreach (var watch in _watches.Values)
+            {
+                watch?.Dispose();
             }
         }
-
-        ReleasePipelines();
-        foreach (var watch in _watches.Values)
+        catch
         {
-            watch?.Dispose();
+            _clean = false; // whatever failed, nothing is handed back: every connection is closed
+            throw;
         }
-
-        CloseClients();
+        finally
+        {
+            // Kept or closed, whatever else failed: never left open with no one to close it.
+            CloseClients();
+        }
     }
 
     private void Add(SftpClient client, int bufferSize, TimeSpan operationTimeout, bool own)
@@ -208,7 +219,8 @@ internal sealed class SftpConnections : IDisposable
     {
         client.Dispose();
 
-        // Disposed, a client has stopped its receive loop: nothing writes its buffer any more.
+        // Disposed, a client has stopped its receive loop: nothing writes its buffer any more. One
+        // whose dispose threw may still be writing it, so its buffer is not reused: it goes with the client.
         if (ReceiveBufferOf.TryGetValue(client, out var buffer))
         {
             ReceiveBufferOf.Remove(client);
@@ -226,13 +238,28 @@ internal sealed class SftpConnections : IDisposable
         var keep = _clean && !AnyFailed && _host is not null;
         foreach (var client in _clients)
         {
-            if (keep && client.IsConnected)
+            try
             {
-                _host!.KeepSftp(client);
-                continue;
-            }
+                if (keep && client.IsConnected)
+                {
+                    _host!.KeepSftp(client);
+                    continue;
+                }
 
-            Close(client);
+                Close(client);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // One that would not close, or not be kept, must not leave the rest open.
+                try
+                {
+                    client.Dispose();
+                }
+                catch (Exception inner) when (inner is not OutOfMemoryException)
+                {
+                    // Dead already: nothing more to close.
+                }
+            }
         }
 
         // Handed back or closed once: a second Dispose must not hand a client to the session twice.

@@ -35,10 +35,18 @@ public sealed class KeptSftpConnectionTests : IDisposable
         _local = pg.NewFolder("kept-sftp");
         _remote = _server.NewRemoteFolder("kept-sftp");
         _before = _server.ConnectionProcesses();
-        SshLogin.Open(_ps, "s", _server, _local);
-        // Named, not guessed from the lowest process id: ids wrap (at 32768 on many hosts).
-        _sessionOwn = _server.ConnectionProcesses().Except(_before).ToHashSet();
-        Assert.True(_sessionOwn.Count == 1, "the session's login is not the only new connection: " + SshServer.Describe(_sessionOwn));
+        try
+        {
+            SshLogin.Open(_ps, "s", _server, _local);
+            // Named, not guessed from the lowest process id: ids wrap (at 32768 on many hosts).
+            _sessionOwn = _server.ConnectionProcesses().Except(_before).ToHashSet();
+            Assert.True(_sessionOwn.Count == 1, $"{_sessionOwn.Count} new connections for the session's one login: {SshServer.Describe(_sessionOwn)}");
+        }
+        catch
+        {
+            Dispose(); // xUnit disposes only what it constructed
+            throw;
+        }
     }
 
     public void Dispose()
