@@ -159,7 +159,7 @@ internal sealed class SshSessionConnection : ISshSessionLink, ISshHost
     /// <summary>
     /// An SFTP connection for a copy or a remote dump: one an earlier one kept (<see cref="IdleSftp"/>,
     /// checked alive), or a new one. Hand it back with <see cref="KeepSftp"/> when it ended cleanly
-    /// (<see cref="SftpLease"/> does); dispose it otherwise.
+    /// (<see cref="SftpLease"/> does); close it with <see cref="Transfer.SftpConnections.Close"/> otherwise.
     /// </summary>
     internal async Task<SftpClient> RentSftpAsync(CancellationToken cancellationToken) =>
         await IdleSftp.TakeAsync(cancellationToken).ConfigureAwait(false) ?? await OpenSftpAsync(cancellationToken).ConfigureAwait(false);
