@@ -27,7 +27,7 @@ internal sealed class SourceTable
 
     public string? AccessMethod => Table.AccessMethod;
 
-    /// <summary>pg_table_is_visible under the login's default search_path (how pg_dump resolves unqualified -t).</summary>
+    /// <summary>pg_table_is_visible under the login's default search_path (how pg_dump resolves unqualified -t); false when the reading was not asked for it.</summary>
     public bool Visible { get; }
 
     public long SizeBytes { get; }

@@ -49,6 +49,10 @@ internal sealed class DumpScope
     public bool IncludesSchema(string schema) =>
         (_schemas.Count == 0 || _schemas.Any(p => p.MatchesSchema(schema))) && !_excludeSchemas.Any(p => p.MatchesSchema(schema));
 
+    /// <summary>Whether a table pattern names no schema: only those match by visibility on the search path (<see cref="SourceTable.Visible"/>).</summary>
+    public bool NeedsVisibility =>
+        _tables.Concat(_excludeTables).Concat(_excludeData).Any(p => p.Unqualified);
+
     public bool DumpsData(SourceTable table) =>
         !_schemaOnly && table.Kind == 'r' && !Matches(_excludeData, table);
 

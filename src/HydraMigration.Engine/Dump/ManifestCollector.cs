@@ -107,7 +107,7 @@ internal sealed class ManifestCollector
     public async Task<DumpManifest> CollectAsync(CancellationToken cancellationToken)
     {
         var server = _knownServer ?? await _catalog.ReadServerAsync(_source, cancellationToken).ConfigureAwait(false);
-        _allTables = await _catalog.ReadTablesAsync(cancellationToken).ConfigureAwait(false);
+        _allTables = await _catalog.ReadTablesAsync(_scope.NeedsVisibility, cancellationToken).ConfigureAwait(false);
         _tables = _allTables.Where(_selects).ToList();
         TablesRead?.Invoke(_tables.Where(_scope.DumpsData).ToList());
         _reporter.Verbose(string.Format(CultureInfo.InvariantCulture, "{0} of the database's {1} table(s) selected.", _tables.Count, _allTables.Count));

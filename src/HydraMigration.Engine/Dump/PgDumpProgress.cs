@@ -105,14 +105,14 @@ internal sealed class PgDumpProgress
         }
 
         var percent = (int)Math.Min(99, _doneBytes * 100 / _totalBytes);
-        var detail = string.Format(
+        var (doneTables, tables, doneBytes, totalBytes, seconds) = (_done.Count, _sizes.Count, _doneBytes, _totalBytes, _clock.Elapsed.TotalSeconds);
+        return new OperationProgress(status, percent, () => string.Format(
             CultureInfo.InvariantCulture,
             "{0} of {1} tables, {2} of {3} table data, {4}",
-            _done.Count,
-            _sizes.Count,
-            Units.Bytes(_doneBytes),
-            Units.Bytes(_totalBytes),
-            Units.Rate(_doneBytes, _clock.Elapsed.TotalSeconds));
-        return new OperationProgress(status, percent, detail);
+            doneTables,
+            tables,
+            Units.Bytes(doneBytes),
+            Units.Bytes(totalBytes),
+            Units.Rate(doneBytes, seconds)));
     }
 }

@@ -29,6 +29,7 @@ internal sealed class StepReporter : IOperationReporter
         _inner.Warning(_step + ": " + message);
     }
 
+    // The step's detail stays lazy: written only if the reporter shows this report.
     public void Progress(OperationProgress progress) =>
-        _inner.Progress(new OperationProgress(_step + ": " + progress.Status, progress.PercentComplete, progress.CurrentOperation, progress.Remaining));
+        _inner.Progress(new OperationProgress(_step + ": " + progress.Status, progress.PercentComplete, () => progress.CurrentOperation, progress.Remaining));
 }

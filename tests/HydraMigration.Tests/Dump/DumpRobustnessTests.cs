@@ -61,6 +61,22 @@ public sealed class DumpRobustnessTests : IDisposable
     }
 
     [Fact]
+    public void AnUnqualifiedPatternSelectsOnlyTablesOnTheSearchPathAsPgDumpDoes()
+    {
+        // Only a pattern without a schema makes the collector read the tables' visibility: the
+        // manifest's own selection (its verbose count) must then be pg_dump's, not one the
+        // archive's TOC corrects afterwards. audit is not on the search path, public is.
+        Credentials.Connect(_ps, "src", _pg.Source, _pg.Sample);
+        var path = Path.Combine(_pg.NewFolder("unqualified"), "u.dump");
+        var result = _ps.Run("New-HydraDump -Connection $src -Path $args[0] -Table 'measurements_*', 'log' -Verbose", path);
+        Assert.Empty(result.Errors);
+        var manifest = DumpFiles.Manifest(path);
+        Assert.Equal(new[] { "measurements_2025", "measurements_2026" }, manifest.GetProperty("tables").EnumerateArray().Select(t => t.GetProperty("name").GetString()).Order());
+        Assert.Contains(result.Verbose, v => v.StartsWith("2 of the database's ", StringComparison.Ordinal));
+        Assert.DoesNotContain(result.Verbose, v => v.Contains("left out of the manifest", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void ProgressMovesThroughTheTablesBySize()
     {
         Credentials.Connect(_ps, "src", _pg.Source, _pg.Big);
