@@ -210,7 +210,7 @@ public sealed class ManifestTable : CatalogTable
     /// <summary>Whether the archive holds this table's rows.</summary>
     public bool DataDumped { get; set; } = true;
 
-    /// <summary>Bytes of its rows on disk in the source: the table's file exactly, its TOAST as of the last vacuum (for progress and scheduling; never for validation).</summary>
+    /// <summary>Bytes of its rows on disk in the source, with their TOAST (for progress and scheduling; never for validation).</summary>
     public long SourceSizeBytes { get; set; }
 }
 

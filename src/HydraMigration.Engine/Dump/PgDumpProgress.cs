@@ -106,7 +106,7 @@ internal sealed class PgDumpProgress
 
         var percent = (int)Math.Min(99, _doneBytes * 100 / _totalBytes);
         var (doneTables, tables, doneBytes, totalBytes, seconds) = (_done.Count, _sizes.Count, _doneBytes, _totalBytes, _clock.Elapsed.TotalSeconds);
-        return new OperationProgress(status, percent, () => string.Format(
+        return OperationProgress.Lazy(status, percent, () => string.Format(
             CultureInfo.InvariantCulture,
             "{0} of {1} tables, {2} of {3} table data, {4}",
             doneTables,

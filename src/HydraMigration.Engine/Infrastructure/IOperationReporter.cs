@@ -28,12 +28,7 @@ internal sealed class OperationProgress
         Remaining = remaining;
     }
 
-    /// <summary>
-    /// A report whose detail is written only if it is shown: a reporter shows the newest report
-    /// a few times a second, and a service that reports per table would otherwise format
-    /// thousands of lines nobody reads (on 5,000 tables, a tenth of pg_dump's stderr reader's CPU).
-    /// </summary>
-    public OperationProgress(string status, int percentComplete, Func<string?> describe, TimeSpan? remaining = null)
+    private OperationProgress(string status, int percentComplete, Func<string?> describe, TimeSpan? remaining)
     {
         Status = status;
         PercentComplete = percentComplete;
@@ -41,11 +36,19 @@ internal sealed class OperationProgress
         Remaining = remaining;
     }
 
+    /// <summary>
+    /// A report whose detail is written only if it is shown: a reporter shows the newest report
+    /// a few times a second, and a service that reports per table would otherwise format
+    /// thousands of lines nobody reads (on 5,000 tables, a tenth of pg_dump's stderr reader's CPU).
+    /// </summary>
+    public static OperationProgress Lazy(string status, int percentComplete, Func<string?> describe, TimeSpan? remaining = null) =>
+        new(status, percentComplete, describe, remaining);
+
     public string Status { get; }
 
     public int PercentComplete { get; }
 
-    /// <summary>The detail line; a lazy one is written on first read (on the pipeline thread, which alone reads it).</summary>
+    /// <summary>The detail line; a lazy one is written on first read, unlocked: a reporter reads a report from one thread (PipelineMessagePump from the pipeline thread, once).</summary>
     public string? CurrentOperation => _currentOperation ??= _describe?.Invoke();
 
     /// <summary>The time left, when it can be estimated (bytes left at the current rate).</summary>

@@ -31,5 +31,5 @@ internal sealed class StepReporter : IOperationReporter
 
     // The step's detail stays lazy: written only if the reporter shows this report.
     public void Progress(OperationProgress progress) =>
-        _inner.Progress(new OperationProgress(_step + ": " + progress.Status, progress.PercentComplete, () => progress.CurrentOperation, progress.Remaining));
+        _inner.Progress(OperationProgress.Lazy(_step + ": " + progress.Status, progress.PercentComplete, () => progress.CurrentOperation, progress.Remaining));
 }
